@@ -1,0 +1,263 @@
+// The `asl` command-line tool: run or validate an ASL definition; `run` also implements the
+// benchmark contract of ../shared/bench/CONTRACT.md (repeat, warm-up, bench resolver, timing line).
+// SPDX-License-Identifier: MIT
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include <asl/asl.hpp>
+
+#include "bench_resolver.hpp"
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_load = 1;
+constexpr int exit_usage = 64;
+
+const char* const usage_text =
+    "usage:\n"
+    "  asl run --definition FILE [--input FILE] [--virtual-time] [--wait-scale S]\n"
+    "          [--retry-interval-scale S] [--resolver bench] [--repeat K] [--warmup W]\n"
+    "          [--count-transitions] [--threads N] [--name NAME] [--trace]\n"
+    "  asl validate --definition FILE\n"
+    "\n"
+    "run prints the result as one JSON line {\"status\",\"output\",\"error\",\"cause\"};\n"
+    "with --repeat it adds the timing line of the benchmark contract.\n"
+    "Exit codes: 0 ran (any status), 1 load error, 64 usage error.\n";
+
+struct Args {
+  std::string command;
+  std::string definition, input, resolver = "bench", name;
+  bool virtual_time = false, count_transitions = false, trace = false, timing = false;
+  double wait_scale = 1.0, retry_scale = 1.0;
+  long repeat = 1, warmup = 0, threads = 1;
+};
+
+struct UsageError {
+  std::string message;
+};
+
+double to_double(const std::string& flag, const std::string& v) {
+  try {
+    std::size_t used = 0;
+    double d = std::stod(v, &used);
+    if (used == v.size() && d >= 0) return d;
+  } catch (...) {
+  }
+  throw UsageError{flag + " needs a non-negative number, got '" + v + "'"};
+}
+
+long to_long(const std::string& flag, const std::string& v, long min) {
+  try {
+    std::size_t used = 0;
+    long l = std::stol(v, &used);
+    if (used == v.size() && l >= min) return l;
+  } catch (...) {
+  }
+  throw UsageError{flag + " needs an integer >= " + std::to_string(min) + ", got '" + v + "'"};
+}
+
+Args parse_args(int argc, char** argv) {
+  if (argc < 2) throw UsageError{"missing command"};
+  Args a;
+  a.command = argv[1];
+  if (a.command != "run" && a.command != "validate") throw UsageError{"unknown command '" + a.command + "'"};
+  for (int i = 2; i < argc; ++i) {
+    const std::string flag = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw UsageError{flag + " needs a value"};
+      return argv[++i];
+    };
+    if (flag == "--definition") a.definition = value();
+    else if (flag == "--input" && a.command == "run") a.input = value();
+    else if (flag == "--virtual-time" && a.command == "run") a.virtual_time = true;
+    else if (flag == "--wait-scale" && a.command == "run") a.wait_scale = to_double(flag, value());
+    else if (flag == "--retry-interval-scale" && a.command == "run") a.retry_scale = to_double(flag, value());
+    else if (flag == "--resolver" && a.command == "run") a.resolver = value();
+    else if (flag == "--repeat" && a.command == "run") a.repeat = to_long(flag, value(), 1), a.timing = true;
+    else if (flag == "--warmup" && a.command == "run") a.warmup = to_long(flag, value(), 0), a.timing = true;
+    else if (flag == "--threads" && a.command == "run") a.threads = to_long(flag, value(), 0);
+    else if (flag == "--count-transitions" && a.command == "run") a.count_transitions = true;
+    else if (flag == "--name" && a.command == "run") a.name = value();
+    else if (flag == "--trace" && a.command == "run") a.trace = true;
+    else throw UsageError{"unknown option '" + flag + "'"};
+  }
+  if (a.definition.empty()) throw UsageError{"--definition FILE is required"};
+  if (a.resolver != "bench") throw UsageError{"unknown resolver '" + a.resolver + "' (known: bench)"};
+  return a;
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// --trace: one stderr line per state entered/exited and per failure, so a person sees the run.
+class TraceObserver final : public asl::Observer {
+ public:
+  void on_event(const asl::HistoryEvent& e) override {
+    const std::string_view type = asl::to_string(e.type);
+    const asl::Json& d = *e.details;
+    std::string line = fmt::format("[{:>4}] {}", e.id, type);
+    if (d.contains("name")) line += fmt::format(" {}", d["name"].get<std::string>());
+    if (d.contains("index")) line += fmt::format(" #{}", d["index"].dump());
+    if (d.contains("error")) line += fmt::format(" error={}", d["error"].dump());
+    if (d.contains("output") && type.find("Exited") != std::string_view::npos) {
+      std::string out = d["output"].dump();
+      if (out.size() > 160) out = out.substr(0, 157) + "...";
+      line += " -> " + out;
+    }
+    fmt::print(stderr, "{}\n", line);
+  }
+};
+
+int run(const Args& a) {
+  using clock = std::chrono::steady_clock;
+  const auto load_start = clock::now();
+  auto text = read_file(a.definition);
+  if (!text) {
+    fmt::print(stderr, "asl: cannot read definition file '{}'\n", a.definition);
+    return exit_load;
+  }
+  asl::Json input = asl::Json::object();
+  if (!a.input.empty()) {
+    auto in = read_file(a.input);
+    if (!in) {
+      fmt::print(stderr, "asl: cannot read input file '{}'\n", a.input);
+      return exit_load;
+    }
+    try {
+      input = asl::Json::parse(*in);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "asl: input file '{}' is not valid JSON: {}\n", a.input, e.what());
+      return exit_load;
+    }
+  }
+  asl_bench::BenchResolver resolver;
+  std::optional<asl::StateMachine> sm;
+  try {
+    asl::LoadOptions lo;
+    sm = asl::StateMachine::parse(*text, resolver, lo);
+  } catch (const asl::DefinitionError& e) {
+    fmt::print(stderr, "asl: invalid definition '{}':\n{}\n", a.definition, e.what());
+    return exit_load;
+  }
+  const auto load_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - load_start).count();
+
+  asl::EngineOptions opts;
+  opts.virtual_time = a.virtual_time;
+  opts.wait_scale = a.wait_scale;
+  opts.retry_interval_scale = a.retry_scale;
+  asl::Engine engine(opts);
+  if (a.trace) engine.add_observer(std::make_shared<TraceObserver>());
+
+  auto execute = [&](asl::Json in) {
+    resolver.reset();
+    asl::RunOptions ro;
+    ro.name = a.name;
+    return engine.run(*sm, std::move(in), ro);
+  };
+
+  asl::ExecutionStats counted;
+  if (a.count_transitions) counted = execute(input).stats;  // one extra untimed execution
+  std::vector<long long> warm_ns, exec_ns;
+  asl::ExecutionResult last;
+  auto timed = [&](std::vector<long long>& into) {
+    asl::Json copy = input;  // prepared outside the timer (CONTRACT.md §2.2)
+    const auto t0 = clock::now();
+    asl::ExecutionResult r = execute(std::move(copy));
+    const auto t1 = clock::now();
+    into.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+    return r;
+  };
+  for (long i = 0; i < a.warmup; ++i) timed(warm_ns);
+  for (long i = 0; i < a.repeat; ++i) last = timed(exec_ns);
+
+  fmt::print("{}\n", last.to_json().dump());
+  if (a.timing) {
+    std::vector<long long> sorted = exec_ns;
+    std::sort(sorted.begin(), sorted.end());
+    const long long median = sorted.size() % 2 ? sorted[sorted.size() / 2]
+                                               : (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]) / 2;
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    asl::Json t;
+    t["engine"] = std::string("asl@") + asl::version_string;
+#if defined(__clang__)
+    t["runtime"] = fmt::format("clang++ {}.{}", __clang_major__, __clang_minor__);
+#elif defined(__GNUC__)
+    t["runtime"] = fmt::format("g++ {}.{}", __GNUC__, __GNUC_MINOR__);
+#else
+    t["runtime"] = "c++";
+#endif
+    t["load_ns"] = load_ns;
+    t["warmup"] = a.warmup;
+    t["repeat"] = a.repeat;
+    t["warmup_ns"] = warm_ns;
+    t["exec_ns"] = exec_ns;
+    t["median_ns"] = median;
+    t["min_ns"] = sorted.front();
+    t["max_ns"] = sorted.back();
+    if (a.count_transitions) {
+      t["transitions"] = counted.transitions();
+      t["state_entries"] = counted.state_entries;
+      t["retries"] = counted.retries;
+    } else {
+      t["transitions"] = nullptr;
+      t["state_entries"] = nullptr;
+      t["retries"] = nullptr;
+    }
+    t["peak_rss_kb"] = ru.ru_maxrss;
+    t["threads"] = 1;
+    t["notes"] = "history off (events only counted); executions run inline on the calling thread";
+    fmt::print("{}\n", asl::Json{{"timing", t}}.dump());
+  }
+  return exit_ok;
+}
+
+int validate(const Args& a) {
+  auto text = read_file(a.definition);
+  if (!text) {
+    fmt::print(stderr, "asl: cannot read definition file '{}'\n", a.definition);
+    return exit_load;
+  }
+  auto diags = asl::validate(*text);
+  asl::Json out{{"valid", diags.empty()}, {"diagnostics", asl::Json::array()}};
+  for (const auto& d : diags)
+    out["diagnostics"].push_back({{"id", d.id}, {"pointer", d.pointer}, {"message", d.message},
+                                  {"aws_code", d.aws_code}});
+  fmt::print("{}\n", out.dump());
+  for (const auto& d : diags) fmt::print(stderr, "{}\n", d.to_string());
+  return diags.empty() ? exit_ok : exit_load;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  try {
+    args = parse_args(argc, argv);
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "asl: {}\n{}", e.message, usage_text);
+    return exit_usage;
+  }
+  try {
+    return args.command == "run" ? run(args) : validate(args);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "asl: {}\n", e.what());
+    return exit_load;
+  }
+}

@@ -1,0 +1,67 @@
+// The benchmark contract's task resolver (../shared/bench/CONTRACT.md §3): noop, echo, flaky.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include <asl/task.hpp>
+
+namespace asl_bench {
+
+/// Resolves `arn:aws:lambda:<region>:<account>:function:<name>` for name in {noop, echo, flaky}.
+/// `flaky` keeps a counter per (state, id) that reset() clears before each execution.
+class BenchResolver final : public asl::TaskResolver {
+ public:
+  asl::TaskHandler resolve(const asl::ResolveRequest& req) const override {
+    const std::string_view r = req.resource;
+    const std::string_view prefix = "arn:aws:lambda:";
+    const auto fn = r.find(":function:");
+    if (r.substr(0, prefix.size()) != prefix || fn == std::string_view::npos) return {};
+    const std::string_view name = r.substr(fn + 10);
+    if (name == "noop")
+      return [](const asl::Json&, asl::TaskContext&) -> asl::Result<asl::Json> {
+        return asl::Json{{"ok", true}};
+      };
+    if (name == "echo")
+      return [](const asl::Json& in, asl::TaskContext&) -> asl::Result<asl::Json> { return in; };
+    if (name == "flaky") {
+      auto counters = counters_;
+      return [counters](const asl::Json& in, asl::TaskContext& ctx) -> asl::Result<asl::Json> {
+        if (!in.is_object() || !in.contains("id"))
+          return asl::Error("Flaky.BadInput", "flaky needs an object input with an 'id' member");
+        const std::int64_t failures = in.value("failures", std::int64_t{2});
+        std::int64_t n;
+        {
+          std::lock_guard<std::mutex> lock(counters->mutex);
+          n = ++counters->by_key[std::string(ctx.state_name) + '\x1f' + in["id"].dump()];
+        }
+        if (n <= failures)
+          return asl::Error("Flaky.TransientError",
+                            "attempt " + std::to_string(n) + " for id " + in["id"].dump() + " failed");
+        asl::Json out = in;
+        out["attempts"] = n;
+        return out;
+      };
+    }
+    return {};
+  }
+
+  /// Called before every execution: flaky counters do not carry over (CONTRACT.md §2.3).
+  void reset() {
+    std::lock_guard<std::mutex> lock(counters_->mutex);
+    counters_->by_key.clear();
+  }
+
+ private:
+  struct Counters {
+    std::mutex mutex;
+    std::map<std::string, std::int64_t> by_key;
+  };
+  std::shared_ptr<Counters> counters_ = std::make_shared<Counters>();
+};
+
+}  // namespace asl_bench

@@ -1,0 +1,169 @@
+// Tasks: what a handler receives (TaskContext), how resources map to handlers (TaskResolver),
+// and the stock registry that resolves by exact resource, by state name or by wildcard pattern.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "asl/error.hpp"
+#include "asl/json.hpp"
+#include "asl/result.hpp"
+
+namespace asl {
+
+/// What a task handler knows about the call it serves.
+class TaskContext {
+ public:
+  std::string_view state_name;      ///< the Task state's name
+  std::string_view resource;        ///< the state's `Resource` URI
+  std::string_view execution_name;  ///< the execution's name ($$.Execution.Name)
+  std::uint32_t retry_count = 0;    ///< 0 on the first attempt ($$.State.RetryCount)
+  std::string task_token;           ///< this attempt's token ($$.Task.Token)
+  Json credentials;                 ///< the evaluated `Credentials` object, or null
+  std::optional<std::uint64_t> timeout_seconds;    ///< effective TimeoutSeconds(Path), if any
+  std::optional<std::uint64_t> heartbeat_seconds;  ///< effective HeartbeatSeconds(Path), if any
+
+  /// True once the engine wants this task to stop (execution cancelled or timed out).
+  /// A timeout cannot preempt in-process code: long handlers should poll this.
+  bool stop_requested() const noexcept {
+    return stop_ != nullptr && stop_->load(std::memory_order_relaxed);
+  }
+
+  /// Engine use: the flag behind stop_requested().
+  void set_stop_flag(const std::atomic<bool>* flag) noexcept { stop_ = flag; }
+
+ private:
+  const std::atomic<bool>* stop_ = nullptr;
+};
+
+/// The one type-erased handler signature the interpreter calls. A handler returns the task's
+/// result or an ASL error value; it may also throw asl::TaskError(name, cause), and any other
+/// std::exception becomes `States.TaskFailed` with `what()` as the cause.
+using TaskHandler = std::function<Result<Json>(const Json& input, TaskContext& ctx)>;
+
+/// Throw from a handler to fail the task with a specific ASL error name.
+class TaskError : public Exception {
+ public:
+  TaskError(std::string name, std::string cause)
+      : Exception(name + ": " + cause), name_(std::move(name)), cause_(std::move(cause)) {}
+  const std::string& name() const noexcept { return name_; }
+  const std::string& cause() const noexcept { return cause_; }
+
+ private:
+  std::string name_;
+  std::string cause_;
+};
+
+/// What a resolver is asked, once per Task state, when a definition is loaded.
+struct ResolveRequest {
+  std::string_view resource;    ///< the state's `Resource`
+  std::string_view state_name;  ///< the Task state's name
+};
+
+/// Maps each Task state's `Resource` to a handler, once, at load time.
+/// Returning an empty handler makes the load fail with `asl.definition.601`.
+class TaskResolver {
+ public:
+  virtual ~TaskResolver() = default;
+  virtual TaskHandler resolve(const ResolveRequest& request) const = 0;
+};
+
+namespace detail {
+/// Adapts the few accepted callable shapes to TaskHandler (typed builders come later).
+template <class F>
+TaskHandler make_task_handler(F&& f) {
+  using Fn = std::decay_t<F>;
+  if constexpr (std::is_invocable_v<Fn&, const Json&, TaskContext&>) {
+    using R = std::invoke_result_t<Fn&, const Json&, TaskContext&>;
+    static_assert(std::is_convertible_v<R, Result<Json>>,
+                  "a task handler must return asl::Json or asl::Result<asl::Json>");
+    return TaskHandler(std::forward<F>(f));
+  } else if constexpr (std::is_invocable_v<Fn&, const Json&>) {
+    using R = std::invoke_result_t<Fn&, const Json&>;
+    static_assert(std::is_convertible_v<R, Result<Json>>,
+                  "a task handler must return asl::Json or asl::Result<asl::Json>");
+    return TaskHandler([g = Fn(std::forward<F>(f))](const Json& in, TaskContext&) mutable
+                       -> Result<Json> { return g(in); });
+  } else {
+    static_assert(std::is_invocable_v<Fn&, const Json&, TaskContext&>,
+                  "accepted task handler signatures: R(const asl::Json&) and "
+                  "R(const asl::Json&, asl::TaskContext&), with R = asl::Json or "
+                  "asl::Result<asl::Json>");
+    return {};
+  }
+}
+
+/// '*' matches any run of characters (including none); everything else literally.
+inline bool glob_match(std::string_view pattern, std::string_view text) {
+  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+}  // namespace detail
+
+/// The stock resolver. Lookup order: exact resource, then state name, then patterns in the
+/// order they were added (`arn:aws:lambda:*:*:function:train*`).
+/// @code
+/// asl::HandlerRegistry tasks;
+/// tasks.add("arn:aws:lambda:us-east-1:123456789012:function:train",
+///           [](const asl::Json& in) { return asl::Json{{"accuracy", 0.93}}; });
+/// @endcode
+class HandlerRegistry : public TaskResolver {
+ public:
+  template <class F>
+  HandlerRegistry& add(std::string resource, F&& handler) {
+    exact_.emplace_back(std::move(resource), detail::make_task_handler(std::forward<F>(handler)));
+    return *this;
+  }
+  template <class F>
+  HandlerRegistry& add_state(std::string state_name, F&& handler) {
+    by_state_.emplace_back(std::move(state_name),
+                           detail::make_task_handler(std::forward<F>(handler)));
+    return *this;
+  }
+  template <class F>
+  HandlerRegistry& add_pattern(std::string pattern, F&& handler) {
+    patterns_.emplace_back(std::move(pattern), detail::make_task_handler(std::forward<F>(handler)));
+    return *this;
+  }
+
+  TaskHandler resolve(const ResolveRequest& request) const override {
+    for (const auto& [resource, h] : exact_)
+      if (resource == request.resource) return h;
+    for (const auto& [name, h] : by_state_)
+      if (name == request.state_name) return h;
+    for (const auto& [pattern, h] : patterns_)
+      if (detail::glob_match(pattern, request.resource)) return h;
+    return {};
+  }
+
+ private:
+  std::vector<std::pair<std::string, TaskHandler>> exact_;
+  std::vector<std::pair<std::string, TaskHandler>> by_state_;
+  std::vector<std::pair<std::string, TaskHandler>> patterns_;
+};
+
+}  // namespace asl

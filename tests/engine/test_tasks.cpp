@@ -1,0 +1,193 @@
+// Engine tests: Task handlers and resolution, Retry/Catch semantics on virtual time, Map and Parallel.
+// SPDX-License-Identifier: MIT
+#include <stdexcept>
+
+#include "support/catch.hpp"
+#include "support/run.hpp"
+
+using asl::Json;
+using asl::testing::run_machine;
+
+namespace {
+const char* const arn_train = "arn:aws:lambda:us-east-1:123456789012:function:train";
+
+/// A handler that fails with the given error names in order, then succeeds with its input.
+asl::TaskHandler failing_then_ok(std::vector<std::string> errors, std::shared_ptr<int> calls) {
+  return [errors, calls](const Json& in, asl::TaskContext&) -> asl::Result<Json> {
+    const int n = (*calls)++;
+    if (n < static_cast<int>(errors.size())) return asl::Error(errors[n], "attempt " + std::to_string(n));
+    return in;
+  };
+}
+
+Json task_machine(const Json& task_fields) {
+  Json t = task_fields;
+  t["Type"] = "Task";
+  t["Resource"] = arn_train;
+  if (!t.contains("Next")) t["End"] = true;
+  return Json{{"StartAt", "Train"},
+              {"States", {{"Train", t},
+                          {"Z", {{"Type", "Pass"}, {"Result", "caught"}, {"ResultPath", "$.caught"}, {"End", true}}}}}};
+}
+}  // namespace
+
+TEST_CASE("tasks: handlers resolve by exact resource, state name and pattern", "[tasks]") {
+  asl::HandlerRegistry tasks;
+  tasks.add_pattern("arn:aws:lambda:*:*:function:tr*", [](const Json&) { return Json("pattern"); });
+  tasks.add_state("ByName", [](const Json&) { return Json("state"); });
+  const Json def = Json::parse(R"({"StartAt":"A","States":{
+    "A":{"Type":"Task","Resource":"arn:aws:lambda:eu-west-1:1:function:train-v2","ResultPath":"$.a","Next":"ByName"},
+    "ByName":{"Type":"Task","Resource":"arn:aws:states:::custom:thing","ResultPath":"$.b","End":true}}})");
+  auto r = run_machine(def, Json::object(), tasks);
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json::parse(R"({"a":"pattern","b":"state"})"));
+}
+
+TEST_CASE("tasks: an unresolvable resource is a definition error naming state and resource", "[tasks]") {
+  asl::HandlerRegistry none;
+  try {
+    asl::StateMachine::from_json(task_machine(Json::object()), none);
+    FAIL("expected a DefinitionError");
+  } catch (const asl::DefinitionError& e) {
+    CHECK(std::string(e.what()) ==
+          "[asl.definition.601] /States/Train/Resource: no task handler for resource "
+          "\"arn:aws:lambda:us-east-1:123456789012:function:train\" (state \"Train\"): register one with the "
+          "TaskResolver given to the loader");
+  }
+}
+
+TEST_CASE("tasks: exceptions become States.TaskFailed, TaskError keeps its name", "[tasks]") {
+  asl::HandlerRegistry tasks;
+  SECTION("std::exception") {
+    tasks.add(arn_train, [](const Json&) -> Json { throw std::runtime_error("disk full"); });
+    auto r = run_machine(task_machine(Json::object()), Json::object(), tasks);
+    CHECK(r.error == std::optional<std::string>("States.TaskFailed"));
+    CHECK(r.cause == std::optional<std::string>("disk full"));
+  }
+  SECTION("asl::TaskError") {
+    tasks.add(arn_train, [](const Json&) -> Json { throw asl::TaskError("Train.OutOfMemory", "batch too big"); });
+    auto r = run_machine(task_machine(Json::object()), Json::object(), tasks);
+    CHECK(r.error == std::optional<std::string>("Train.OutOfMemory"));
+    CHECK(r.cause == std::optional<std::string>("batch too big"));
+  }
+}
+
+TEST_CASE("tasks: effective input, ResultSelector and the task context", "[tasks]") {
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_train, [](const Json& in, asl::TaskContext& ctx) {
+    return Json{{"got", in}, {"state", std::string(ctx.state_name)}, {"retry", ctx.retry_count}, {"junk", 1}};
+  });
+  auto r = run_machine(task_machine(Json::parse(R"({"InputPath":"$.job","Parameters":{"epochs.$":"$.epochs"},
+      "ResultSelector":{"got.$":"$.got","state.$":"$.state","retry.$":"$.retry"},"ResultPath":"$.out"})")),
+                       Json::parse(R"({"job":{"epochs":3}})"), tasks);
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json::parse(R"({"job":{"epochs":3},"out":{"got":{"epochs":3},"state":"Train","retry":0}})"));
+}
+
+TEST_CASE("retry: the spec's complex example (A,B,C,B then Catch)", "[retry]") {
+  auto calls = std::make_shared<int>(0);
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_train, failing_then_ok({"ErrorA", "ErrorB", "ErrorC", "ErrorB"}, calls));
+  auto observer = std::make_shared<asl::testing::RecordingObserver>();
+  auto r = run_machine(task_machine(Json::parse(R"({"Retry":[
+      {"ErrorEquals":["ErrorA","ErrorB"],"IntervalSeconds":1,"BackoffRate":2.0,"MaxAttempts":2},
+      {"ErrorEquals":["ErrorC"],"IntervalSeconds":5}],
+      "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Z"}]})")),
+                       Json::object(), tasks, {}, observer);
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(*calls == 4);
+  CHECK(r.stats.retries == 3);
+  CHECK(r.output["error"]["Error"] == "ErrorB");
+  CHECK(r.output["caught"] == "caught");
+}
+
+TEST_CASE("retry: intervals follow BackoffRate and MaxDelaySeconds on virtual time", "[retry]") {
+  auto calls = std::make_shared<int>(0);
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_train, failing_then_ok({"E", "E", "E"}, calls));
+  const Json def = Json::parse(R"({"StartAt":"Train","States":{
+    "Train":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:train",
+      "Retry":[{"ErrorEquals":["E"],"IntervalSeconds":3,"MaxAttempts":3,"BackoffRate":2,"MaxDelaySeconds":5}],
+      "Next":"T"},
+    "T":{"Type":"Pass","Parameters":{"start.$":"$$.Execution.StartTime","now.$":"$$.State.EnteredTime"},"End":true}}})");
+  auto r = run_machine(def, Json::object(), tasks);
+  REQUIRE(r.status == asl::Status::succeeded);
+  const auto start = asl::detail::timestamp::parse(r.output["start"].get<std::string>());
+  const auto now = asl::detail::timestamp::parse(r.output["now"].get<std::string>());
+  CHECK(*now - *start == (3 + 5 + 5) * 1000000000LL);  // 3, min(6,5), min(12,5)
+}
+
+TEST_CASE("retry: MaxAttempts 0 never retries; TaskFailed does not match States.Timeout", "[retry]") {
+  auto calls = std::make_shared<int>(0);
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_train, failing_then_ok({"States.Timeout", "E"}, calls));
+  auto r = run_machine(task_machine(Json::parse(R"({"Retry":[
+      {"ErrorEquals":["States.TaskFailed"],"MaxAttempts":5},
+      {"ErrorEquals":["States.Timeout"],"MaxAttempts":0}]})")),
+                       Json::object(), tasks);
+  CHECK(r.error == std::optional<std::string>("States.Timeout"));
+  CHECK(*calls == 1);
+}
+
+TEST_CASE("retry: States.Runtime is never retried nor caught", "[retry]") {
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_train, [](const Json& in) { return in; });
+  auto r = run_machine(task_machine(Json::parse(R"({"InputPath":"$.missing",
+      "Retry":[{"ErrorEquals":["States.ALL"]}],
+      "Catch":[{"ErrorEquals":["States.Runtime"],"Next":"Z"}]})")),
+                       Json::object(), tasks);
+  CHECK(r.status == asl::Status::failed);
+  CHECK(r.error == std::optional<std::string>("States.Runtime"));
+  CHECK(r.stats.retries == 0);
+}
+
+TEST_CASE("map: results in item order, ItemSelector sees $$.Map.Item, MaxConcurrency", "[map]") {
+  const Json def = Json::parse(R"({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.xs","MaxConcurrency":2,
+    "ItemSelector":{"i.$":"$$.Map.Item.Index","v.$":"$$.Map.Item.Value","k.$":"$.k"},
+    "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"ResultPath":"$.out","End":true}}})");
+  auto r = run_machine(def, Json::parse(R"({"xs":["a","b","c"],"k":9})"));
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output["out"] == Json::parse(R"([{"i":0,"v":"a","k":9},{"i":1,"v":"b","k":9},{"i":2,"v":"c","k":9}])"));
+  CHECK(r.stats.state_entries == 4);
+}
+
+TEST_CASE("map: an iteration failure fails the Map with the iteration's own error", "[map]") {
+  const Json def = Json::parse(R"({"StartAt":"M","States":{"M":{"Type":"Map",
+    "ItemProcessor":{"StartAt":"C","States":{
+      "C":{"Type":"Choice","Choices":[{"Variable":"$","NumericEquals":2,"Next":"Bad"}],"Default":"Ok"},
+      "Bad":{"Type":"Fail","Error":"Item.Bad","Cause":"two"},"Ok":{"Type":"Succeed"}}},
+    "Catch":[{"ErrorEquals":["Item.Bad"],"Next":"Handled"}],"End":true},
+    "Handled":{"Type":"Pass","End":true}}})");
+  auto r = run_machine(def, Json::parse("[1,2,3]"));
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json::parse(R"({"Error":"Item.Bad","Cause":"two"})"));
+}
+
+TEST_CASE("map: empty items give []; Map inside Map inside Parallel completes", "[map][parallel]") {
+  const Json def = Json::parse(R"({"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
+    {"StartAt":"Outer","States":{"Outer":{"Type":"Map","ItemProcessor":{"StartAt":"Inner","States":{
+      "Inner":{"Type":"Map","ItemProcessor":{"StartAt":"Leaf","States":{"Leaf":{"Type":"Pass","End":true}}},"End":true}}},
+      "End":true}}},
+    {"StartAt":"Empty","States":{"Empty":{"Type":"Map","ItemsPath":"$[2]","ItemProcessor":{"StartAt":"X",
+      "States":{"X":{"Type":"Pass","End":true}}},"End":true}}}],"End":true}}})");
+  auto r = run_machine(def, Json::parse(R"([[1,2],[3],[]])"));
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json::parse(R"([[[1,2],[3],[]],[]])"));
+}
+
+TEST_CASE("parallel: every branch gets the same input; failure surfaces the branch error", "[parallel]") {
+  const Json def = Json::parse(R"({"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
+    {"StartAt":"A","States":{"A":{"Type":"Pass","InputPath":"$.a","End":true}}},
+    {"StartAt":"B","States":{"B":{"Type":"Pass","InputPath":"$.b","End":true}}}],
+    "ResultSelector":{"sum.$":"States.MathAdd($[0], $[1])"},"End":true}}})");
+  auto r = run_machine(def, Json::parse(R"({"a":2,"b":3})"));
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json::parse(R"({"sum":5})"));
+
+  const Json failing = Json::parse(R"({"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
+    {"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":100,"End":true}}},
+    {"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Branch.Boom","Cause":"b"}}}],"End":true}}})");
+  auto f = run_machine(failing);
+  CHECK(f.status == asl::Status::failed);
+  CHECK(f.error == std::optional<std::string>("Branch.Boom"));
+}
