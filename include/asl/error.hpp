@@ -41,8 +41,14 @@ struct Error {
 
   Error() = default;
   Error(std::string n, std::string c) : name(std::move(n)), cause(std::move(c)) {}
-  Error(std::optional<std::string> n, std::optional<std::string> c)
-      : name(std::move(n)), cause(std::move(c)) {}
+
+  /// For the cases where either part may be absent (a Fail state with only `Cause`).
+  static Error maybe(std::optional<std::string> n, std::optional<std::string> c) {
+    Error e;
+    e.name = std::move(n);
+    e.cause = std::move(c);
+    return e;
+  }
 
   /// The error name, or "" when absent (used when matching ErrorEquals).
   std::string_view name_or_empty() const { return name ? std::string_view(*name) : std::string_view(); }

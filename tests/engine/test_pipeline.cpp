@@ -14,57 +14,57 @@ Json single_state(Json state) {
 }  // namespace
 
 TEST_CASE("pipeline: the TestState example of spec §4.1", "[pipeline]") {
-  auto r = run_machine(single_state(Json::parse(R"({"Type":"Pass","InputPath":"$.payload",
-      "Parameters":{"data":1},"ResultPath":"$.result","OutputPath":"$.result.data"})")),
-                       Json::parse(R"({"payload":{"foo":"bar"}})"));
+  auto r = run_machine(single_state(Json::parse(R"J({"Type":"Pass","InputPath":"$.payload",
+      "Parameters":{"data":1},"ResultPath":"$.result","OutputPath":"$.result.data"})J")),
+                       Json::parse(R"J({"payload":{"foo":"bar"}})J"));
   REQUIRE(r.status == asl::Status::succeeded);
   CHECK(r.output == Json(1));
 }
 
 TEST_CASE("pipeline: Pass Result placed by ResultPath (spec §3.2)", "[pipeline]") {
   auto r = run_machine(single_state(Json::parse(
-                           R"({"Type":"Pass","Result":{"x-datum":0.381018},"ResultPath":"$.coords"})")),
-                       Json::parse(R"({"georefOf":"Home"})"));
-  CHECK(r.output == Json::parse(R"({"georefOf":"Home","coords":{"x-datum":0.381018}})"));
+                           R"J({"Type":"Pass","Result":{"x-datum":0.381018},"ResultPath":"$.coords"})J")),
+                       Json::parse(R"J({"georefOf":"Home"})J"));
+  CHECK(r.output == Json::parse(R"J({"georefOf":"Home","coords":{"x-datum":0.381018}})J"));
 }
 
 TEST_CASE("pipeline: null versus absent (spec §4.2)", "[pipeline]") {
-  const Json input = Json::parse(R"({"a":1})");
+  const Json input = Json::parse(R"J({"a":1})J");
   SECTION("InputPath null gives {}") {
-    auto r = run_machine(single_state(Json::parse(R"({"Type":"Pass","InputPath":null})")), input);
+    auto r = run_machine(single_state(Json::parse(R"J({"Type":"Pass","InputPath":null})J")), input);
     CHECK(r.output == Json::object());
   }
   SECTION("ResultPath null keeps the raw input") {
-    auto r = run_machine(single_state(Json::parse(R"({"Type":"Pass","Result":5,"ResultPath":null})")), input);
+    auto r = run_machine(single_state(Json::parse(R"J({"Type":"Pass","Result":5,"ResultPath":null})J")), input);
     CHECK(r.output == input);
   }
   SECTION("OutputPath null gives {}") {
-    auto r = run_machine(single_state(Json::parse(R"({"Type":"Pass","OutputPath":null})")), input);
+    auto r = run_machine(single_state(Json::parse(R"J({"Type":"Pass","OutputPath":null})J")), input);
     CHECK(r.output == Json::object());
   }
   SECTION("ResultPath combines with the raw input, not the effective input") {
     auto r = run_machine(single_state(Json::parse(
-                             R"({"Type":"Pass","InputPath":"$.a","ResultPath":"$.copy"})")),
+                             R"J({"Type":"Pass","InputPath":"$.a","ResultPath":"$.copy"})J")),
                          input);
-    CHECK(r.output == Json::parse(R"({"a":1,"copy":1})"));
+    CHECK(r.output == Json::parse(R"J({"a":1,"copy":1})J"));
   }
 }
 
 TEST_CASE("pipeline: ResultPath creates intermediate objects (spec §4.4)", "[pipeline]") {
-  auto r = run_machine(single_state(Json::parse(R"({"Type":"Pass","Result":6,"ResultPath":"$.master.result.sum"})")),
-                       Json::parse(R"({"master":{"detail":[1,2,3]}})"));
-  CHECK(r.output == Json::parse(R"({"master":{"detail":[1,2,3],"result":{"sum":6}}})"));
+  auto r = run_machine(single_state(Json::parse(R"J({"Type":"Pass","Result":6,"ResultPath":"$.master.result.sum"})J")),
+                       Json::parse(R"J({"master":{"detail":[1,2,3]}})J"));
+  CHECK(r.output == Json::parse(R"J({"master":{"detail":[1,2,3],"result":{"sum":6}}})J"));
 }
 
 TEST_CASE("pipeline: ResultPath on a scalar input fails with ResultPathMatchFailure", "[pipeline]") {
-  auto r = run_machine(single_state(Json::parse(R"({"Type":"Pass","Result":1,"ResultPath":"$.x"})")), Json("foo"));
+  auto r = run_machine(single_state(Json::parse(R"J({"Type":"Pass","Result":1,"ResultPath":"$.x"})J")), Json("foo"));
   CHECK(r.status == asl::Status::failed);
   CHECK(r.error == std::optional<std::string>("States.ResultPathMatchFailure"));
 }
 
 TEST_CASE("pipeline: a missing InputPath is States.Runtime with AWS's cause", "[pipeline]") {
   auto r = run_machine(
-      Json::parse(R"({"StartAt":"pass","States":{"pass":{"Type":"Pass","InputPath":"$.NoSuchInputPath","End":true}}})"));
+      Json::parse(R"J({"StartAt":"pass","States":{"pass":{"Type":"Pass","InputPath":"$.NoSuchInputPath","End":true}}})J"));
   CHECK(r.status == asl::Status::failed);
   CHECK(r.error == std::optional<std::string>("States.Runtime"));
   CHECK(r.cause == std::optional<std::string>(
@@ -73,24 +73,24 @@ TEST_CASE("pipeline: a missing InputPath is States.Runtime with AWS's cause", "[
 }
 
 TEST_CASE("pipeline: payload template example of spec §4.5 with the context object", "[pipeline]") {
-  auto r = run_machine(single_state(Json::parse(R"({"Type":"Pass","Parameters":{"flagged":true,
+  auto r = run_machine(single_state(Json::parse(R"J({"Type":"Pass","Parameters":{"flagged":true,
       "parts":{"first.$":"$.vals[0]","last3.$":"$.vals[-3:]"},"state.$":"$$.State.Name",
-      "formatted.$":"States.Format('In state {}', $$.State.Name)"}})")),
-                       Json::parse(R"({"flagged":7,"vals":[0,10,20,30,40,50]})"));
+      "formatted.$":"States.Format('In state {}', $$.State.Name)"}})J")),
+                       Json::parse(R"J({"flagged":7,"vals":[0,10,20,30,40,50]})J"));
   REQUIRE(r.status == asl::Status::succeeded);
-  CHECK(r.output == Json::parse(R"({"flagged":true,"parts":{"first":0,"last3":[30,40,50]},"state":"S",
-      "formatted":"In state S"})"));
+  CHECK(r.output == Json::parse(R"J({"flagged":true,"parts":{"first":0,"last3":[30,40,50]},"state":"S",
+      "formatted":"In state S"})J"));
 }
 
 TEST_CASE("pipeline: Choice picks the first matching rule, else Default, else NoChoiceMatched", "[pipeline][choice]") {
-  const Json def = Json::parse(R"({"StartAt":"C","States":{
+  const Json def = Json::parse(R"J({"StartAt":"C","States":{
     "C":{"Type":"Choice","Choices":[
       {"Variable":"$.v","NumericGreaterThan":10,"Next":"Big"},
       {"And":[{"Variable":"$.v","IsPresent":true},{"Variable":"$.v","NumericGreaterThan":5}],"Next":"Mid"}],
      "Default":"Small"},
     "Big":{"Type":"Pass","Result":"big","End":true},
     "Mid":{"Type":"Pass","Result":"mid","End":true},
-    "Small":{"Type":"Pass","Result":"small","End":true}}})");
+    "Small":{"Type":"Pass","Result":"small","End":true}}})J");
   CHECK(run_machine(def, Json{{"v", 11}}).output == "big");
   CHECK(run_machine(def, Json{{"v", 6}}).output == "mid");
   CHECK(run_machine(def, Json{{"v", 1}}).output == "small");
@@ -103,15 +103,15 @@ TEST_CASE("pipeline: Choice picks the first matching rule, else Default, else No
 }
 
 TEST_CASE("pipeline: Fail with only Cause has no error name", "[pipeline][fail]") {
-  auto r = run_machine(Json::parse(R"({"StartAt":"F","States":{"F":{"Type":"Fail","Cause":"why"}}})"));
+  auto r = run_machine(Json::parse(R"J({"StartAt":"F","States":{"F":{"Type":"Fail","Cause":"why"}}})J"));
   CHECK(r.status == asl::Status::failed);
   CHECK_FALSE(r.error.has_value());
   CHECK(r.cause == std::optional<std::string>("why"));
 }
 
 TEST_CASE("pipeline: Fail ErrorPath/CausePath and a missing path", "[pipeline][fail]") {
-  const Json def = Json::parse(R"({"StartAt":"fail","States":{"fail":{"Type":"Fail",
-      "ErrorPath":"$.e","CausePath":"States.Format('code {}', $.code)"}}})");
+  const Json def = Json::parse(R"J({"StartAt":"fail","States":{"fail":{"Type":"Fail",
+      "ErrorPath":"$.e","CausePath":"States.Format('code {}', $.code)"}}})J");
   auto r = run_machine(def, Json{{"e", "Custom.Error"}, {"code", 7}});
   CHECK(r.error == std::optional<std::string>("Custom.Error"));
   CHECK(r.cause == std::optional<std::string>("code 7"));
@@ -124,9 +124,9 @@ TEST_CASE("pipeline: Fail ErrorPath/CausePath and a missing path", "[pipeline][f
 }
 
 TEST_CASE("pipeline: Wait on virtual time advances the context clock", "[pipeline][wait]") {
-  const Json def = Json::parse(R"({"StartAt":"W","States":{
+  const Json def = Json::parse(R"J({"StartAt":"W","States":{
     "W":{"Type":"Wait","Seconds":3600,"Next":"After"},
-    "After":{"Type":"Pass","Parameters":{"start.$":"$$.Execution.StartTime","now.$":"$$.State.EnteredTime"},"End":true}}})");
+    "After":{"Type":"Pass","Parameters":{"start.$":"$$.Execution.StartTime","now.$":"$$.State.EnteredTime"},"End":true}}})J");
   auto r = run_machine(def);
   REQUIRE(r.status == asl::Status::succeeded);
   auto start = asl::detail::timestamp::parse(r.output["start"].get<std::string>());
@@ -138,12 +138,12 @@ TEST_CASE("pipeline: Wait on virtual time advances the context clock", "[pipelin
 
 TEST_CASE("pipeline: SecondsPath errors carry AWS's causes", "[pipeline][wait]") {
   const Json def = Json::parse(
-      R"({"StartAt":"WaitState","States":{"WaitState":{"Type":"Wait","SecondsPath":"$.input.waitSeconds","End":true}}})");
-  auto neg = run_machine(def, Json::parse(R"({"input":{"waitSeconds":-1}})"));
+      R"J({"StartAt":"WaitState","States":{"WaitState":{"Type":"Wait","SecondsPath":"$.input.waitSeconds","End":true}}})J");
+  auto neg = run_machine(def, Json::parse(R"J({"input":{"waitSeconds":-1}})J"));
   CHECK(neg.cause == std::optional<std::string>(
                          "An error occurred while executing the state 'WaitState' (entered at the event id #2). "
                          "The SecondsPath parameter references a negative value: $.input.waitSeconds == -1"));
-  auto frac = run_machine(def, Json::parse(R"({"input":{"waitSeconds":1.5}})"));
+  auto frac = run_machine(def, Json::parse(R"J({"input":{"waitSeconds":1.5}})J"));
   CHECK(frac.cause == std::optional<std::string>(
                           "An error occurred while executing the state 'WaitState' (entered at the event id #2). "
                           "The SecondsPath parameter cannot be parsed as a long value: $.input.waitSeconds == 1.5"));
@@ -151,7 +151,7 @@ TEST_CASE("pipeline: SecondsPath errors carry AWS's causes", "[pipeline][wait]")
 
 TEST_CASE("pipeline: execution TimeoutSeconds ends TIMED_OUT on virtual time", "[pipeline][timeout]") {
   auto r = run_machine(Json::parse(
-      R"({"StartAt":"W","TimeoutSeconds":5,"States":{"W":{"Type":"Wait","Seconds":60,"End":true}}})"));
+      R"J({"StartAt":"W","TimeoutSeconds":5,"States":{"W":{"Type":"Wait","Seconds":60,"End":true}}})J"));
   CHECK(r.status == asl::Status::timed_out);
   CHECK_FALSE(r.error.has_value());
 }
@@ -159,7 +159,7 @@ TEST_CASE("pipeline: execution TimeoutSeconds ends TIMED_OUT on virtual time", "
 TEST_CASE("pipeline: the payload limit raises States.DataLimitExceeded", "[pipeline][limits]") {
   asl::EngineOptions o;
   o.payload_limit = 64;
-  const Json def = single_state(Json::parse(R"({"Type":"Pass","Parameters":{"a.$":"$.s","b.$":"$.s"}})"));
+  const Json def = single_state(Json::parse(R"J({"Type":"Pass","Parameters":{"a.$":"$.s","b.$":"$.s"}})J"));
   auto r = run_machine(def, Json{{"s", std::string(40, 'x')}}, asl::HandlerRegistry{}, o);
   CHECK(r.status == asl::Status::failed);
   CHECK(r.error == std::optional<std::string>("States.DataLimitExceeded"));
@@ -172,8 +172,10 @@ TEST_CASE("pipeline: the payload limit raises States.DataLimitExceeded", "[pipel
 TEST_CASE("pipeline: the max-transitions guard ends an endless loop", "[pipeline][limits]") {
   asl::EngineOptions o;
   o.max_transitions = 1000;
-  auto r = run_machine(Json::parse(R"({"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},
-      "B":{"Type":"Pass","Next":"A"}}})"),
+  // Legal ASL (a terminal state exists) whose exit is never taken.
+  auto r = run_machine(Json::parse(R"J({"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},
+      "B":{"Type":"Choice","Choices":[{"Variable":"$.stop","IsPresent":true,"Next":"Done"}],"Default":"A"},
+      "Done":{"Type":"Succeed"}}})J"),
                        Json::object(), asl::HandlerRegistry{}, o);
   CHECK(r.status == asl::Status::failed);
   CHECK(r.error == std::optional<std::string>("States.Runtime"));

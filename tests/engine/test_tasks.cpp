@@ -25,9 +25,10 @@ Json task_machine(const Json& task_fields) {
   t["Type"] = "Task";
   t["Resource"] = arn_train;
   if (!t.contains("Next")) t["End"] = true;
-  return Json{{"StartAt", "Train"},
-              {"States", {{"Train", t},
-                          {"Z", {{"Type", "Pass"}, {"Result", "caught"}, {"ResultPath", "$.caught"}, {"End", true}}}}}};
+  Json states{{"Train", t}};
+  if (t.contains("Catch"))  // the catch target, present only when something can reach it
+    states["Z"] = Json{{"Type", "Pass"}, {"Result", "caught"}, {"ResultPath", "$.caught"}, {"End", true}};
+  return Json{{"StartAt", "Train"}, {"States", states}};
 }
 }  // namespace
 
@@ -35,12 +36,12 @@ TEST_CASE("tasks: handlers resolve by exact resource, state name and pattern", "
   asl::HandlerRegistry tasks;
   tasks.add_pattern("arn:aws:lambda:*:*:function:tr*", [](const Json&) { return Json("pattern"); });
   tasks.add_state("ByName", [](const Json&) { return Json("state"); });
-  const Json def = Json::parse(R"({"StartAt":"A","States":{
+  const Json def = Json::parse(R"J({"StartAt":"A","States":{
     "A":{"Type":"Task","Resource":"arn:aws:lambda:eu-west-1:1:function:train-v2","ResultPath":"$.a","Next":"ByName"},
-    "ByName":{"Type":"Task","Resource":"arn:aws:states:::custom:thing","ResultPath":"$.b","End":true}}})");
+    "ByName":{"Type":"Task","Resource":"arn:aws:states:::custom:thing","ResultPath":"$.b","End":true}}})J");
   auto r = run_machine(def, Json::object(), tasks);
   REQUIRE(r.status == asl::Status::succeeded);
-  CHECK(r.output == Json::parse(R"({"a":"pattern","b":"state"})"));
+  CHECK(r.output == Json::parse(R"J({"a":"pattern","b":"state"})J"));
 }
 
 TEST_CASE("tasks: an unresolvable resource is a definition error naming state and resource", "[tasks]") {
@@ -77,11 +78,11 @@ TEST_CASE("tasks: effective input, ResultSelector and the task context", "[tasks
   tasks.add(arn_train, [](const Json& in, asl::TaskContext& ctx) {
     return Json{{"got", in}, {"state", std::string(ctx.state_name)}, {"retry", ctx.retry_count}, {"junk", 1}};
   });
-  auto r = run_machine(task_machine(Json::parse(R"({"InputPath":"$.job","Parameters":{"epochs.$":"$.epochs"},
-      "ResultSelector":{"got.$":"$.got","state.$":"$.state","retry.$":"$.retry"},"ResultPath":"$.out"})")),
-                       Json::parse(R"({"job":{"epochs":3}})"), tasks);
+  auto r = run_machine(task_machine(Json::parse(R"J({"InputPath":"$.job","Parameters":{"epochs.$":"$.epochs"},
+      "ResultSelector":{"got.$":"$.got","state.$":"$.state","retry.$":"$.retry"},"ResultPath":"$.out"})J")),
+                       Json::parse(R"J({"job":{"epochs":3}})J"), tasks);
   REQUIRE(r.status == asl::Status::succeeded);
-  CHECK(r.output == Json::parse(R"({"job":{"epochs":3},"out":{"got":{"epochs":3},"state":"Train","retry":0}})"));
+  CHECK(r.output == Json::parse(R"J({"job":{"epochs":3},"out":{"got":{"epochs":3},"state":"Train","retry":0}})J"));
 }
 
 TEST_CASE("retry: the spec's complex example (A,B,C,B then Catch)", "[retry]") {
@@ -89,10 +90,10 @@ TEST_CASE("retry: the spec's complex example (A,B,C,B then Catch)", "[retry]") {
   asl::HandlerRegistry tasks;
   tasks.add(arn_train, failing_then_ok({"ErrorA", "ErrorB", "ErrorC", "ErrorB"}, calls));
   auto observer = std::make_shared<asl::testing::RecordingObserver>();
-  auto r = run_machine(task_machine(Json::parse(R"({"Retry":[
+  auto r = run_machine(task_machine(Json::parse(R"J({"Retry":[
       {"ErrorEquals":["ErrorA","ErrorB"],"IntervalSeconds":1,"BackoffRate":2.0,"MaxAttempts":2},
       {"ErrorEquals":["ErrorC"],"IntervalSeconds":5}],
-      "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Z"}]})")),
+      "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Z"}]})J")),
                        Json::object(), tasks, {}, observer);
   REQUIRE(r.status == asl::Status::succeeded);
   CHECK(*calls == 4);
@@ -105,11 +106,11 @@ TEST_CASE("retry: intervals follow BackoffRate and MaxDelaySeconds on virtual ti
   auto calls = std::make_shared<int>(0);
   asl::HandlerRegistry tasks;
   tasks.add(arn_train, failing_then_ok({"E", "E", "E"}, calls));
-  const Json def = Json::parse(R"({"StartAt":"Train","States":{
+  const Json def = Json::parse(R"J({"StartAt":"Train","States":{
     "Train":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:train",
       "Retry":[{"ErrorEquals":["E"],"IntervalSeconds":3,"MaxAttempts":3,"BackoffRate":2,"MaxDelaySeconds":5}],
       "Next":"T"},
-    "T":{"Type":"Pass","Parameters":{"start.$":"$$.Execution.StartTime","now.$":"$$.State.EnteredTime"},"End":true}}})");
+    "T":{"Type":"Pass","Parameters":{"start.$":"$$.Execution.StartTime","now.$":"$$.State.EnteredTime"},"End":true}}})J");
   auto r = run_machine(def, Json::object(), tasks);
   REQUIRE(r.status == asl::Status::succeeded);
   const auto start = asl::detail::timestamp::parse(r.output["start"].get<std::string>());
@@ -121,9 +122,9 @@ TEST_CASE("retry: MaxAttempts 0 never retries; TaskFailed does not match States.
   auto calls = std::make_shared<int>(0);
   asl::HandlerRegistry tasks;
   tasks.add(arn_train, failing_then_ok({"States.Timeout", "E"}, calls));
-  auto r = run_machine(task_machine(Json::parse(R"({"Retry":[
+  auto r = run_machine(task_machine(Json::parse(R"J({"Retry":[
       {"ErrorEquals":["States.TaskFailed"],"MaxAttempts":5},
-      {"ErrorEquals":["States.Timeout"],"MaxAttempts":0}]})")),
+      {"ErrorEquals":["States.Timeout"],"MaxAttempts":0}]})J")),
                        Json::object(), tasks);
   CHECK(r.error == std::optional<std::string>("States.Timeout"));
   CHECK(*calls == 1);
@@ -132,9 +133,9 @@ TEST_CASE("retry: MaxAttempts 0 never retries; TaskFailed does not match States.
 TEST_CASE("retry: States.Runtime is never retried nor caught", "[retry]") {
   asl::HandlerRegistry tasks;
   tasks.add(arn_train, [](const Json& in) { return in; });
-  auto r = run_machine(task_machine(Json::parse(R"({"InputPath":"$.missing",
+  auto r = run_machine(task_machine(Json::parse(R"J({"InputPath":"$.missing",
       "Retry":[{"ErrorEquals":["States.ALL"]}],
-      "Catch":[{"ErrorEquals":["States.Runtime"],"Next":"Z"}]})")),
+      "Catch":[{"ErrorEquals":["States.Runtime"],"Next":"Z"}]})J")),
                        Json::object(), tasks);
   CHECK(r.status == asl::Status::failed);
   CHECK(r.error == std::optional<std::string>("States.Runtime"));
@@ -142,51 +143,51 @@ TEST_CASE("retry: States.Runtime is never retried nor caught", "[retry]") {
 }
 
 TEST_CASE("map: results in item order, ItemSelector sees $$.Map.Item, MaxConcurrency", "[map]") {
-  const Json def = Json::parse(R"({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.xs","MaxConcurrency":2,
+  const Json def = Json::parse(R"J({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.xs","MaxConcurrency":2,
     "ItemSelector":{"i.$":"$$.Map.Item.Index","v.$":"$$.Map.Item.Value","k.$":"$.k"},
-    "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"ResultPath":"$.out","End":true}}})");
-  auto r = run_machine(def, Json::parse(R"({"xs":["a","b","c"],"k":9})"));
+    "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"ResultPath":"$.out","End":true}}})J");
+  auto r = run_machine(def, Json::parse(R"J({"xs":["a","b","c"],"k":9})J"));
   REQUIRE(r.status == asl::Status::succeeded);
-  CHECK(r.output["out"] == Json::parse(R"([{"i":0,"v":"a","k":9},{"i":1,"v":"b","k":9},{"i":2,"v":"c","k":9}])"));
+  CHECK(r.output["out"] == Json::parse(R"J([{"i":0,"v":"a","k":9},{"i":1,"v":"b","k":9},{"i":2,"v":"c","k":9}])J"));
   CHECK(r.stats.state_entries == 4);
 }
 
 TEST_CASE("map: an iteration failure fails the Map with the iteration's own error", "[map]") {
-  const Json def = Json::parse(R"({"StartAt":"M","States":{"M":{"Type":"Map",
+  const Json def = Json::parse(R"J({"StartAt":"M","States":{"M":{"Type":"Map",
     "ItemProcessor":{"StartAt":"C","States":{
       "C":{"Type":"Choice","Choices":[{"Variable":"$","NumericEquals":2,"Next":"Bad"}],"Default":"Ok"},
       "Bad":{"Type":"Fail","Error":"Item.Bad","Cause":"two"},"Ok":{"Type":"Succeed"}}},
     "Catch":[{"ErrorEquals":["Item.Bad"],"Next":"Handled"}],"End":true},
-    "Handled":{"Type":"Pass","End":true}}})");
+    "Handled":{"Type":"Pass","End":true}}})J");
   auto r = run_machine(def, Json::parse("[1,2,3]"));
   REQUIRE(r.status == asl::Status::succeeded);
-  CHECK(r.output == Json::parse(R"({"Error":"Item.Bad","Cause":"two"})"));
+  CHECK(r.output == Json::parse(R"J({"Error":"Item.Bad","Cause":"two"})J"));
 }
 
 TEST_CASE("map: empty items give []; Map inside Map inside Parallel completes", "[map][parallel]") {
-  const Json def = Json::parse(R"({"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
+  const Json def = Json::parse(R"J({"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
     {"StartAt":"Outer","States":{"Outer":{"Type":"Map","ItemProcessor":{"StartAt":"Inner","States":{
       "Inner":{"Type":"Map","ItemProcessor":{"StartAt":"Leaf","States":{"Leaf":{"Type":"Pass","End":true}}},"End":true}}},
       "End":true}}},
     {"StartAt":"Empty","States":{"Empty":{"Type":"Map","ItemsPath":"$[2]","ItemProcessor":{"StartAt":"X",
-      "States":{"X":{"Type":"Pass","End":true}}},"End":true}}}],"End":true}}})");
-  auto r = run_machine(def, Json::parse(R"([[1,2],[3],[]])"));
+      "States":{"X":{"Type":"Pass","End":true}}},"End":true}}}],"End":true}}})J");
+  auto r = run_machine(def, Json::parse(R"J([[1,2],[3],[]])J"));
   REQUIRE(r.status == asl::Status::succeeded);
-  CHECK(r.output == Json::parse(R"([[[1,2],[3],[]],[]])"));
+  CHECK(r.output == Json::parse(R"J([[[1,2],[3],[]],[]])J"));
 }
 
 TEST_CASE("parallel: every branch gets the same input; failure surfaces the branch error", "[parallel]") {
-  const Json def = Json::parse(R"({"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
+  const Json def = Json::parse(R"J({"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
     {"StartAt":"A","States":{"A":{"Type":"Pass","InputPath":"$.a","End":true}}},
     {"StartAt":"B","States":{"B":{"Type":"Pass","InputPath":"$.b","End":true}}}],
-    "ResultSelector":{"sum.$":"States.MathAdd($[0], $[1])"},"End":true}}})");
-  auto r = run_machine(def, Json::parse(R"({"a":2,"b":3})"));
+    "ResultSelector":{"sum.$":"States.MathAdd($[0], $[1])"},"End":true}}})J");
+  auto r = run_machine(def, Json::parse(R"J({"a":2,"b":3})J"));
   REQUIRE(r.status == asl::Status::succeeded);
-  CHECK(r.output == Json::parse(R"({"sum":5})"));
+  CHECK(r.output == Json::parse(R"J({"sum":5})J"));
 
-  const Json failing = Json::parse(R"({"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
+  const Json failing = Json::parse(R"J({"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
     {"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":100,"End":true}}},
-    {"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Branch.Boom","Cause":"b"}}}],"End":true}}})");
+    {"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Branch.Boom","Cause":"b"}}}],"End":true}}})J");
   auto f = run_machine(failing);
   CHECK(f.status == asl::Status::failed);
   CHECK(f.error == std::optional<std::string>("Branch.Boom"));

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds and runs both consumer projects: add_subdirectory, and find_package after an install.
+set -euo pipefail
+src="$1"; work="$2"
+rm -rf "$work"; mkdir -p "$work"
+cmake -S "$src/tests/consumers/add_subdirectory" -B "$work/sub" -DASL_ROOT="$src" -Werror=dev >/dev/null
+cmake --build "$work/sub" >/dev/null
+"$work/sub/consumer"
+cmake -S "$src" -B "$work/asl" -DASL_BUILD_TESTS=OFF -DASL_BUILD_EXAMPLES=OFF -DASL_BUILD_TOOLS=OFF \
+  -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null
+cmake --install "$work/asl" >/dev/null
+cmake -S "$src/tests/consumers/find_package" -B "$work/pkg" -DCMAKE_PREFIX_PATH="$work/prefix" -Werror=dev >/dev/null
+cmake --build "$work/pkg" >/dev/null
+"$work/pkg/consumer"
