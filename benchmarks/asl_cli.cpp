@@ -29,10 +29,13 @@ const char* const usage_text =
     "  asl run --definition FILE [--input FILE] [--virtual-time] [--wait-scale S]\n"
     "          [--retry-interval-scale S] [--resolver bench] [--repeat K] [--warmup W]\n"
     "          [--count-transitions] [--threads N] [--name NAME] [--trace]\n"
+    "          [--payload-limit BYTES]\n"
     "  asl validate --definition FILE\n"
     "\n"
     "run prints the result as one JSON line {\"status\",\"output\",\"error\",\"cause\"};\n"
     "with --repeat it adds the timing line of the benchmark contract.\n"
+    "--payload-limit enforces AWS's size limit (262144) on state inputs/outputs; off by default\n"
+    "because local datasets and the benchmark workloads exceed it.\n"
     "Exit codes: 0 ran (any status), 1 load error, 64 usage error.\n";
 
 struct Args {
@@ -40,7 +43,7 @@ struct Args {
   std::string definition, input, resolver = "bench", name;
   bool virtual_time = false, count_transitions = false, trace = false, timing = false;
   double wait_scale = 1.0, retry_scale = 1.0;
-  long repeat = 1, warmup = 0, threads = 1;
+  long repeat = 1, warmup = 0, threads = 1, payload_limit = 0;
 };
 
 struct UsageError {
@@ -90,6 +93,7 @@ Args parse_args(int argc, char** argv) {
     else if (flag == "--count-transitions" && a.command == "run") a.count_transitions = true;
     else if (flag == "--name" && a.command == "run") a.name = value();
     else if (flag == "--trace" && a.command == "run") a.trace = true;
+    else if (flag == "--payload-limit" && a.command == "run") a.payload_limit = to_long(flag, value(), 0);
     else throw UsageError{"unknown option '" + flag + "'"};
   }
   if (a.definition.empty()) throw UsageError{"--definition FILE is required"};
@@ -161,6 +165,7 @@ int run(const Args& a) {
   opts.virtual_time = a.virtual_time;
   opts.wait_scale = a.wait_scale;
   opts.retry_interval_scale = a.retry_scale;
+  opts.payload_limit = static_cast<std::size_t>(a.payload_limit);
   asl::Engine engine(opts);
   if (a.trace) engine.add_observer(std::make_shared<TraceObserver>());
 

@@ -3,7 +3,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cctype>
 #include <memory>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -32,7 +34,7 @@ class Compiler {
       const auto& p = pending_[i];
       fill_state(program_->states[p.index], *p.json, p.pointer);
     }
-    for (const auto& st : program_->states) program_->uses_context |= st.uses_context;
+    for (const auto& st : program_->states) program_->uses_context |= st.context_needs_input;
     program_->definition = std::move(definition);
     return std::move(program_);
   }
@@ -282,6 +284,45 @@ class Compiler {
       }
     }
     st.uses_context = ctx;
+    st.context_needs_input = ctx && reads_execution_input(s);
+  }
+
+  /// Could a `$$` reference in this state's own fields (nested states excluded) reach
+  /// $$.Execution.Input? Building the context object copies the whole execution input, so states
+  /// that only read $$.Map.Item, $$.State, ... skip that copy.
+  static bool reads_execution_input(const Json& j, bool top = true) {
+    if (j.is_string()) {
+      const std::string& s = j.get_ref<const std::string&>();
+      for (auto at = s.find("$$"); at != std::string::npos; at = s.find("$$", at + 2)) {
+        std::string_view rest = std::string_view(s).substr(at + 2);
+        auto ident = [&rest]() {
+          if (rest.empty() || rest[0] != '.') return std::string_view();
+          std::size_t n = 1;
+          while (n < rest.size() && (std::isalnum(static_cast<unsigned char>(rest[n])) || rest[n] == '_')) ++n;
+          auto id = rest.substr(1, n - 1);
+          rest = rest.substr(n);
+          return id;
+        };
+        const std::string_view first = ident();
+        if (first == "State" || first == "StateMachine" || first == "Task" || first == "Map") continue;
+        if (first == "Execution") {
+          const std::string_view second = ident();
+          if (!second.empty() && second != "Input") continue;
+        }
+        return true;
+      }
+      return false;
+    }
+    if (j.is_object()) {
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        if (top && (it.key() == "ItemProcessor" || it.key() == "Iterator" || it.key() == "Branches")) continue;
+        if (reads_execution_input(it.value(), false)) return true;
+      }
+    }
+    if (j.is_array())
+      for (const auto& e : j)
+        if (reads_execution_input(e, false)) return true;
+    return false;
   }
 
   static void classify_resource(State& st) {

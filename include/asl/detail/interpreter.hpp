@@ -473,7 +473,7 @@ class Interpreter {
     Json c = Json::object();
     Json& ex = c["Execution"];
     ex["Id"] = execution_arn();
-    ex["Input"] = execution_input_;
+    if (st.context_needs_input) ex["Input"] = execution_input_;
     ex["Name"] = config_.execution_name;
     ex["RoleArn"] = "arn:aws:iam::123456789012:role/asl-local-execution";
     ex["StartTime"] = timestamp::format(start_time_.time_since_epoch().count());
@@ -607,7 +607,8 @@ class Interpreter {
                                          config_.max_transitions, st.name)));
       return Step::stop;
     }
-    f->entered_time = now();
+    // Reading the clock costs more than a Pass step; only $$.State.EnteredTime needs it.
+    if (st.uses_context) f->entered_time = now();
     f->entered_event = emit(entered_event(st.type), [&](Json& d) {
       d["name"] = st.name;
       d["input"] = f->doc;
@@ -815,8 +816,9 @@ class Interpreter {
     if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
     const TimePoint start = now();
     TimePoint due = start;
-    auto at_timestamp = [&](std::optional<std::int64_t> ns) {
-      due = TimePoint(Duration(*ns));
+    // Timestamps are not too far (checked first), so they fit the nanosecond clock.
+    auto at_timestamp = [&](const timestamp::Instant& at) {
+      due = TimePoint(std::chrono::seconds(at.seconds) + Duration(at.nanos));
       if (due > start) {
         due = start + std::chrono::duration_cast<Duration>((due - start) * config_.wait_scale);
       }
@@ -827,14 +829,14 @@ class Interpreter {
                           static_cast<double>(st.wait_seconds) * config_.wait_scale));
         break;
       case WaitKind::timestamp: {
-        auto ns = timestamp::parse(st.wait_timestamp);
-        if (!ns)
+        auto at = timestamp::parse_instant(st.wait_timestamp);
+        if (!at)
           return fail_state(f, st, runtime(*f, st, fmt::format("The Timestamp field cannot be parsed as an "
                                                                "ISO-8601 extended offset date-time format "
                                                                "string: {}",
                                                                st.wait_timestamp)));
-        if (too_far(*ns, start)) return fail_state(f, st, runtime(*f, st, "Wait state delay is too long."));
-        at_timestamp(ns);
+        if (too_far(*at, start)) return fail_state(f, st, runtime(*f, st, "Wait state delay is too long."));
+        at_timestamp(*at);
         break;
       }
       case WaitKind::seconds_path: {
@@ -860,17 +862,17 @@ class Interpreter {
         std::string miss;
         const Json* val = p.find(p.root() == jsonpath::Root::context ? *ctx : v.get(), &miss);
         if (!val) return fail_state(f, st, runtime(*f, st, invalid_path(p, miss)));
-        std::optional<std::int64_t> ns;
-        if (val->is_string()) ns = timestamp::parse(val->get_ref<const std::string&>());
-        if (!ns)
+        std::optional<timestamp::Instant> at;
+        if (val->is_string()) at = timestamp::parse_instant(val->get_ref<const std::string&>());
+        if (!at)
           return fail_state(f, st, runtime(*f, st, fmt::format("The TimestampPath parameter does not reference a "
                                                                "valid ISO-8601 extended offset date-time format "
                                                                "string: {} == {}",
                                                                p.text(),
                                                                val->is_string() ? val->get<std::string>()
                                                                                 : val->dump())));
-        if (too_far(*ns, start)) return fail_state(f, st, runtime(*f, st, "Wait state delay is too long."));
-        at_timestamp(ns);
+        if (too_far(*at, start)) return fail_state(f, st, runtime(*f, st, "Wait state delay is too long."));
+        at_timestamp(*at);
         break;
       }
     }
@@ -888,9 +890,9 @@ class Interpreter {
   static bool is_integral(double d) { return std::isfinite(d) && std::floor(d) == d; }
 
   /// AWS refuses delays of 2^31 seconds or more ("Wait state delay is too long.", spec §8).
-  static bool too_far(std::int64_t ns, TimePoint start) {
-    const auto delta = std::chrono::duration_cast<std::chrono::seconds>(TimePoint(Duration(ns)) - start);
-    return delta.count() >= 24856LL * 86400LL;
+  static bool too_far(const timestamp::Instant& at, TimePoint start) {
+    const std::int64_t start_s = std::chrono::duration_cast<std::chrono::seconds>(start.time_since_epoch()).count();
+    return at.seconds - start_s >= 24856LL * 86400LL;
   }
 
   Step finish_wait(const std::shared_ptr<Frame>& f, const State& st) {

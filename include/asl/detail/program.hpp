@@ -123,6 +123,7 @@ struct State {
   std::vector<Catcher> catchers;
 
   bool uses_context = false;  ///< some field of this state reads `$$`
+  bool context_needs_input = false;  ///< ...and may read $$.Execution.Input (a copy of the input)
 };
 
 /// A `States` container: the top level, a Parallel branch or a Map item processor.
@@ -139,7 +140,7 @@ struct Program {
   std::vector<Scope> scopes;  ///< scope 0 is the top level
   std::unordered_map<std::string, std::uint32_t> index_by_name;
   std::optional<std::uint64_t> timeout_seconds;
-  bool uses_context = false;  ///< any state reads `$$`: executions then keep a copy of the input
+  bool uses_context = false;  ///< a state may read $$.Execution.Input: executions keep a copy of the input
 };
 
 }  // namespace asl::detail

@@ -1,0 +1,323 @@
+// Payload templates (spec §4.5): Parameters/ResultSelector/ItemSelector, compiled once.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cctype>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "asl/detail/intrinsics.hpp"
+#include "asl/detail/jsonpath.hpp"
+#include "asl/error.hpp"
+#include "asl/json.hpp"
+#include "asl/result.hpp"
+
+namespace asl::detail {
+
+/// One problem in a template: `pointer` is relative to the template root ("/parts/first.$").
+struct TemplateError {
+  std::string pointer;
+  std::string message;
+};
+
+/// A compiled payload template: a tree of literal / path / intrinsic nodes. Literal subtrees
+/// (no `.$` key anywhere inside) are stored as ready Json values and copied once per evaluation.
+/// Immutable and cheap to copy (the tree is shared).
+class PayloadTemplate {
+ public:
+  PayloadTemplate() = default;
+
+  /// Compiles a Parameters / ResultSelector / ItemSelector value. Never throws on bad content:
+  /// problems (a `.$` value that is not a string, not a path and not an intrinsic call; two keys
+  /// equal after removing `.$`) are appended to `problems`. Without `problems`, a bad `.$` field
+  /// compiles to a node that fails with States.Runtime when evaluated.
+  static PayloadTemplate compile(const Json& tmpl, std::vector<TemplateError>* problems = nullptr) {
+    PayloadTemplate t;
+    Compiler c{problems, false};
+    t.root_ = std::make_shared<const Node>(c.compile(tmpl, std::string()));
+    t.uses_context_ = c.uses_context;
+    return t;
+  }
+
+  /// True when some field reads the context object (`$$...`, directly or in an intrinsic).
+  bool uses_context() const { return uses_context_; }
+
+  /// Evaluates the template over `input` (the effective input, or the raw result for
+  /// ResultSelector) and `context` (the `$$` object; may be nullptr when !uses_context()).
+  ///
+  /// A `.$` path that matches nothing fails with States.Runtime (what AWS raises, spec §4.6),
+  /// cause `The JSONPath '<path>' specified for the field '<key>.$' could not be found in the
+  /// input '<input>'`, where `<input>` is the template input as compact JSON (Jackson's
+  /// spelling, see java_json) — also for `$$.` paths, as AWS does. Intrinsic failures carry the
+  /// error of Expression::evaluate.
+  asl::Result<Json> evaluate(const Json& input, const Json* context) const {
+    if (!root_) return Json::object();
+    Error error;
+    Json out;
+    if (!eval(*root_, input, context, out, error)) return error;
+    return out;
+  }
+
+ private:
+  struct Node {
+    enum class Kind : std::uint8_t { literal, object, array, path, intrinsic, variable, invalid };
+    Kind kind = Kind::literal;
+    Json literal;                                // literal
+    std::vector<std::string> keys;               // object: output keys, in order
+    std::vector<Node> children;                  // object (parallel to keys) / array
+    std::optional<jsonpath::Path> path;          // path
+    std::optional<jsonpath::Path> array_parent;  // path ending in [i]: the path without it
+    bool function_tail = false;  // path ends in .length() etc.: never matches (AWS)
+    std::optional<intrinsics::Expression> expr;  // intrinsic
+    std::string field;                           // path/intrinsic/variable/invalid: "key.$"
+    std::string text;                            // path/variable: source; invalid: message
+  };
+
+  struct Compiler {
+    std::vector<TemplateError>* problems;
+    bool uses_context;
+
+    static bool has_dynamic(const Json& v) {
+      if (v.is_object()) {
+        for (const auto& [k, e] : v.items())
+          if (ends_with_dollar(k) || has_dynamic(e)) return true;
+      } else if (v.is_array()) {
+        for (const auto& e : v)
+          if (has_dynamic(e)) return true;
+      }
+      return false;
+    }
+
+    static bool ends_with_dollar(std::string_view k) {
+      return k.size() >= 2 && k.compare(k.size() - 2, 2, ".$") == 0;
+    }
+
+    // RFC 6901: '~' -> "~0", '/' -> "~1".
+    static std::string pointer_token(std::string_view k) {
+      std::string out;
+      for (const char c : k) {
+        if (c == '~')
+          out += "~0";
+        else if (c == '/')
+          out += "~1";
+        else
+          out.push_back(c);
+      }
+      return out;
+    }
+
+    void problem(const std::string& pointer, std::string message) {
+      if (problems != nullptr) problems->push_back(TemplateError{pointer, std::move(message)});
+    }
+
+    Node compile(const Json& v, const std::string& pointer) {
+      Node n;
+      if (!has_dynamic(v)) {
+        n.literal = v;
+        return n;
+      }
+      if (v.is_array()) {
+        n.kind = Node::Kind::array;
+        std::size_t i = 0;
+        for (const auto& e : v)
+          n.children.push_back(compile(e, pointer + "/" + std::to_string(i++)));
+        return n;
+      }
+      n.kind = Node::Kind::object;
+      for (const auto& [key, value] : v.items()) {
+        const std::string child_pointer = pointer + "/" + pointer_token(key);
+        const bool dynamic = ends_with_dollar(key);
+        std::string out_key = dynamic ? key.substr(0, key.size() - 2) : key;
+        // Spec §4.5: after removing ".$", keys of one object must be unique.
+        bool duplicate = false;
+        for (const auto& k : n.keys)
+          if (k == out_key) duplicate = true;
+        if (duplicate) {
+          problem(child_pointer, "the field \"" + key + "\" duplicates the field \"" + out_key +
+                                     "\" (a key ending in \".$\" is renamed without the suffix)");
+          continue;
+        }
+        n.keys.push_back(out_key);
+        n.children.push_back(dynamic ? compile_dynamic(key, value, child_pointer)
+                                     : compile(value, child_pointer));
+      }
+      return n;
+    }
+
+    // For a definite path whose last step is an array index, the path without that step (in
+    // Jayway's normalized form, rooted at whichever document the path reads).
+    static std::optional<jsonpath::Path> index_parent(const jsonpath::Path& p) {
+      if (!p.definite() || p.is_root()) return std::nullopt;
+      const std::string norm = p.normalized();
+      if (norm.empty() || norm.back() != ']') return std::nullopt;
+      const std::size_t open = norm.rfind('[');
+      if (open == std::string::npos || open + 2 > norm.size()) return std::nullopt;
+      for (std::size_t i = open + 1; i + 1 < norm.size(); ++i)
+        if (!(std::isdigit(static_cast<unsigned char>(norm[i])) ||
+              (i == open + 1 && norm[i] == '-')))
+          return std::nullopt;
+      try {
+        return jsonpath::Path::parse(norm.substr(0, open));
+      } catch (const std::exception&) {
+        return std::nullopt;
+      }
+    }
+
+    Node compile_dynamic(const std::string& key, const Json& value, const std::string& pointer) {
+      Node n;
+      n.field = key;
+      auto invalid = [&](std::string message) {
+        problem(pointer, message);
+        n.kind = Node::Kind::invalid;
+        n.text = std::move(message);
+        return n;
+      };
+      if (!value.is_string())
+        return invalid(
+            "the value of \"" + key +
+            "\" must be a string holding a JSONPath or an intrinsic function call, got " +
+            intrinsics::impl::type_name(value));
+      const std::string& s = value.get_ref<const std::string&>();
+      if (!s.empty() && s[0] == '$') {
+        // Spec §5.4: "$" + identifier is a workflow variable; "$", "$.", "$[", "$$" are paths.
+        if (s.size() > 1 && intrinsics::impl::is_ident_start(s[1])) {
+          n.kind = Node::Kind::variable;
+          n.text = s;
+          return n;
+        }
+        try {
+          n.path = jsonpath::Path::parse(s);
+        } catch (const std::exception& e) {
+          return invalid("the value of \"" + key + "\" is not a valid JSONPath: " + e.what());
+        }
+        if (n.path->root() == jsonpath::Root::variable) {
+          n.kind = Node::Kind::variable;
+          n.text = s;
+          n.path.reset();
+          return n;
+        }
+        n.kind = Node::Kind::path;
+        n.text = s;
+        if (n.path->root() == jsonpath::Root::context) uses_context = true;
+        n.array_parent = index_parent(*n.path);
+        n.function_tail = intrinsics::impl::has_function_tail(*n.path);
+        return n;
+      }
+      if (intrinsics::looks_like_call(s)) {
+        try {
+          n.expr = intrinsics::Expression::parse(s);
+        } catch (const std::exception& e) {
+          return invalid(e.what());
+        }
+        n.kind = Node::Kind::intrinsic;
+        uses_context = uses_context || n.expr->uses_context();
+        return n;
+      }
+      return invalid("the value of \"" + key + "\" (\"" + s +
+                     "\") is not a JSONPath or an intrinsic function call");
+    }
+  };
+
+  static bool eval(const Node& n, const Json& input, const Json* context, Json& out, Error& error) {
+    switch (n.kind) {
+      case Node::Kind::literal:
+        out = n.literal;
+        return true;
+
+      case Node::Kind::object: {
+        out = Json::object();
+        auto& obj = out.get_ref<Json::object_t&>();
+        obj.reserve(n.keys.size());
+        for (std::size_t i = 0; i < n.keys.size(); ++i) {
+          // Keys are unique by construction, so append without ordered_map's lookup, then build
+          // the value in place.
+          obj.Container::emplace_back(n.keys[i], nullptr);
+          if (!eval(n.children[i], input, context, obj.back().second, error)) return false;
+        }
+        return true;
+      }
+
+      case Node::Kind::array: {
+        out = Json::array();
+        auto& arr = out.get_ref<Json::array_t&>();
+        arr.reserve(n.children.size());
+        for (const auto& c : n.children) {
+          arr.emplace_back();
+          if (!eval(c, input, context, arr.back(), error)) return false;
+        }
+        return true;
+      }
+
+      case Node::Kind::path: {
+        const bool ctx = n.path->root() == jsonpath::Root::context;
+        if (ctx && context == nullptr) {
+          error = Error(std::string(errors::runtime),
+                        "The JSONPath '" + n.text + "' specified for the field '" + n.field +
+                            "' reads the context object, which is not available here");
+          return false;
+        }
+        const Json& root = ctx ? *context : input;
+        bool found = false;
+        if (n.function_tail) {
+          // see intrinsics::impl::has_function_tail
+        } else if (n.path->definite()) {
+          const Json* p = n.path->find(root);
+          found = p != nullptr;
+          if (found) {
+            out = *p;
+          } else if (n.array_parent) {
+            // An index past the end of an existing array reads as null in a payload template
+            // (measured on AWS by floci-io/floci: "idx.$": "$.items[5]" on {"items":[1,2]} gives
+            // null), while the same path as an intrinsic argument is a miss.
+            const Json* parent = n.array_parent->find(root);
+            if (parent != nullptr && parent->is_array()) {
+              out = nullptr;
+              found = true;
+            }
+          }
+        } else {
+          found = n.path->select(root, out);
+        }
+        if (!found) {
+          error = Error(std::string(errors::runtime),
+                        "The JSONPath '" + n.text + "' specified for the field '" + n.field +
+                            "' could not be found in the input '" + java_json(input) + "'");
+          return false;
+        }
+        return true;
+      }
+
+      case Node::Kind::intrinsic: {
+        auto r = n.expr->evaluate(intrinsics::Env{input, context});
+        if (!r) {
+          error = std::move(r).error();
+          return false;
+        }
+        out = std::move(r).value();
+        return true;
+      }
+
+      case Node::Kind::variable:
+        error =
+            Error(std::string(errors::runtime),
+                  "The variable reference '" + n.text + "' specified for the field '" + n.field +
+                      "' cannot be resolved: workflow variables (Assign) are not supported yet");
+        return false;
+
+      case Node::Kind::invalid:
+        error = Error(std::string(errors::runtime),
+                      "Invalid payload template field '" + n.field + "': " + n.text);
+        return false;
+    }
+    return false;
+  }
+
+  std::shared_ptr<const Node> root_;
+  bool uses_context_ = false;
+};
+
+}  // namespace asl::detail
