@@ -137,20 +137,18 @@ class DomBuilder final : public nlohmann::json_sax<Json> {
     Frame& f = frames_.back();
     f.key = k;
     if (!f.keys.insert(k).second) {
-      out_.push_back(Diagnostic{
-          id_duplicate_key, pointer_to(k),
-          fmt::format("duplicate key \"{}\" in one JSON object: each field (and each state name) "
-                      "may appear only once; a second copy would silently replace the first",
-                      k),
-          "SCHEMA_VALIDATION_FAILED"});
+      out_.push_back(Diagnostic{id_duplicate_key, pointer_to(k),
+                                fmt::format("duplicate key \"{}\" in one JSON object: each field (and each state name) "
+                                            "may appear only once; a second copy would silently replace the first",
+                                            k),
+                                "SCHEMA_VALIDATION_FAILED"});
       failed_ = true;
       f.discard_next = true;
     }
     return true;
   }
 
-  bool parse_error(std::size_t position, const std::string&,
-                   const nlohmann::detail::exception& ex) override {
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) override {
     // nlohmann's position is the 1-based count of bytes read, i.e. the offending byte.
     const LineColumn lc = line_column(text_, position == 0 ? 0 : position - 1);
     std::string detail = ex.what();
@@ -162,8 +160,7 @@ class DomBuilder final : public nlohmann::json_sax<Json> {
       detail.erase(0, bracket + 2);  // "[json.exception.out_of_range.406] number overflow ..."
     }
     out_.push_back(Diagnostic{id_malformed, "",
-                              fmt::format("malformed JSON at line {}, column {}: {}", lc.line,
-                                          lc.column, detail),
+                              fmt::format("malformed JSON at line {}, column {}: {}", lc.line, lc.column, detail),
                               "INVALID_JSON_DESCRIPTION"});
     failed_ = true;
     return false;
@@ -217,12 +214,12 @@ class DomBuilder final : public nlohmann::json_sax<Json> {
   bool open(Json&& container) {
     if (frames_.size() + 1 > limits_.max_depth) {
       // Stop at once: nothing deeper is read, so 100k nested '[' cost nothing but a scan.
-      out_.push_back(Diagnostic{
-          id_too_deep, frames_.empty() ? std::string() : current_pointer() + "/" + child_token(),
-          fmt::format("JSON nesting is deeper than the limit of {} levels (ParseLimits::max_depth); "
-                      "a state machine definition never needs this much nesting",
-                      limits_.max_depth),
-          "INVALID_JSON_DESCRIPTION"});
+      out_.push_back(
+          Diagnostic{id_too_deep, frames_.empty() ? std::string() : current_pointer() + "/" + child_token(),
+                     fmt::format("JSON nesting is deeper than the limit of {} levels (ParseLimits::max_depth); "
+                                 "a state machine definition never needs this much nesting",
+                                 limits_.max_depth),
+                     "INVALID_JSON_DESCRIPTION"});
       failed_ = true;
       return false;
     }
@@ -270,20 +267,19 @@ inline std::optional<Json> parse_definition_text(std::string_view text, std::vec
   // AWS answers an empty or blank definition with this schema error rather than a JSON error
   // (spec §14.1, recorded case EMPTY_STRING).
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    out.push_back(Diagnostic{impl::id_not_object, "",
-                             "Definition must be a valid JSON object: the text is empty",
+    out.push_back(Diagnostic{impl::id_not_object, "", "Definition must be a valid JSON object: the text is empty",
                              "SCHEMA_VALIDATION_FAILED"});
     return std::nullopt;
   }
 
   if (const auto bad = impl::first_invalid_utf8(text)) {
     const auto lc = impl::line_column(text, *bad);
-    out.push_back(Diagnostic{
-        impl::id_bad_utf8, "",
-        fmt::format("invalid UTF-8 at line {}, column {} (byte offset {}, byte 0x{:02X}): JSON text "
-                    "must be valid UTF-8",
-                    lc.line, lc.column, *bad, static_cast<unsigned>(static_cast<unsigned char>(text[*bad]))),
-        "INVALID_JSON_DESCRIPTION"});
+    out.push_back(
+        Diagnostic{impl::id_bad_utf8, "",
+                   fmt::format("invalid UTF-8 at line {}, column {} (byte offset {}, byte 0x{:02X}): JSON text "
+                               "must be valid UTF-8",
+                               lc.line, lc.column, *bad, static_cast<unsigned>(static_cast<unsigned char>(text[*bad]))),
+                   "INVALID_JSON_DESCRIPTION"});
     return std::nullopt;
   }
 
@@ -299,12 +295,13 @@ inline std::optional<Json> parse_definition_text(std::string_view text, std::vec
 
   Json& root = builder.root();
   if (!root.is_object()) {
-    out.push_back(Diagnostic{impl::id_not_object, "",
-                             fmt::format("Definition must be a valid JSON object, got {}: a state "
-                                         "machine is an object with \"StartAt\" and \"States\"",
-                                         root.is_null() ? std::string("null")
-                                                        : (root.is_array() ? "an " : "a ") + std::string(root.type_name())),
-                             "SCHEMA_VALIDATION_FAILED"});
+    out.push_back(
+        Diagnostic{impl::id_not_object, "",
+                   fmt::format("Definition must be a valid JSON object, got {}: a state "
+                               "machine is an object with \"StartAt\" and \"States\"",
+                               root.is_null() ? std::string("null")
+                                              : (root.is_array() ? "an " : "a ") + std::string(root.type_name())),
+                   "SCHEMA_VALIDATION_FAILED"});
     return std::nullopt;
   }
   return std::move(root);

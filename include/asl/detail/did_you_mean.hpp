@@ -38,7 +38,9 @@ inline std::u32string decode(std::string_view s) {
 }
 
 /// ASCII case folding only: "next" vs "Next" should count as a slip, not as a different word.
-inline char32_t fold(char32_t c) { return c >= U'A' && c <= U'Z' ? c + (U'a' - U'A') : c; }
+inline char32_t fold(char32_t c) {
+  return c >= U'A' && c <= U'Z' ? c + (U'a' - U'A') : c;
+}
 
 /// Optimal-string-alignment distance (Damerau-Levenshtein restricted to adjacent transpositions
 /// that are not edited again): insertions, deletions, substitutions and swaps each cost 1, which
@@ -73,8 +75,7 @@ inline std::size_t distance(const std::u32string& a, const std::u32string& b, st
 /// Distances ignore ASCII case, except that a candidate differing only in case counts as one
 /// edit, so "full" suggests "FULL" and "pass" suggests "Pass". An exact match is not a
 /// suggestion (nullopt). Ties go to the earliest candidate, so results are deterministic.
-inline std::optional<std::string> did_you_mean(std::string_view word,
-                                               const std::vector<std::string_view>& candidates) {
+inline std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
   namespace impl = did_you_mean_impl;
   auto folded = [](std::string_view s) {
     std::u32string out = impl::decode(s);

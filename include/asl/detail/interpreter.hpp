@@ -22,6 +22,7 @@
 #include "asl/error.hpp"
 #include "asl/execution_result.hpp"
 #include "asl/history.hpp"
+#include "asl/detail/intrinsics.hpp"
 #include "asl/detail/json_size.hpp"
 #include "asl/detail/program.hpp"
 #include "asl/detail/timestamp.hpp"
@@ -563,7 +564,7 @@ class Interpreter {
       if (!rp.path.assign(out, std::move(result)))
         return Failure{Error(std::string(errors::result_path_match_failure),
                              fmt::format("Unable to apply ResultPath '{}' to input {}", rp.path.text(),
-                                         out.dump())),
+                                         java_json(out))),
                        false};
       bound = f.size_bound + result_bound + rp.path.text().size() + 4;
     }
@@ -932,7 +933,7 @@ class Interpreter {
       if (!p.select(p.root() == jsonpath::Root::context ? *ctx : f.doc, v))
         return runtime(f, st, fmt::format("The JSONPath '{}' specified for the field '{}' could not be found "
                                           "in the input '{}'",
-                                          p.text(), field_name, f.doc.dump()));
+                                          p.text(), field_name, java_json(f.doc)));
       out = v.is_string() ? v.get<std::string>() : v.dump();
     } else if (field.function) {
       auto r = field.function->evaluate(intrinsics::Env{f.doc, ctx});
@@ -1021,7 +1022,7 @@ class Interpreter {
     } else {
       if (!input.is_array())
         return fail_state(f, st, runtime(*f, st, fmt::format("Map state input must be an array but was: {}",
-                                                             input.dump())));
+                                                             java_json(input))));
       items = input;
     }
     double max_conc = 0, tol_count = 0, tol_pct = 0;

@@ -542,10 +542,12 @@ class Parser {
   }
 
   // A path runs to the next ',' / ')' / space outside brackets; inside brackets it may hold
-  // quoted names, filters and unions, e.g. $.a['x, y'] or $.b[?(@.c > 1)].
+  // quoted names, filters and unions, e.g. $.a['x, y'] or $.b[?(@.c > 1)], and it may end in a
+  // function tail such as .length() (which then never matches, see has_function_tail).
   Arg parse_path() {
     const std::size_t start = i_;
     int brackets = 0;
+    int parens = 0;  // opened by the path itself, e.g. a function tail `.length()`
     char quote = 0;
     while (i_ < s_.size()) {
       const char c = s_[i_];
@@ -565,7 +567,11 @@ class Parser {
       } else if (c == ']') {
         if (brackets == 0) break;
         --brackets;
-      } else if (brackets == 0 && (c == ',' || c == ')' || is_space(c))) {
+      } else if (brackets == 0 && c == '(') {
+        ++parens;
+      } else if (brackets == 0 && c == ')' && parens > 0) {
+        --parens;
+      } else if (brackets == 0 && parens == 0 && (c == ',' || c == ')' || is_space(c))) {
         break;
       }
       ++i_;
@@ -833,7 +839,27 @@ inline std::mt19937_64& thread_rng() {
   return rng;
 }
 
-inline std::string format_value(const Value& tpl_value, const std::vector<Value>& args) {
+/// Evaluated arguments: inline storage for up to 4 (every function but Array/Format with more
+/// arguments), so a call allocates nothing for its argument list.
+class Args {
+ public:
+  explicit Args(std::size_t n) : n_(n) {
+    if (n > inline_.size()) heap_.resize(n);
+  }
+  std::size_t size() const { return n_; }
+  Value* begin() { return n_ > inline_.size() ? heap_.data() : inline_.data(); }
+  const Value* begin() const { return n_ > inline_.size() ? heap_.data() : inline_.data(); }
+  Value* end() { return begin() + n_; }
+  Value& operator[](std::size_t i) { return begin()[i]; }
+  const Value& operator[](std::size_t i) const { return begin()[i]; }
+
+ private:
+  std::size_t n_;
+  std::array<Value, 4> inline_;
+  std::vector<Value> heap_;
+};
+
+inline std::string format_value(const Value& tpl_value, const Args& args) {
   static constexpr std::string_view fn = "States.Format";
   const std::string& tpl = string_arg(tpl_value, fn, 0);
   // Placeholder positions: known from the literal's escapes, else every "{}" in the string.
@@ -862,7 +888,7 @@ inline std::string format_value(const Value& tpl_value, const std::vector<Value>
   return out;
 }
 
-inline Json call_function(Fn fn, std::vector<Value>& a) {
+inline Json call_function(Fn fn, Args& a) {
   switch (fn) {
     case Fn::format:
       return format_value(a[0], a);
@@ -1155,9 +1181,8 @@ inline Value eval_arg(const Arg& arg, const Env& env) {
 }
 
 inline Value eval_call(const Call& call, const Env& env) {
-  std::vector<Value> args;
-  args.reserve(call.args.size());
-  for (const auto& arg : call.args) args.push_back(eval_arg(arg, env));
+  Args args(call.args.size());
+  for (std::size_t i = 0; i < call.args.size(); ++i) args[i] = eval_arg(call.args[i], env);
   Value out;
   out.own = call_function(call.fn->fn, args);
   return out;

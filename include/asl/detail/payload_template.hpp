@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cctype>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,8 +53,10 @@ class PayloadTemplate {
   /// A `.$` path that matches nothing fails with States.Runtime (what AWS raises, spec §4.6),
   /// cause `The JSONPath '<path>' specified for the field '<key>.$' could not be found in the
   /// input '<input>'`, where `<input>` is the template input as compact JSON (Jackson's
-  /// spelling, see java_json) — also for `$$.` paths, as AWS does. Intrinsic failures carry the
-  /// error of Expression::evaluate.
+  /// spelling, see java_json) — also for `$$.` paths, as AWS does. As measured on AWS, an index
+  /// past the end of an existing array (`$.items[5]`) reads as null, and a path ending in a
+  /// JSONPath function (`$.a.length()`) never matches. Intrinsic failures carry the error of
+  /// Expression::evaluate.
   asl::Result<Json> evaluate(const Json& input, const Json* context) const {
     if (!root_) return Json::object();
     Error error;
@@ -71,7 +74,7 @@ class PayloadTemplate {
     std::vector<Node> children;                  // object (parallel to keys) / array
     std::optional<jsonpath::Path> path;          // path
     std::optional<jsonpath::Path> array_parent;  // path ending in [i]: the path without it
-    bool function_tail = false;  // path ends in .length() etc.: never matches (AWS)
+    bool function_tail = false;                  // path ends in .length() etc.: never matches (AWS)
     std::optional<intrinsics::Expression> expr;  // intrinsic
     std::string field;                           // path/intrinsic/variable/invalid: "key.$"
     std::string text;                            // path/variable: source; invalid: message

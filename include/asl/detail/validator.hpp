@@ -1,4 +1,4 @@
-// Load-time validation of an ASL definition (JSONPath mode): every rule AWS enforces, every problem collected as a Diagnostic.
+// Load-time validation of ASL definitions (JSONPath mode): every rule AWS enforces, all problems as Diagnostics.
 // SPDX-License-Identifier: MIT
 //
 // Diagnostic ids. Stable: tests, docs and users match on them. Grouped by theme; 6xx is reserved
@@ -105,31 +105,31 @@ inline constexpr bool allows(Lang field, Lang state) {
 
 /// How a field's value is checked.
 enum class Check : std::uint8_t {
-  any,               // any JSON (Pass Result, JSONata Output/Arguments/Items/Condition)
-  type,              // the state's Type: handled before the table is chosen
-  text,              // a string
-  next,              // a state name in the same States object (resolved after the walk)
-  end,               // must be true
-  assign,            // Assign: not supported yet
-  path,              // a Path or null (InputPath, OutputPath)
-  result_path,       // a Reference Path or null, not $$, not a variable (ResultPath)
-  reference_path,    // a Reference Path (ItemsPath, *SecondsPath, ...)
-  path_or_intrinsic, // Fail ErrorPath / CausePath
-  payload_template,  // Parameters, ResultSelector, ItemSelector, BatchInput (JSONata: any)
-  integer,           // integer in [min, max]
-  number,            // number in [min, max]
-  one_of,            // one of `values`
-  timestamp,         // RFC 3339 timestamp string (Wait Timestamp)
-  string_array,      // array of strings (ReaderConfig CSVHeaders)
-  label,             // Map Label
-  start_at,          // StartAt of a States container
-  states,            // the States object of a container
+  any,                // any JSON (Pass Result, JSONata Output/Arguments/Items/Condition)
+  type,               // the state's Type: handled before the table is chosen
+  text,               // a string
+  next,               // a state name in the same States object (resolved after the walk)
+  end,                // must be true
+  assign,             // Assign: not supported yet
+  path,               // a Path or null (InputPath, OutputPath)
+  result_path,        // a Reference Path or null, not $$, not a variable (ResultPath)
+  reference_path,     // a Reference Path (ItemsPath, *SecondsPath, ...)
+  path_or_intrinsic,  // Fail ErrorPath / CausePath
+  payload_template,   // Parameters, ResultSelector, ItemSelector, BatchInput (JSONata: any)
+  integer,            // integer in [min, max]
+  number,             // number in [min, max]
+  one_of,             // one of `values`
+  timestamp,          // RFC 3339 timestamp string (Wait Timestamp)
+  string_array,       // array of strings (ReaderConfig CSVHeaders)
+  label,              // Map Label
+  start_at,           // StartAt of a States container
+  states,             // the States object of a container
   choices,
   retry,
   catch_,
   error_equals,
   branches,
-  item_processor,    // ItemProcessor / Iterator
+  item_processor,  // ItemProcessor / Iterator
   processor_config,
   credentials,
   item_reader,
@@ -159,7 +159,9 @@ struct FieldSpec {
   Values values{};
 };
 
-constexpr FieldSpec field(std::string_view name, Lang lang, Check check) { return FieldSpec{name, lang, check}; }
+constexpr FieldSpec field(std::string_view name, Lang lang, Check check) {
+  return FieldSpec{name, lang, check};
+}
 
 constexpr FieldSpec required(std::string_view name, Lang lang, Check check) {
   FieldSpec f{name, lang, check};
@@ -248,7 +250,8 @@ inline constexpr std::string_view writer_transformations[] = {"NONE", "COMPACT",
 inline constexpr std::string_view output_types[] = {"JSON", "JSONL"};
 
 /// AWS lists the types in this order in its message (spec §2.1).
-inline constexpr std::string_view state_types[] = {"Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", "Map"};
+inline constexpr std::string_view state_types[] = {"Task", "Wait",   "Pass",     "Succeed",
+                                                   "Fail", "Choice", "Parallel", "Map"};
 
 // Top level (spec §1).
 inline constexpr FieldSpec top_fields[] = {
@@ -501,7 +504,8 @@ inline constexpr FieldSpec item_batcher_fields[] = {
 inline constexpr GroupSpec item_batcher_groups[] = {
     {Rule::at_most_one, {"MaxItemsPerBatch", "MaxItemsPerBatchPath"}},
     {Rule::at_most_one, {"MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath"}},
-    {Rule::at_least_one, {"MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath"}},
+    {Rule::at_least_one,
+     {"MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath"}},
 };
 inline constexpr FieldSpec result_writer_fields[] = {
     field("Resource", B, Check::text),
@@ -529,18 +533,21 @@ inline constexpr ObjectSpec map_spec{"a Map state", fields_of(map_fields), group
 inline constexpr ObjectSpec retrier_spec{"a Retrier", fields_of(retrier_fields), {}, "505"};
 inline constexpr ObjectSpec catcher_spec{"a Catcher", fields_of(catcher_fields)};
 inline constexpr ObjectSpec jsonata_rule_spec{"a JSONata Choice rule", fields_of(jsonata_rule_fields)};
-inline constexpr ObjectSpec credentials_spec{"Credentials", fields_of(credentials_fields), groups_of(credentials_groups)};
+inline constexpr ObjectSpec credentials_spec{"Credentials", fields_of(credentials_fields),
+                                             groups_of(credentials_groups)};
 inline constexpr ObjectSpec processor_config_spec{"ProcessorConfig", fields_of(processor_config_fields)};
 inline constexpr ObjectSpec item_reader_spec{"an ItemReader", fields_of(item_reader_fields)};
-inline constexpr ObjectSpec reader_config_spec{"ReaderConfig", fields_of(reader_config_fields), groups_of(reader_config_groups)};
-inline constexpr ObjectSpec item_batcher_spec{"an ItemBatcher", fields_of(item_batcher_fields), groups_of(item_batcher_groups)};
+inline constexpr ObjectSpec reader_config_spec{"ReaderConfig", fields_of(reader_config_fields),
+                                               groups_of(reader_config_groups)};
+inline constexpr ObjectSpec item_batcher_spec{"an ItemBatcher", fields_of(item_batcher_fields),
+                                              groups_of(item_batcher_groups)};
 inline constexpr ObjectSpec result_writer_spec{"a ResultWriter", fields_of(result_writer_fields)};
 inline constexpr ObjectSpec writer_config_spec{"WriterConfig", fields_of(writer_config_fields)};
 
 /// The table for a state Type (same order as state_types), or nullptr.
 inline const ObjectSpec* state_spec(std::string_view type) {
-  static constexpr const ObjectSpec* specs[] = {&task_spec,    &wait_spec,   &pass_spec,     &succeed_spec,
-                                                &fail_spec,    &choice_spec, &parallel_spec, &map_spec};
+  static constexpr const ObjectSpec* specs[] = {&task_spec, &wait_spec,   &pass_spec,     &succeed_spec,
+                                                &fail_spec, &choice_spec, &parallel_spec, &map_spec};
   for (std::size_t i = 0; i < std::size(state_types); ++i) {
     if (state_types[i] == type) return specs[i];
   }
@@ -566,8 +573,12 @@ inline std::string escape_token(std::string_view token) {
   return out;
 }
 
-inline std::string child(const std::string& pointer, std::string_view key) { return pointer + "/" + escape_token(key); }
-inline std::string child(const std::string& pointer, std::size_t index) { return pointer + "/" + std::to_string(index); }
+inline std::string child(const std::string& pointer, std::string_view key) {
+  return pointer + "/" + escape_token(key);
+}
+inline std::string child(const std::string& pointer, std::size_t index) {
+  return pointer + "/" + std::to_string(index);
+}
 
 /// "a string", "an integer", ... for "must be X, got Y" messages.
 inline std::string describe(const Json& v) {
@@ -737,27 +748,21 @@ class Validator {
     std::unordered_set<std::string> name_set;
     std::unordered_map<std::string, std::vector<std::string>> edges;
     bool has_terminal = false;
-    bool uncertain = false;  ///< a state whose type/transitions could not be read
+    bool uncertain = false;      ///< a state whose type/transitions could not be read
     bool states_missing = true;  ///< no "States" object (yet): nothing to resolve names against
   };
 
   struct Transition {
     std::size_t container;
-    std::string from;
     std::string target;
-    std::string pointer;
-  };
-
-  struct StateInfo {
-    std::size_t container;
     std::string pointer;
   };
 
   // ---- emitting ---------------------------------------------------------------------------
 
   void emit(std::string_view id, std::string pointer, std::string message, std::string_view aws_code) {
-    out_.push_back(Diagnostic{"asl.definition." + std::string(id), std::move(pointer), std::move(message),
-                              std::string(aws_code)});
+    out_.push_back(
+        Diagnostic{"asl.definition." + std::string(id), std::move(pointer), std::move(message), std::string(aws_code)});
   }
 
   void wrong_type(const std::string& pointer, std::string_view name, std::string_view expected, const Json& v) {
@@ -793,15 +798,14 @@ class Validator {
       emit("102", pointer, "state names must not be empty", schema);
     } else if (length > 80) {
       emit("102", pointer,
-           fmt::format("state name is {} characters long; state names are limited to 80 characters", length),
-           schema);
+           fmt::format("state name is {} characters long; state names are limited to 80 characters", length), schema);
     }
-    const auto [it, inserted] = states_.emplace(name, StateInfo{container_, pointer});
+    const auto [it, inserted] = states_.emplace(name, pointer);
     if (!inserted) {
       emit("108", pointer,
            fmt::format("state name \"{}\" is already used at {}: state names must be unique across the whole "
                        "state machine, Parallel branches and Map processors included",
-                       name, it->second.pointer),
+                       name, it->second),
            schema);
     }
   }
@@ -929,7 +933,7 @@ class Validator {
       return;
     }
     const std::string& target = value.get_ref<const std::string&>();
-    transitions_.push_back(Transition{container_, state_name_, target, pointer});
+    transitions_.push_back(Transition{container_, target, pointer});
     containers_[container_].edges[state_name_].push_back(target);
   }
 
@@ -1043,20 +1047,16 @@ class Validator {
     }
     switch (f.check) {
       case Check::any:
-      case Check::type:
-        return;
+      case Check::type: return;
       case Check::text:
         if (!v.is_string()) wrong_type(pointer, f.name, "a string", v);
         return;
-      case Check::next:
-        add_transition(v, pointer, f.name);
-        return;
+      case Check::next: add_transition(v, pointer, f.name); return;
       case Check::end:
         if (!v.is_boolean()) {
           wrong_type(pointer, f.name, "true", v);
         } else if (!v.get<bool>()) {
-          emit("107", pointer,
-               "\"End\" must be true: remove it and use \"Next\" to continue to another state", schema);
+          emit("107", pointer, "\"End\" must be true: remove it and use \"Next\" to continue to another state", schema);
         }
         return;
       case Check::assign:
@@ -1068,31 +1068,17 @@ class Validator {
       case Check::path:
         if (!v.is_null()) check_path(f.name, v, pointer, false);
         return;
-      case Check::result_path:
-        check_result_path(f.name, v, pointer);
-        return;
-      case Check::reference_path:
-        check_path(f.name, v, pointer, true);
-        return;
-      case Check::path_or_intrinsic:
-        check_path_or_intrinsic(f.name, v, pointer);
-        return;
+      case Check::result_path: check_result_path(f.name, v, pointer); return;
+      case Check::reference_path: check_path(f.name, v, pointer, true); return;
+      case Check::path_or_intrinsic: check_path_or_intrinsic(f.name, v, pointer); return;
       case Check::payload_template:
         if (lang_ == Lang::jsonata) return;  // JSONata: any JSON, "{% %}" strings evaluated
         check_payload_template(f.name, v, pointer);
         return;
-      case Check::integer:
-        check_number(f, v, pointer, spec, true);
-        return;
-      case Check::number:
-        check_number(f, v, pointer, spec, false);
-        return;
-      case Check::one_of:
-        check_one_of(f, v, pointer, spec.value_id == "207" ? "209" : spec.value_id);
-        return;
-      case Check::timestamp:
-        check_timestamp(f.name, v, pointer);
-        return;
+      case Check::integer: check_number(f, v, pointer, spec, true); return;
+      case Check::number: check_number(f, v, pointer, spec, false); return;
+      case Check::one_of: check_one_of(f, v, pointer, spec.value_id == "207" ? "209" : spec.value_id); return;
+      case Check::timestamp: check_timestamp(f.name, v, pointer); return;
       case Check::string_array:
         if (!v.is_array()) {
           wrong_type(pointer, f.name, "an array of strings", v);
@@ -1102,9 +1088,7 @@ class Validator {
           }
         }
         return;
-      case Check::label:
-        check_label(v, pointer);
-        return;
+      case Check::label: check_label(v, pointer); return;
       case Check::start_at:
         if (!v.is_string()) {
           wrong_type(pointer, f.name, "a string (a state name)", v);
@@ -1122,21 +1106,11 @@ class Validator {
           walk_states(v, pointer);
         }
         return;
-      case Check::choices:
-        check_choices(v, pointer);
-        return;
-      case Check::retry:
-        check_error_handlers(v, pointer, retrier_spec, "Retrier");
-        return;
-      case Check::catch_:
-        check_error_handlers(v, pointer, catcher_spec, "Catcher");
-        return;
-      case Check::error_equals:
-        check_error_equals(v, pointer);
-        return;
-      case Check::branches:
-        check_branches(v, pointer);
-        return;
+      case Check::choices: check_choices(v, pointer); return;
+      case Check::retry: check_error_handlers(v, pointer, retrier_spec, "Retrier"); return;
+      case Check::catch_: check_error_handlers(v, pointer, catcher_spec, "Catcher"); return;
+      case Check::error_equals: check_error_equals(v, pointer); return;
+      case Check::branches: check_branches(v, pointer); return;
       case Check::item_processor:
         if (!v.is_object()) {
           wrong_type(pointer, f.name, "an object with \"StartAt\" and \"States\"", v);
@@ -1147,7 +1121,8 @@ class Validator {
       case Check::processor_config:
         check_sub_object(f, v, pointer, processor_config_spec);
         if (v.is_object()) {
-          if (const auto mode = v.find("Mode"); mode != v.end() && *mode == "DISTRIBUTED" && !v.contains("ExecutionType")) {
+          if (const auto mode = v.find("Mode");
+              mode != v.end() && *mode == "DISTRIBUTED" && !v.contains("ExecutionType")) {
             emit("210", pointer,
                  "a DISTRIBUTED Map needs \"ExecutionType\" (\"STANDARD\" or \"EXPRESS\") in ProcessorConfig: it "
                  "is the type of the child executions",
@@ -1155,18 +1130,10 @@ class Validator {
           }
         }
         return;
-      case Check::credentials:
-        check_credentials(v, pointer);
-        return;
-      case Check::item_reader:
-        check_sub_object(f, v, pointer, item_reader_spec);
-        return;
-      case Check::reader_config:
-        check_sub_object(f, v, pointer, reader_config_spec);
-        return;
-      case Check::item_batcher:
-        check_sub_object(f, v, pointer, item_batcher_spec);
-        return;
+      case Check::credentials: check_credentials(v, pointer); return;
+      case Check::item_reader: check_sub_object(f, v, pointer, item_reader_spec); return;
+      case Check::reader_config: check_sub_object(f, v, pointer, reader_config_spec); return;
+      case Check::item_batcher: check_sub_object(f, v, pointer, item_batcher_spec); return;
       case Check::result_writer:
         if (v.is_object() && v.empty()) {
           emit("214", pointer,
@@ -1175,9 +1142,7 @@ class Validator {
         }
         check_sub_object(f, v, pointer, result_writer_spec);
         return;
-      case Check::writer_config:
-        check_sub_object(f, v, pointer, writer_config_spec);
-        return;
+      case Check::writer_config: check_sub_object(f, v, pointer, writer_config_spec); return;
     }
   }
 
@@ -1191,11 +1156,12 @@ class Validator {
 
   void check_number(const FieldSpec& f, const Json& v, const std::string& pointer, const ObjectSpec& spec,
                     bool integral) {
-    const std::string range =
-        std::isinf(f.max) ? fmt::format("at least {}", format_bound(f.min))
-                          : fmt::format("from {} to {}", format_bound(f.min), format_bound(f.max));
+    const std::string range = std::isinf(f.max)
+                                  ? fmt::format("at least {}", format_bound(f.min))
+                                  : fmt::format("from {} to {}", format_bound(f.min), format_bound(f.max));
     if (!v.is_number()) {
-      wrong_type(pointer, f.name, integral ? fmt::format("an integer {}", range) : fmt::format("a number {}", range), v);
+      wrong_type(pointer, f.name, integral ? fmt::format("an integer {}", range) : fmt::format("a number {}", range),
+                 v);
       return;
     }
     const double d = v.get<double>();
@@ -1217,7 +1183,8 @@ class Validator {
     std::string hint;
     if (v.is_string() && values.size > 1) {
       const std::vector<std::string_view> candidates(values.data, values.data + values.size);
-      if (auto s = did_you_mean(v.get_ref<const std::string&>(), candidates)) hint = fmt::format(" (did you mean \"{}\"?)", *s);
+      if (auto s = did_you_mean(v.get_ref<const std::string&>(), candidates))
+        hint = fmt::format(" (did you mean \"{}\"?)", *s);
     }
     emit(id, pointer,
          fmt::format("\"{}\" must be {}{}, got {}{}", f.name, values.size == 1 ? "" : "one of ",
@@ -1383,8 +1350,7 @@ class Validator {
         continue;
       }
       if (const auto next = rule.find("Next"); next == rule.end()) {
-        emit("402", rp,
-             "a top-level Choice rule needs \"Next\": the state to go to when the rule matches", schema);
+        emit("402", rp, "a top-level Choice rule needs \"Next\": the state to go to when the rule matches", schema);
       } else {
         add_transition(*next, child(rp, "Next"), "Next");
       }
@@ -1404,8 +1370,8 @@ class Validator {
         // The rule compiler reports "Next" inside And/Or/Not at the nested field itself.
         const bool nested_next = p.pointer.size() >= 5 && p.pointer.compare(p.pointer.size() - 5, 5, "/Next") == 0;
         const bool unsupported = p.message.find("not supported yet") != std::string::npos;
-        emit(nested_next ? "403" : unsupported ? "091" : "401", rp + p.pointer, std::move(p.message),
-             unsupported ? "" : schema);
+        const char* id = nested_next ? "403" : unsupported ? "091" : "401";
+        emit(id, rp + p.pointer, std::move(p.message), unsupported ? "" : schema);
       }
     }
   }
@@ -1544,8 +1510,8 @@ class Validator {
     // HeartbeatSeconds must be smaller than TimeoutSeconds (spec §3.3).
     const auto hb = state.find("HeartbeatSeconds");
     const auto to = state.find("TimeoutSeconds");
-    if (hb != state.end() && to != state.end() && hb->is_number() && to->is_number() &&
-        to->get<double>() >= 1 && hb->get<double>() >= to->get<double>()) {
+    if (hb != state.end() && to != state.end() && hb->is_number() && to->is_number() && to->get<double>() >= 1 &&
+        hb->get<double>() >= to->get<double>()) {
       emit("208", child(pointer, "HeartbeatSeconds"),
            fmt::format("\"HeartbeatSeconds\" ({}) must be smaller than \"TimeoutSeconds\" ({})", show(*hb), show(*to)),
            schema);
@@ -1577,7 +1543,7 @@ class Validator {
         emit("101", sp,
              fmt::format("StartAt \"{}\" names a state of another States object ({}): StartAt must name a state of "
                          "its own \"States\"",
-                         target, other->second.pointer),
+                         target, other->second),
              missing_target);
       } else {
         emit("101", sp,
@@ -1593,7 +1559,7 @@ class Validator {
         emit("105", t.pointer,
              fmt::format("state \"{}\" is in another States object ({}): transitions cannot enter or leave a "
                          "Parallel branch or a Map processor",
-                         t.target, other->second.pointer),
+                         t.target, other->second),
              missing_target);
       } else {
         emit("104", t.pointer, fmt::format("state \"{}\" does not exist{}", t.target, suggestion(t.target, c)),
@@ -1673,7 +1639,7 @@ class Validator {
   std::vector<Diagnostic> out_;
   std::vector<Container> containers_;
   std::vector<Transition> transitions_;
-  std::unordered_map<std::string, StateInfo> states_;
+  std::unordered_map<std::string, std::string> states_;  ///< state name -> pointer of its first definition
   std::unordered_map<std::string, std::string> labels_;
   std::unordered_map<std::string, std::string> suggestions_;
   std::size_t suggestion_budget_ = 1000000;  ///< state-name comparisons left for did-you-mean
