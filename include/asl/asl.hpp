@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "asl/builder.hpp"
 #include "asl/clock.hpp"
 #include "asl/engine.hpp"
 #include "asl/error.hpp"
@@ -11,4 +12,5 @@
 #include "asl/result.hpp"
 #include "asl/state_machine.hpp"
 #include "asl/task.hpp"
+#include "asl/typed_handler.hpp"
 #include "asl/version.hpp"

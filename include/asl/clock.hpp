@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <thread>
 
 namespace asl {
@@ -22,6 +23,16 @@ class Clock {
   virtual TimePoint now() const = 0;
   /// Block the calling thread until `t` (or return at once if it has passed).
   virtual void sleep_until(TimePoint t) = 0;
+  /// False for clocks that move only when told to (testing::ManualClock): engines then wait for
+  /// an advance notification instead of waiting on the system clock.
+  virtual bool is_real() const { return true; }
+  /// Registers a function called after the clock moves (manual clocks only). Returns an id for
+  /// unsubscribe(); real clocks ignore it and return 0.
+  virtual std::uint64_t subscribe(std::function<void()> on_advance) {
+    (void)on_advance;
+    return 0;
+  }
+  virtual void unsubscribe(std::uint64_t id) { (void)id; }
 };
 
 /// The system clock: real time, real sleeps.

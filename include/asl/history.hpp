@@ -55,6 +55,9 @@ enum class EventType : std::uint8_t {
   MapRunStarted,
   MapRunSucceeded,
   MapRunFailed,
+  TaskSubmitted,
+  TaskTimedOut,
+  LambdaFunctionTimedOut,
 };
 
 /// The AWS spelling of an event type ("TaskStateEntered").
@@ -73,7 +76,8 @@ inline std::string_view to_string(EventType t) {
       "MapStateStarted",       "MapStateSucceeded",      "MapStateFailed",
       "MapStateExited",        "MapIterationStarted",    "MapIterationSucceeded",
       "MapIterationFailed",    "MapIterationAborted",    "MapRunStarted",
-      "MapRunSucceeded",       "MapRunFailed"};
+      "MapRunSucceeded",       "MapRunFailed",           "TaskSubmitted",
+      "TaskTimedOut",          "LambdaFunctionTimedOut"};
   return names[static_cast<std::size_t>(t)];
 }
 

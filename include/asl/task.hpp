@@ -10,15 +10,36 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 #include "asl/result.hpp"
+#include "asl/detail/task_slot.hpp"
 
 namespace asl {
+
+/// Completes a deferred task later, from any thread (a training job that runs for hours, a `.sync`
+/// integration, a callback). Copyable; every copy refers to the same task attempt.
+/// The first of succeed()/fail() wins; both return false once the task is settled (completed,
+/// timed out, or its execution ended), and the value is then dropped.
+class TaskCompletion {
+ public:
+  TaskCompletion() = default;
+  explicit TaskCompletion(std::shared_ptr<detail::TaskSlot> slot) : slot_(std::move(slot)) {}
+
+  bool succeed(Json output) { return slot_ && slot_->settle(std::move(output)); }
+  bool fail(Error error) { return slot_ && slot_->settle(std::move(error)); }
+  /// Resets the HeartbeatSeconds timer; false once the task is settled.
+  bool heartbeat() { return slot_ && slot_->heartbeat(); }
+  /// The stop token: true after a timeout or when the execution is cancelled.
+  bool stop_requested() const noexcept { return slot_ && slot_->stop.load(std::memory_order_relaxed); }
+  explicit operator bool() const noexcept { return slot_ != nullptr; }
+
+ private:
+  std::shared_ptr<detail::TaskSlot> slot_;
+};
 
 /// What a task handler knows about the call it serves.
 class TaskContext {
@@ -27,22 +48,46 @@ class TaskContext {
   std::string_view resource;        ///< the state's `Resource` URI
   std::string_view execution_name;  ///< the execution's name ($$.Execution.Name)
   std::uint32_t retry_count = 0;    ///< 0 on the first attempt ($$.State.RetryCount)
-  std::string task_token;           ///< this attempt's token ($$.Task.Token)
+  std::string task_token;           ///< this attempt's token ($$.Task.Token); set for .waitForTaskToken
   Json credentials;                 ///< the evaluated `Credentials` object, or null
   std::optional<std::uint64_t> timeout_seconds;    ///< effective TimeoutSeconds(Path), if any
   std::optional<std::uint64_t> heartbeat_seconds;  ///< effective HeartbeatSeconds(Path), if any
 
-  /// True once the engine wants this task to stop (execution cancelled or timed out).
+  /// True once the engine wants this task to stop (timeout, heartbeat expiry, cancellation).
   /// A timeout cannot preempt in-process code: long handlers should poll this.
   bool stop_requested() const noexcept {
-    return stop_ != nullptr && stop_->load(std::memory_order_relaxed);
+    return (stop_ != nullptr && stop_->load(std::memory_order_relaxed)) ||
+           (slot_ != nullptr && slot_->stop.load(std::memory_order_relaxed));
   }
 
-  /// Engine use: the flag behind stop_requested().
+  /// Complete this task later instead of by returning: the handler's return value is then ignored
+  /// and the worker is free while the work runs elsewhere. Call at most once per attempt.
+  TaskCompletion defer() {
+    if (!slot_) {
+      slot_ = std::make_shared<detail::TaskSlot>();
+      if (on_defer_) on_defer_(slot_);  // the engine tracks it at once: cancel() closes it
+    }
+    deferred_ = true;
+    return TaskCompletion(slot_);
+  }
+
+  /// Tells the engine the task is alive (resets HeartbeatSeconds). Safe from any thread.
+  void heartbeat() {
+    if (slot_) slot_->heartbeat();
+  }
+
+  // Engine use.
   void set_stop_flag(const std::atomic<bool>* flag) noexcept { stop_ = flag; }
+  void set_slot(std::shared_ptr<detail::TaskSlot> slot) { slot_ = std::move(slot); }
+  void set_on_defer(std::function<void(const std::shared_ptr<detail::TaskSlot>&)> f) { on_defer_ = std::move(f); }
+  const std::shared_ptr<detail::TaskSlot>& slot() const noexcept { return slot_; }
+  bool deferred() const noexcept { return deferred_; }
 
  private:
   const std::atomic<bool>* stop_ = nullptr;
+  std::shared_ptr<detail::TaskSlot> slot_;
+  std::function<void(const std::shared_ptr<detail::TaskSlot>&)> on_defer_;
+  bool deferred_ = false;
 };
 
 /// The one type-erased handler signature the interpreter calls. A handler returns the task's
@@ -78,29 +123,10 @@ class TaskResolver {
 };
 
 namespace detail {
-/// Adapts the few accepted callable shapes to TaskHandler (typed builders come later).
+/// Adapts an accepted callable (typed or JSON) to TaskHandler; defined in typed_handler.hpp,
+/// which this header includes at its end so it still compiles on its own.
 template <class F>
-TaskHandler make_task_handler(F&& f) {
-  using Fn = std::decay_t<F>;
-  if constexpr (std::is_invocable_v<Fn&, const Json&, TaskContext&>) {
-    using R = std::invoke_result_t<Fn&, const Json&, TaskContext&>;
-    static_assert(std::is_convertible_v<R, Result<Json>>,
-                  "a task handler must return asl::Json or asl::Result<asl::Json>");
-    return TaskHandler(std::forward<F>(f));
-  } else if constexpr (std::is_invocable_v<Fn&, const Json&>) {
-    using R = std::invoke_result_t<Fn&, const Json&>;
-    static_assert(std::is_convertible_v<R, Result<Json>>,
-                  "a task handler must return asl::Json or asl::Result<asl::Json>");
-    return TaskHandler([g = Fn(std::forward<F>(f))](const Json& in, TaskContext&) mutable
-                       -> Result<Json> { return g(in); });
-  } else {
-    static_assert(std::is_invocable_v<Fn&, const Json&, TaskContext&>,
-                  "accepted task handler signatures: R(const asl::Json&) and "
-                  "R(const asl::Json&, asl::TaskContext&), with R = asl::Json or "
-                  "asl::Result<asl::Json>");
-    return {};
-  }
-}
+TaskHandler make_task_handler(F&& f);
 
 /// '*' matches any run of characters (including none); everything else literally.
 inline bool glob_match(std::string_view pattern, std::string_view text) {
@@ -167,3 +193,6 @@ class HandlerRegistry : public TaskResolver {
 };
 
 }  // namespace asl
+
+// The definition of detail::make_task_handler (it needs the types above).
+#include "asl/typed_handler.hpp"

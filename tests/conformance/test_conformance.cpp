@@ -75,6 +75,7 @@ Outcome run_case(const asl::Json& c) {
     auto sm = asl::StateMachine::from_json(c["definition"], lo);
     asl::EngineOptions eo;
     eo.virtual_time = true;
+    eo.inline_execution = true;  // AWS-like event order, so causes quote the same event ids
     // Every case starts at the same instant: the one the corpus's time-relative inputs were
     // generated from (test_timestamp_too_far_in_future_boundary puts its timestamp exactly
     // 24,856 days after it). Runs are then deterministic whatever today's date is.

@@ -37,6 +37,7 @@ inline ExecutionResult run_machine(const Json& definition, const Json& input = J
                                    EngineOptions options = {},
                                    std::shared_ptr<Observer> observer = nullptr) {
   options.virtual_time = true;
+  options.inline_execution = true;  // deterministic event order; tests/engine/test_concurrency.cpp covers the pool
   Engine engine(options);
   if (observer) engine.add_observer(std::move(observer));
   return engine.run(StateMachine::from_json(definition, tasks), input);

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <cmath>
 #include <cstdint>
 #include <deque>
@@ -25,14 +27,15 @@
 #include "asl/detail/intrinsics.hpp"
 #include "asl/detail/json_size.hpp"
 #include "asl/detail/program.hpp"
+#include "asl/detail/scheduler.hpp"
+#include "asl/detail/task_slot.hpp"
 #include "asl/detail/timestamp.hpp"
 
 namespace asl::detail {
 
 /// Everything an execution needs from the engine, fixed for its lifetime.
 struct ExecutionConfig {
-  Clock* clock = nullptr;
-  bool virtual_time = false;     ///< timers complete at once; the execution's clock jumps forward
+  Host* host = nullptr;          ///< runs the frames and the timers
   double wait_scale = 1.0;       ///< multiplies Wait durations (0 = skip)
   double retry_scale = 1.0;      ///< multiplies retry intervals (0 = skip)
   std::size_t payload_limit = 256 * 1024;  ///< 0 = no limit
@@ -41,6 +44,9 @@ struct ExecutionConfig {
   std::vector<Observer*> observers;
   std::string execution_name;
   const std::atomic<bool>* stop_flag = nullptr;  ///< set by the host to abort (checked at step boundaries)
+  /// Registers a `.waitForTaskToken` slot under its token (the engine's callback registry).
+  std::function<void(const std::string&, const std::shared_ptr<TaskSlot>&)> register_token;
+  std::function<void()> on_finished;  ///< called once, after the result is available
 };
 
 /// A runtime failure travelling up frames. `fatal` failures (States.Runtime, an oversized state
@@ -48,12 +54,13 @@ struct ExecutionConfig {
 struct Failure {
   Error error;
   bool fatal = false;
+  bool heartbeat = false;  ///< a heartbeat expiry: States.Timeout that States.HeartbeatTimeout also matches
 };
 
 struct Join;
 
 struct Frame {
-  enum class Resume : std::uint8_t { enter, retry, wait_done, children_done };
+  enum class Resume : std::uint8_t { enter, retry, wait_done, children_done, task_done };
   std::uint32_t state = no_index;
   Json doc;                     ///< the raw input of the current state (moved, never copied whole)
   std::shared_ptr<Join> parent; ///< the Map/Parallel join this frame reports to; null = top level
@@ -66,13 +73,16 @@ struct Frame {
   std::uint32_t retry_count = 0;
   std::shared_ptr<Join> children;  ///< while suspended on a Map/Parallel
   std::size_t size_bound = 0;      ///< upper bound of doc's serialized size
+  std::shared_ptr<TaskSlot> task;  ///< while a task attempt is in flight
+  std::string token;               ///< the current attempt's callback token
 };
 
 /// Bookkeeping of one Map/Parallel run: the parent frame waits here; the last child re-queues it.
 struct Join {
+  std::mutex mutex;  ///< children finish on any worker
   std::shared_ptr<Frame> owner;
   std::shared_ptr<Join> up;  ///< the owner's own join: abandoning an outer join reaches inner ones
-  bool abandoned = false;
+  std::atomic<bool> abandoned{false};
   bool is_map = false;
   Json results = Json::array();
   std::size_t total = 0, started = 0, finished = 0, running = 0, limit = 0;
@@ -85,21 +95,17 @@ struct Join {
   std::optional<Failure> failure;
 };
 
-class Interpreter {
+class Interpreter : public std::enable_shared_from_this<Interpreter> {
  public:
   Interpreter(std::shared_ptr<const Program> program, Json input, ExecutionConfig config)
-      : program_(std::move(program)), config_(std::move(config)), input_(std::move(input)) {
+      : program_(std::move(program)), config_(std::move(config)), input_(std::move(input)), host_(config_.host) {
     rng_.seed(config_.jitter_seed ? *config_.jitter_seed : std::random_device{}());
   }
 
-  /// Runs the execution to its end on the calling thread.
-  ExecutionResult run() {
-    start_time_ = config_.clock->now();
-    now_ = start_time_;
-    if (program_->timeout_seconds)
-      deadline_ = start_time_ + std::chrono::seconds(*program_->timeout_seconds);
+  /// Emits ExecutionStarted and queues the first state on the host. Non-blocking.
+  void start() {
+    start_time_ = host_->now();
     emit(EventType::ExecutionStarted, [&](Json& d) { d["input"] = input_; });
-
     auto root = std::make_shared<Frame>();
     root->state = program_->scopes[0].start;
     root->size_bound = json_size_bound(input_);
@@ -108,89 +114,30 @@ class Interpreter {
       finish_execution(Status::failed, Json(),
                        Error(std::string(errors::data_limit_exceeded),
                              "The execution input exceeds the maximum number of bytes service limit."));
-      return std::move(result_);
+      return;
     }
-    // $$.Execution.Input needs the original input; copy it only when the machine reads `$$`.
-    if (program_->uses_context) {
-      execution_input_ = input_;
-      root->doc = std::move(input_);
-    } else {
-      root->doc = std::move(input_);
+    // $$.Execution.Input needs the original input; copy it only when some state may read it.
+    if (program_->uses_context) execution_input_ = input_;
+    root->doc = std::move(input_);
+    if (program_->timeout_seconds) {
+      deadline_ = start_time_ + std::chrono::seconds(*program_->timeout_seconds);
+      std::weak_ptr<Interpreter> weak = weak_from_this();
+      host_->post_at(*deadline_, [weak] {
+        if (auto self = weak.lock()) self->time_out();
+      });
     }
-    queue_.push_back(std::move(root));
-    loop();
-    return std::move(result_);
+    host_->post(Work{shared_from_this(), std::move(root)});
   }
 
- private:
-  enum class Step : std::uint8_t { next, stop };
-
-  struct Timer {
-    TimePoint due;
-    std::uint64_t seq;
-    std::shared_ptr<Frame> frame;
-    bool operator>(const Timer& o) const { return due != o.due ? due > o.due : seq > o.seq; }
-  };
-
-  // ---------------------------------------------------------------- scheduler
-  void loop() {
-    while (result_.status == Status::running) {
-      while (!queue_.empty() && result_.status == Status::running) {
-        std::shared_ptr<Frame> f = std::move(queue_.front());
-        queue_.pop_front();
-        drive(f);
-      }
-      if (result_.status != Status::running) break;
-      if (timers_.empty()) {
-        // Cannot happen for a validated program; reported rather than hanging.
-        finish_execution(Status::failed, Json(),
-                         Error(std::string(errors::runtime), "internal error: no runnable work"));
-        break;
-      }
-      Timer t = timers_.top();
-      timers_.pop();
-      if (deadline_ && t.due > *deadline_) {
-        advance_to(*deadline_);
-        time_out();
-        break;
-      }
-      advance_to(t.due);
-      if (!abandoned(*t.frame)) queue_.push_back(std::move(t.frame));
-    }
-  }
-
-  void advance_to(TimePoint t) {
-    if (config_.virtual_time) {
-      if (t > now_) now_ = t;
-    } else {
-      config_.clock->sleep_until(t);
-      now_ = config_.clock->now();
-    }
-  }
-
-  TimePoint now() {
-    if (!config_.virtual_time) now_ = config_.clock->now();
-    return now_;
-  }
-
-  void schedule(std::shared_ptr<Frame> f, TimePoint due) {
-    timers_.push(Timer{due, timer_seq_++, std::move(f)});
-  }
-
-  static bool abandoned(const Frame& f) {
-    for (const Join* j = f.parent.get(); j != nullptr; j = j->up.get())
-      if (j->abandoned) return true;
-    return false;
-  }
-
+  /// Runs a frame until it suspends or finishes (called by the host's workers).
   void drive(const std::shared_ptr<Frame>& f) {
-    while (result_.status == Status::running) {
+    while (status_.load(std::memory_order_acquire) == Status::running) {
       if (f->parent && abandoned(*f)) return;
-      if (config_.stop_flag && config_.stop_flag->load(std::memory_order_relaxed)) {
-        finish_execution(Status::aborted, Json(), Error());
+      if ((config_.stop_flag && config_.stop_flag->load(std::memory_order_relaxed))) {
+        cancel();
         return;
       }
-      if (deadline_ && !config_.virtual_time && now() >= *deadline_) {
+      if (deadline_ && now() >= *deadline_) {
         time_out();
         return;
       }
@@ -203,16 +150,69 @@ class Interpreter {
     }
   }
 
+  /// Ends the execution ABORTED: running handlers see their stop token, nothing new starts.
+  void cancel() { finish_execution(Status::aborted, Json(), Error()); }
+
+  /// An inline run found nothing that could ever make progress (no frame, timer or pending task).
+  void fail_stuck() {
+    finish_execution(Status::failed, Json(),
+                     Error(std::string(errors::runtime),
+                           "The execution cannot make progress: no state can run, no timer is pending and "
+                           "no task completion is awaited."));
+  }
+
+  bool done() const { return status_.load(std::memory_order_acquire) != Status::running; }
+  Status status() const { return status_.load(std::memory_order_acquire); }
+
+  void wait() const {
+    std::unique_lock<std::mutex> lock(done_mutex_);
+    done_cv_.wait(lock, [&] { return finished_; });
+  }
+  template <class Rep, class Period>
+  bool wait_for(std::chrono::duration<Rep, Period> d) const {
+    std::unique_lock<std::mutex> lock(done_mutex_);
+    return done_cv_.wait_for(lock, d, [&] { return finished_; });
+  }
+  /// The result; call after done().
+  ExecutionResult result() const {
+    std::lock_guard<std::mutex> lock(done_mutex_);
+    return result_;
+  }
+  const std::string& name() const { return config_.execution_name; }
+
+ private:
+  enum class Step : std::uint8_t { next, stop };
+
+  TimePoint now() { return host_->now(); }
+
+  void schedule(std::shared_ptr<Frame> f, TimePoint due) {
+    std::weak_ptr<Interpreter> weak = weak_from_this();
+    host_->post_at(due, [weak, f = std::move(f)]() mutable {
+      auto self = weak.lock();
+      if (!self || self->done() || (f->parent && abandoned(*f))) return;
+      self->host_->post(Work{std::move(self), std::move(f)});
+    });
+  }
+
+  void requeue(std::shared_ptr<Frame> f) { host_->post(Work{shared_from_this(), std::move(f)}); }
+
+  static bool abandoned(const Frame& f) {
+    for (const Join* j = f.parent.get(); j != nullptr; j = j->up.get())
+      if (j->abandoned.load(std::memory_order_acquire)) return true;
+    return false;
+  }
+
   Step step(const std::shared_ptr<Frame>& f) {
     const State& st = program_->states[f->state];
     switch (f->resume) {
       case Frame::Resume::enter: return enter(f, st);
       case Frame::Resume::retry:
-        ++result_.stats.retries;
+        retries_.fetch_add(1, std::memory_order_relaxed);
         f->retry_count++;
         return execute(f, st);
       case Frame::Resume::wait_done: return finish_wait(f, st);
       case Frame::Resume::children_done: return finish_children(f, st);
+      case Frame::Resume::task_done: return task_settled(f, st);
     }
     return Step::stop;
   }
@@ -220,7 +220,7 @@ class Interpreter {
   // ---------------------------------------------------------------- events
   template <class Details>
   std::uint64_t emit(EventType type, Details&& details) {
-    const std::uint64_t id = ++result_.stats.events;
+    const std::uint64_t id = events_.fetch_add(1, std::memory_order_relaxed) + 1;
     if (!config_.observers.empty()) {
       Json d = Json::object();
       details(d);
@@ -283,14 +283,14 @@ class Interpreter {
     return fmt::format("Invalid path '{}' : {}", p.text(), miss);
   }
 
-  static bool matches(const Error& e, const std::vector<std::string>& list) {
-    const std::string_view name = e.name_or_empty();
+  static bool matches(const Failure& failure, const std::vector<std::string>& list) {
+    const std::string_view name = failure.error.name_or_empty();
     for (const auto& x : list) {
       if (x == name || x == errors::all) return true;
       // States.TaskFailed also matches every error except States.Timeout (spec §9.4).
       if (x == errors::task_failed && name != errors::timeout) return true;
       // AWS reports heartbeat expiry as States.Timeout; let HeartbeatTimeout catch it too (§16.4).
-      if (x == errors::heartbeat_timeout && name == errors::heartbeat_timeout) return true;
+      if (x == errors::heartbeat_timeout && (name == errors::heartbeat_timeout || failure.heartbeat)) return true;
     }
     return false;
   }
@@ -299,13 +299,16 @@ class Interpreter {
     if (failure.fatal) return propagate(f, std::move(failure));
     for (std::size_t i = 0; i < st.retriers.size(); ++i) {
       const Retrier& r = st.retriers[i];
-      if (!matches(failure.error, r.error_equals)) continue;
+      if (!matches(failure, r.error_equals)) continue;
       if (f->attempts.size() < st.retriers.size()) f->attempts.resize(st.retriers.size(), 0);
       if (f->attempts[i] >= r.max_attempts) break;  // first matching retrier exhausted: go to Catch
       const std::uint32_t k = ++f->attempts[i];
       double interval = r.interval_seconds * std::pow(r.backoff_rate, static_cast<double>(k - 1));
       if (r.max_delay_seconds) interval = std::min(interval, *r.max_delay_seconds);
-      if (r.jitter_full) interval = std::uniform_real_distribution<double>(0.0, interval)(rng_);
+      if (r.jitter_full) {
+        std::lock_guard<std::mutex> lock(rng_mutex_);
+        interval = std::uniform_real_distribution<double>(0.0, interval)(rng_);
+      }
       interval *= config_.retry_scale;
       f->resume = Frame::Resume::retry;
       if (interval <= 0) return Step::next;
@@ -313,7 +316,7 @@ class Interpreter {
       return Step::stop;
     }
     for (const Catcher& c : st.catchers) {
-      if (!matches(failure.error, c.error_equals)) continue;
+      if (!matches(failure, c.error_equals)) continue;
       Json error_output = Json::object();
       error_output["Error"] = failure.error.name ? Json(*failure.error.name) : Json(nullptr);
       error_output["Cause"] = failure.error.cause ? Json(*failure.error.cause) : Json(nullptr);
@@ -370,28 +373,27 @@ class Interpreter {
       finish_execution(Status::succeeded, std::move(f->doc), Error());
       return Step::stop;
     }
-    Join& j = *f->parent;
-    if (j.is_map)
-      emit(EventType::MapIterationSucceeded, [&](Json& d) { d["index"] = f->slot; });
-    j.results[f->slot] = std::move(f->doc);
-    j.result_bound += f->size_bound + 1;
-    child_done(f->parent);
+    std::shared_ptr<Join> jp = f->parent;
+    if (jp->is_map) emit(EventType::MapIterationSucceeded, [&](Json& d) { d["index"] = f->slot; });
+    std::lock_guard<std::mutex> lock(jp->mutex);
+    if (jp->abandoned.load(std::memory_order_relaxed)) return Step::stop;
+    jp->results[f->slot] = std::move(f->doc);
+    jp->result_bound += f->size_bound + 1;
+    child_done(jp);
     return Step::stop;
   }
 
   Step propagate(const std::shared_ptr<Frame>& f, Failure failure) {
-    if (!f->parent) {
-      finish_execution(Status::failed, Json(), std::move(failure.error));
-      return Step::stop;
-    }
-    if (failure.fatal) {
-      // Fatal errors are never caught at any level: end the whole execution now.
+    if (!f->parent || failure.fatal) {
+      // Fatal errors are never caught at any level: they end the whole execution now.
       finish_execution(Status::failed, Json(), std::move(failure.error));
       return Step::stop;
     }
     std::shared_ptr<Join> jp = f->parent;
     Join& j = *jp;
     if (j.is_map) emit(EventType::MapIterationFailed, [&](Json& d) { d["index"] = f->slot; });
+    std::lock_guard<std::mutex> lock(j.mutex);
+    if (j.abandoned.load(std::memory_order_relaxed)) return Step::stop;  // a sibling failed first
     ++j.failures;
     if (j.is_map && j.tolerance && !threshold_exceeded(j)) {
       j.results[f->slot] = Json(nullptr);
@@ -402,9 +404,10 @@ class Interpreter {
       failure = Failure{Error(std::string(errors::exceed_tolerated_failure_threshold),
                               "The specified tolerated failure threshold was exceeded"),
                         false};
-    // The first failure fails the Map/Parallel and aborts the siblings (spec §3.8, §3.9.3).
+    // The first failure fails the Map/Parallel and aborts the siblings (spec §3.8, §3.9.3):
+    // they see the abandoned join at their next step boundary and stop.
     j.failure = std::move(failure);
-    j.abandoned = true;
+    j.abandoned.store(true, std::memory_order_release);
     resume_owner(j);
     return Step::stop;
   }
@@ -417,6 +420,7 @@ class Interpreter {
     return false;
   }
 
+  /// Called with the join's mutex held.
   void child_done(const std::shared_ptr<Join>& jp) {
     Join& j = *jp;
     ++j.finished;
@@ -425,28 +429,34 @@ class Interpreter {
     if (j.finished == j.total) resume_owner(j);
   }
 
+  /// Called with the join's mutex held (or before any child exists).
   void resume_owner(Join& j) {
     if (!j.owner) return;
     std::shared_ptr<Frame> owner = std::move(j.owner);
     j.owner.reset();
     owner->resume = Frame::Resume::children_done;
-    queue_.push_back(std::move(owner));
+    requeue(std::move(owner));
   }
 
   void finish_execution(Status status, Json output, Error error) {
-    if (result_.status != Status::running) return;
-    result_.status = status;
+    {
+      std::lock_guard<std::mutex> lock(done_mutex_);
+      if (finishing_) return;
+      finishing_ = true;
+    }
+    ExecutionResult r;
+    r.status = status;
     switch (status) {
       case Status::succeeded:
-        result_.output = std::move(output);
-        emit(EventType::ExecutionSucceeded, [&](Json& d) { d["output"] = result_.output; });
+        r.output = std::move(output);
+        emit(EventType::ExecutionSucceeded, [&](Json& d) { d["output"] = r.output; });
         break;
       case Status::failed:
-        result_.error = std::move(error.name);
-        result_.cause = std::move(error.cause);
+        r.error = std::move(error.name);
+        r.cause = std::move(error.cause);
         emit(EventType::ExecutionFailed, [&](Json& d) {
-          if (result_.error) d["error"] = *result_.error;
-          if (result_.cause) d["cause"] = *result_.cause;
+          if (r.error) d["error"] = *r.error;
+          if (r.cause) d["cause"] = *r.cause;
         });
         break;
       case Status::timed_out:
@@ -456,8 +466,31 @@ class Interpreter {
       case Status::aborted: emit(EventType::ExecutionAborted); break;
       case Status::running: break;
     }
-    queue_.clear();
-    while (!timers_.empty()) timers_.pop();
+    r.stats.state_entries = entries_.load(std::memory_order_relaxed);
+    r.stats.retries = retries_.load(std::memory_order_relaxed);
+    r.stats.events = events_.load(std::memory_order_relaxed);
+    // Every running handler sees its stop token; frames still queued see the status and stop;
+    // tasks still waiting for a completion are closed (a late completion is then refused).
+    stop_.store(true, std::memory_order_relaxed);
+    std::vector<std::weak_ptr<TaskSlot>> slots;
+    {
+      std::lock_guard<std::mutex> lock(slots_mutex_);
+      slots_closed_ = true;
+      slots.swap(pending_slots_);
+    }
+    for (auto& w : slots)
+      if (auto s = w.lock()) {
+        s->stop.store(true, std::memory_order_relaxed);
+        s->settle(Error(std::string(errors::runtime), "The execution ended before the task completed."));
+      }
+    {
+      std::lock_guard<std::mutex> lock(done_mutex_);
+      result_ = std::move(r);
+      status_.store(status, std::memory_order_release);
+      finished_ = true;
+    }
+    done_cv_.notify_all();
+    if (config_.on_finished) config_.on_finished();
   }
 
   void time_out() { finish_execution(Status::timed_out, Json(), Error()); }
@@ -488,7 +521,7 @@ class Interpreter {
     Json& sm = c["StateMachine"];
     sm["Id"] = "arn:aws:states:us-east-1:123456789012:stateMachine:" + program_->name;
     sm["Name"] = program_->name;
-    if (st.type == StateType::task) c["Task"]["Token"] = task_token(f);
+    if (st.type == StateType::task) c["Task"]["Token"] = f.token.empty() ? task_token(f) : f.token;
     if (item_value) {
       Json& item = c["Map"]["Item"];
       item["Index"] = item_index;
@@ -599,8 +632,9 @@ class Interpreter {
 
   // ---------------------------------------------------------------- states
   Step enter(const std::shared_ptr<Frame>& f, const State& st) {
-    ++result_.stats.state_entries;
-    if (config_.max_transitions && result_.stats.transitions() > config_.max_transitions) {
+    const std::uint64_t entries = entries_.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (config_.max_transitions &&
+        entries + retries_.load(std::memory_order_relaxed) > config_.max_transitions) {
       finish_execution(Status::failed, Json(),
                        Error(std::string(errors::runtime),
                              fmt::format("The execution exceeded the limit of {} state transitions "
@@ -704,6 +738,8 @@ class Interpreter {
   }
 
   Step run_task(const std::shared_ptr<Frame>& f, const State& st) {
+    // A callback's token must exist before $$.Task.Token is read by Parameters.
+    if (st.integration == Integration::wait_for_task_token) f->token = new_task_token();
     std::optional<Json> holder;
     const Json* ctx = make_ctx(*f, st, holder);
     View v;
@@ -721,32 +757,181 @@ class Interpreter {
     tc.resource = st.resource;
     tc.execution_name = config_.execution_name;
     tc.retry_count = f->retry_count;
-    tc.set_stop_flag(config_.stop_flag);
     if (auto fl = read_integer(*f, st, st.timeout_seconds, v.get(), ctx, tc.timeout_seconds))
       return fail_state(f, st, std::move(*fl));
     if (auto fl = read_integer(*f, st, st.heartbeat_seconds, v.get(), ctx, tc.heartbeat_seconds))
       return fail_state(f, st, std::move(*fl));
-    if (st.integration == Integration::wait_for_task_token || st.uses_context) tc.task_token = task_token(*f);
     if (st.credentials) {
       auto r = st.credentials->evaluate(v.get(), ctx);
       if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
       tc.credentials = std::move(*r);
     }
+    tc.set_stop_flag(&stop_);
+    const bool callback = st.integration == Integration::wait_for_task_token;
+    std::shared_ptr<TaskSlot> slot;
+    if (callback || tc.timeout_seconds || tc.heartbeat_seconds) {
+      slot = std::make_shared<TaskSlot>();
+      tc.set_slot(slot);
+      watch_slot(slot);
+    } else {
+      tc.set_on_defer([this](const std::shared_ptr<TaskSlot>& s) { watch_slot(s); });
+    }
+    if (callback) {
+      tc.task_token = f->token;
+      slot->token = tc.task_token;
+      if (config_.register_token) config_.register_token(tc.task_token, slot);
+    } else if (st.uses_context) {
+      tc.task_token = task_token(*f);
+    }
+    f->token.clear();
 
     emit(st.lambda_events ? EventType::LambdaFunctionScheduled : EventType::TaskScheduled, [&](Json& d) {
       d["resource"] = st.resource;
       d["parameters"] = effective.dump();
+      if (tc.timeout_seconds) d["timeoutInSeconds"] = *tc.timeout_seconds;
+      if (tc.heartbeat_seconds) d["heartbeatInSeconds"] = *tc.heartbeat_seconds;
     });
     emit(st.lambda_events ? EventType::LambdaFunctionStarted : EventType::TaskStarted);
+    // The timeout counts from the start of the task (spec §9.6).
+    if (slot) arm_task_timers(slot, tc);
 
     Result<Json> r = call_handler(st, effective, tc);
+    if ((callback || tc.deferred()) && r) {
+      if (callback) emit(EventType::TaskSubmitted, [&](Json& d) { d["output"] = r->dump(); });
+      return await_slot(f, st, tc.slot());
+    }
+    if (tc.slot()) {
+      // A handler that returned an error settles the slot too, so timers find it closed.
+      tc.slot()->settle(std::move(r));
+      return take_outcome(f, st, *tc.slot());
+    }
+    return task_result(f, st, std::move(r), false);
+  }
+
+  std::string new_task_token() {
+    std::uint64_t salt;
+    {
+      std::lock_guard<std::mutex> lock(rng_mutex_);
+      salt = rng_();
+    }
+    return fmt::format("{}-{}-{:016x}", config_.execution_name,
+                       token_counter_.fetch_add(1, std::memory_order_relaxed), salt);
+  }
+
+  /// TimeoutSeconds and HeartbeatSeconds timers of one attempt (spec §9.6).
+  void arm_task_timers(const std::shared_ptr<TaskSlot>& slot, const TaskContext& tc) {
+    std::weak_ptr<TaskSlot> weak_slot = slot;
+    if (tc.timeout_seconds) {
+      const std::uint64_t secs = *tc.timeout_seconds;
+      host_->post_at(now() + std::chrono::seconds(secs), [weak_slot, secs] {
+        if (auto s = weak_slot.lock()) {
+          s->stop.store(true, std::memory_order_relaxed);
+          s->settle(Error(std::string(errors::timeout), fmt::format("Task timed out after {} seconds.", secs)));
+        }
+      });
+    }
+    if (tc.heartbeat_seconds) {
+      auto last = std::make_shared<std::atomic<std::int64_t>>(now().time_since_epoch().count());
+      std::weak_ptr<Interpreter> weak = weak_from_this();
+      slot->beat = [weak, last] {
+        if (auto self = weak.lock()) last->store(self->now().time_since_epoch().count());
+      };
+      check_heartbeat(weak_slot, last, std::chrono::seconds(*tc.heartbeat_seconds));
+    }
+  }
+
+  void check_heartbeat(std::weak_ptr<TaskSlot> weak_slot, std::shared_ptr<std::atomic<std::int64_t>> last,
+                       std::chrono::seconds window) {
+    const TimePoint due = TimePoint(Duration(last->load())) + window;
+    std::weak_ptr<Interpreter> weak = weak_from_this();
+    host_->post_at(due, [weak, weak_slot, last, window] {
+      auto self = weak.lock();
+      auto s = weak_slot.lock();
+      if (!self || !s) return;
+      if (self->now() - TimePoint(Duration(last->load())) >= window) {
+        s->stop.store(true, std::memory_order_relaxed);
+        s->settle(Error(std::string(errors::timeout),
+                        fmt::format("No heartbeat received within {} seconds.", window.count())),
+                  true);
+      } else {
+        self->check_heartbeat(weak_slot, last, window);
+      }
+    });
+  }
+
+  /// The task completes later (deferred handler or callback): the worker is free meanwhile.
+  Step await_slot(const std::shared_ptr<Frame>& f, const State& st, const std::shared_ptr<TaskSlot>& slot) {
+    bool waiting = false;
+    {
+      std::lock_guard<std::mutex> lock(slot->mutex);
+      if (!slot->settled) {
+        waiting = true;
+        f->task = slot;
+        f->resume = Frame::Resume::task_done;
+        host_->external_begin();
+        std::weak_ptr<Interpreter> weak = weak_from_this();
+        slot->wake = [weak, f] {
+          if (auto self = weak.lock()) {
+            self->host_->external_end();
+            self->requeue(f);
+          }
+        };
+      }
+    }
+    if (!waiting) return take_outcome(f, st, *slot);
+    return Step::stop;
+  }
+
+  /// Tracks a task slot so the end of the execution closes it (a late result is then refused);
+  /// closes it at once if the execution has already ended.
+  void watch_slot(const std::shared_ptr<TaskSlot>& slot) {
+    if (!track_slot(slot)) {
+      slot->stop.store(true, std::memory_order_relaxed);
+      slot->settle(Error(std::string(errors::runtime), "The execution ended before the task completed."));
+    }
+  }
+
+  /// Registers a waiting slot so that the end of the execution closes it; false if already ended.
+  bool track_slot(const std::shared_ptr<TaskSlot>& slot) {
+    std::lock_guard<std::mutex> lock(slots_mutex_);
+    if (slots_closed_) return false;
+    pending_slots_.erase(std::remove_if(pending_slots_.begin(), pending_slots_.end(),
+                                        [](const std::weak_ptr<TaskSlot>& w) { return w.expired(); }),
+                         pending_slots_.end());
+    pending_slots_.push_back(slot);
+    return true;
+  }
+
+  Step take_outcome(const std::shared_ptr<Frame>& f, const State& st, TaskSlot& slot) {
+    Result<Json> r = Json();
+    bool heartbeat = false;
+    {
+      std::lock_guard<std::mutex> lock(slot.mutex);
+      r = std::move(*slot.outcome);
+      heartbeat = slot.heartbeat_expired;
+      slot.wake = nullptr;  // breaks the slot -> frame -> slot cycle
+      slot.beat = nullptr;
+    }
+    return task_result(f, st, std::move(r), heartbeat);
+  }
+
+  Step task_settled(const std::shared_ptr<Frame>& f, const State& st) {
+    std::shared_ptr<TaskSlot> slot = std::move(f->task);
+    f->task.reset();
+    return take_outcome(f, st, *slot);
+  }
+
+  Step task_result(const std::shared_ptr<Frame>& f, const State& st, Result<Json> r, bool heartbeat) {
     if (!r) {
       Error e = std::move(r).error();
-      emit(st.lambda_events ? EventType::LambdaFunctionFailed : EventType::TaskFailed, [&](Json& d) {
-        if (e.name) d["error"] = *e.name;
-        if (e.cause) d["cause"] = *e.cause;
-      });
-      return fail_state(f, st, Failure{std::move(e), false});
+      const bool timed_out = e.is(errors::timeout);
+      emit(timed_out ? (st.lambda_events ? EventType::LambdaFunctionTimedOut : EventType::TaskTimedOut)
+                     : (st.lambda_events ? EventType::LambdaFunctionFailed : EventType::TaskFailed),
+           [&](Json& d) {
+             if (e.name) d["error"] = *e.name;
+             if (e.cause) d["cause"] = *e.cause;
+           });
+      return fail_state(f, st, Failure{std::move(e), false, heartbeat});
     }
     Json result = std::move(*r);
     std::size_t result_bound = json_size_bound(result);
@@ -981,6 +1166,7 @@ class Interpreter {
     j->results = Json::array();
     j->results.get_ref<Json::array_t&>().resize(j->total);
     j->input = std::move(input);
+    std::lock_guard<std::mutex> lock(j->mutex);
     start_children(j);
     return Step::stop;
   }
@@ -1048,17 +1234,16 @@ class Interpreter {
     j->results.get_ref<Json::array_t&>().resize(j->total);
     j->items = std::move(items);
     if (st.item_selector) j->input = input;
+    std::lock_guard<std::mutex> lock(j->mutex);
     start_children(j);
-    if (j->total == 0) {
-      resume_owner(*j);
-    }
+    if (j->total == 0) resume_owner(*j);
     return Step::stop;
   }
 
   /// Starts children up to the concurrency limit (MaxConcurrency counts per Map instance).
   void start_children(const std::shared_ptr<Join>& jp) {
     Join& j = *jp;
-    if (j.abandoned || !j.owner) return;
+    if (j.abandoned.load(std::memory_order_relaxed) || !j.owner) return;
     const Frame& owner = *j.owner;
     const State& st = program_->states[owner.state];
     while (j.started < j.total && (j.limit == 0 || j.running < j.limit)) {
@@ -1075,7 +1260,7 @@ class Interpreter {
           auto r = st.item_selector->evaluate(j.input, ctx_holder ? &*ctx_holder : nullptr);
           if (!r) {
             j.failure = from_eval(owner, st, std::move(r).error());
-            j.abandoned = true;
+            j.abandoned.store(true, std::memory_order_release);
             resume_owner(j);
             return;
           }
@@ -1090,7 +1275,7 @@ class Interpreter {
         child->state = program_->scopes[st.branches[i]].start;
       }
       child->size_bound = json_size_bound(child->doc);
-      queue_.push_back(std::move(child));
+      requeue(std::move(child));
     }
   }
 
@@ -1098,13 +1283,20 @@ class Interpreter {
     std::shared_ptr<Join> j = std::move(f->children);
     f->children.reset();
     const bool is_map = st.type == StateType::map;
-    if (j->failure) {
-      Failure fl = std::move(*j->failure);
+    std::optional<Failure> failure;
+    Json results;
+    {
+      std::lock_guard<std::mutex> lock(j->mutex);
+      failure = std::move(j->failure);
+      results = std::move(j->results);
+    }
+    if (failure) {
+      Failure fl = std::move(*failure);
       emit(is_map ? EventType::MapStateFailed : EventType::ParallelStateFailed);
       return fail_state(f, st, std::move(fl));
     }
     emit(is_map ? EventType::MapStateSucceeded : EventType::ParallelStateSucceeded);
-    return finish_state(f, st, std::move(j->results), j->result_bound);
+    return finish_state(f, st, std::move(results), j->result_bound);
   }
 
   std::shared_ptr<const Program> program_;
@@ -1112,12 +1304,23 @@ class Interpreter {
   Json input_;
   Json execution_input_;
   ExecutionResult result_;
-  std::deque<std::shared_ptr<Frame>> queue_;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
-  std::uint64_t timer_seq_ = 0;
-  TimePoint start_time_{}, now_{};
+  Host* host_;
+  std::atomic<Status> status_{Status::running};
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> entries_{0}, retries_{0}, events_{0};
+  mutable std::mutex done_mutex_;
+  mutable std::condition_variable done_cv_;
+  bool finishing_ = false, finished_ = false;
+  TimePoint start_time_{};
   std::optional<TimePoint> deadline_;
+  std::mutex rng_mutex_;
+  std::atomic<std::uint64_t> token_counter_{0};
+  std::mutex slots_mutex_;
+  std::vector<std::weak_ptr<TaskSlot>> pending_slots_;
+  bool slots_closed_ = false;
   std::mt19937_64 rng_;
 };
+
+inline void run_work(Work& w) { w.exec->drive(w.frame); }
 
 }  // namespace asl::detail

@@ -2,14 +2,25 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <condition_variable>
+#include <functional>
+#include <map>
 #include <mutex>
 
 #include "asl/clock.hpp"
 
 namespace asl::testing {
 
-/// Time stands still until advance()/set() moves it. sleep_until() jumps straight to the target,
-/// so an engine on a ManualClock never sleeps for real.
+/// Time stands still until advance()/set() moves it; then engines using it fire the timers that
+/// became due (Wait states, retry intervals, timeouts, heartbeats). Nothing ever sleeps for real:
+/// a thread blocked in sleep_until() wakes when another thread advances the clock far enough.
+/// @code
+/// auto clock = std::make_shared<asl::testing::ManualClock>();
+/// asl::EngineOptions o; o.clock = clock;
+/// asl::Engine engine(o);
+/// auto exec = engine.start(sm, input);   // reaches a Wait 3600
+/// clock->advance(std::chrono::hours(1)); // the Wait ends
+/// @endcode
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(TimePoint start = TimePoint{}) : now_(start) {}
@@ -19,21 +30,41 @@ class ManualClock final : public Clock {
     return now_;
   }
   void sleep_until(TimePoint t) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (t > now_) now_ = t;
+    std::unique_lock<std::mutex> lock(mutex_);
+    moved_.wait(lock, [&] { return now_ >= t; });
   }
-  void advance(Duration d) {
+  bool is_real() const override { return false; }
+  std::uint64_t subscribe(std::function<void()> on_advance) override {
     std::lock_guard<std::mutex> lock(mutex_);
-    now_ += d;
+    listeners_.emplace(++next_id_, std::move(on_advance));
+    return next_id_;
   }
-  void set(TimePoint t) {
+  void unsubscribe(std::uint64_t id) override {
     std::lock_guard<std::mutex> lock(mutex_);
-    now_ = t;
+    listeners_.erase(id);
   }
 
+  void advance(Duration d) { set_locked([&] { now_ += d; }); }
+  void set(TimePoint t) { set_locked([&] { now_ = t; }); }
+
  private:
+  template <class F>
+  void set_locked(F&& change) {
+    std::map<std::uint64_t, std::function<void()>> listeners;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      change();
+      listeners = listeners_;
+    }
+    moved_.notify_all();
+    for (auto& [id, f] : listeners) f();
+  }
+
   mutable std::mutex mutex_;
+  std::condition_variable moved_;
   TimePoint now_;
+  std::map<std::uint64_t, std::function<void()>> listeners_;
+  std::uint64_t next_id_ = 0;
 };
 
 }  // namespace asl::testing

@@ -1,0 +1,348 @@
+// Schedulers: where frames run and timers wait. InlineHost runs one execution on the calling
+// thread; PoolScheduler runs many on worker threads, never blocking a worker on its children.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "asl/clock.hpp"
+
+namespace asl::detail {
+
+class Interpreter;
+struct Frame;
+
+/// One runnable frame of one execution.
+struct Work {
+  std::shared_ptr<Interpreter> exec;
+  std::shared_ptr<Frame> frame;
+};
+
+/// Runs a work item (defined with the interpreter).
+inline void run_work(Work& w);
+
+/// What the interpreter needs from whoever runs it.
+class Host {
+ public:
+  virtual ~Host() = default;
+  /// The frame can run now.
+  virtual void post(Work w) = 0;
+  /// Call `fire` at `due` (on the host's clock; in virtual time, when nothing else can run).
+  virtual void post_at(TimePoint due, std::function<void()> fire) = 0;
+  virtual TimePoint now() = 0;
+  /// Deferred tasks waiting for an outside completion: virtual time holds still while any is
+  /// pending (someone is working on it), and an inline run without one cannot be stuck silently.
+  void external_begin() { external_.fetch_add(1, std::memory_order_relaxed); }
+  void external_end() {
+    external_.fetch_sub(1, std::memory_order_relaxed);
+    nudge();
+  }
+  std::int64_t externals() const { return external_.load(std::memory_order_relaxed); }
+
+ protected:
+  virtual void nudge() {}
+  std::atomic<std::int64_t> external_{0};
+};
+
+/// A min-heap of timers; ties fire in scheduling order.
+class TimerQueue {
+ public:
+  struct Entry {
+    TimePoint due;
+    std::uint64_t seq;
+    std::function<void()> fire;
+    bool operator>(const Entry& o) const { return due != o.due ? due > o.due : seq > o.seq; }
+  };
+  void push(TimePoint due, std::function<void()> fire) { heap_.push(Entry{due, seq_++, std::move(fire)}); }
+  bool empty() const { return heap_.empty(); }
+  TimePoint next_due() const { return heap_.top().due; }
+  std::function<void()> pop() {
+    auto f = std::move(const_cast<Entry&>(heap_.top()).fire);
+    heap_.pop();
+    return f;
+  }
+  void clear() { heap_ = {}; }
+
+ private:
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap_;
+  std::uint64_t seq_ = 0;
+};
+
+inline std::chrono::system_clock::time_point to_system(TimePoint t) {
+  return std::chrono::time_point_cast<std::chrono::system_clock::duration>(t);
+}
+
+/// Runs one execution on the calling thread: the CLI and tests that do not need threads.
+/// Completions from other threads (deferred tasks, callbacks) are posted back to this thread.
+class InlineHost final : public Host {
+ public:
+  InlineHost(std::shared_ptr<Clock> clock, bool virtual_time)
+      : clock_(std::move(clock)), virtual_(virtual_time), vnow_(clock_->now()) {
+    if (!clock_->is_real()) {
+      auto w = waker_;
+      sub_ = clock_->subscribe([w] { w->poke(); });
+    }
+  }
+  ~InlineHost() override {
+    if (sub_) clock_->unsubscribe(sub_);
+  }
+
+  void post(Work w) override {
+    std::lock_guard<std::mutex> lock(waker_->mutex);
+    queue_.push_back(std::move(w));
+    waker_->cv.notify_one();
+  }
+  void post_at(TimePoint due, std::function<void()> fire) override {
+    std::lock_guard<std::mutex> lock(waker_->mutex);
+    timers_.push(due, std::move(fire));
+    waker_->cv.notify_one();
+  }
+  TimePoint now() override {
+    if (!virtual_) return clock_->now();
+    std::lock_guard<std::mutex> lock(waker_->mutex);
+    return vnow_;
+  }
+
+  /// Runs until `done()` is true. Returns false if nothing can ever make progress again
+  /// (no runnable frame, no timer, no pending outside completion).
+  template <class Done>
+  bool run(Done&& done) {
+    std::unique_lock<std::mutex> lock(waker_->mutex);
+    for (;;) {
+      if (!queue_.empty()) {
+        Work w = std::move(queue_.front());
+        queue_.pop_front();
+        lock.unlock();
+        run_work(w);
+        lock.lock();
+        continue;
+      }
+      if (done()) return true;
+      if (!timers_.empty() && (!virtual_ || externals() == 0)) {
+        const TimePoint due = timers_.next_due();
+        const TimePoint now = virtual_ ? vnow_ : clock_->now();
+        if (virtual_ && due > vnow_) vnow_ = due;
+        if (virtual_ || due <= now) {
+          auto fire = timers_.pop();
+          lock.unlock();
+          fire();
+          lock.lock();
+          continue;
+        }
+        if (clock_->is_real()) waker_->cv.wait_until(lock, to_system(due));
+        else waker_->cv.wait(lock);
+        continue;
+      }
+      if (externals() == 0) return false;
+      waker_->cv.wait(lock);
+    }
+  }
+
+ protected:
+  void nudge() override { waker_->poke(); }
+
+ private:
+  struct Waker {
+    std::mutex mutex;
+    std::condition_variable cv;
+    void poke() {
+      std::lock_guard<std::mutex> lock(mutex);
+      cv.notify_all();
+    }
+  };
+  std::shared_ptr<Clock> clock_;
+  bool virtual_;
+  std::shared_ptr<Waker> waker_ = std::make_shared<Waker>();
+  std::deque<Work> queue_;
+  TimerQueue timers_;
+  TimePoint vnow_;
+  std::uint64_t sub_ = 0;
+};
+
+/// A pool of workers shared by every execution of an engine, plus one timer thread.
+/// Frames never block a worker: a Map/Parallel parent is re-queued by its last child. Workers
+/// take work in batches (up to 32 frames when the queue is long) so cheap Map items do not pay a
+/// thread hand-off each; with a short queue each worker takes one, so long tasks spread out.
+class PoolScheduler final : public Host {
+ public:
+  PoolScheduler(unsigned threads, std::shared_ptr<Clock> clock, bool virtual_time)
+      : clock_(std::move(clock)), virtual_(virtual_time), vnow_(clock_->now()) {
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    threads_ = threads;
+    if (!clock_->is_real()) {
+      auto self_state = state_;
+      sub_ = clock_->subscribe([self_state] {
+        std::lock_guard<std::mutex> lock(self_state->mutex);
+        self_state->timer_cv.notify_all();
+      });
+    }
+    for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { worker(); });
+    timer_thread_ = std::thread([this] { timer_loop(); });
+  }
+  ~PoolScheduler() override { stop(); }
+
+  unsigned threads() const { return threads_; }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(state_->mutex);
+      if (state_->stopping) return;
+      state_->stopping = true;
+      state_->work_cv.notify_all();
+      state_->timer_cv.notify_all();
+    }
+    for (auto& t : workers_) t.join();
+    timer_thread_.join();
+    if (sub_) clock_->unsubscribe(sub_);
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->queue.clear();
+    state_->timers.clear();
+  }
+
+  void post(Work w) override {
+    if (tls_pool() == this) {
+      // From a worker: buffer, flushed after the current frame's step (one lock per batch).
+      tls_buffer().push_back(std::move(w));
+      return;
+    }
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->queue.push_back(std::move(w));
+    if (state_->idle > 0) state_->work_cv.notify_one();
+  }
+
+  void post_at(TimePoint due, std::function<void()> fire) override {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->timers.push(due, std::move(fire));
+    state_->timer_cv.notify_all();
+  }
+
+  TimePoint now() override {
+    if (!virtual_) return clock_->now();
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return vnow_;
+  }
+
+ protected:
+  void nudge() override {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->timer_cv.notify_all();
+  }
+
+ private:
+  struct State {
+    std::mutex mutex;
+    std::condition_variable work_cv, timer_cv;
+    std::deque<Work> queue;
+    TimerQueue timers;
+    unsigned idle = 0;
+    unsigned busy = 0;
+    bool stopping = false;
+  };
+
+  static PoolScheduler*& tls_pool() {
+    thread_local PoolScheduler* pool = nullptr;
+    return pool;
+  }
+  static std::vector<Work>& tls_buffer() {
+    thread_local std::vector<Work> buffer;
+    return buffer;
+  }
+
+  void flush() {
+    auto& buf = tls_buffer();
+    if (buf.empty()) return;
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    for (auto& w : buf) state_->queue.push_back(std::move(w));
+    buf.clear();
+    if (state_->idle > 0) {
+      if (state_->queue.size() > 1) state_->work_cv.notify_all();
+      else state_->work_cv.notify_one();
+    }
+  }
+
+  void worker() {
+    tls_pool() = this;
+    std::vector<Work> batch;
+    std::unique_lock<std::mutex> lock(state_->mutex);
+    for (;;) {
+      while (state_->queue.empty() && !state_->stopping) {
+        ++state_->idle;
+        if (virtual_) state_->timer_cv.notify_all();  // maybe quiescent: let virtual time move
+        state_->work_cv.wait(lock);
+        --state_->idle;
+      }
+      if (state_->stopping) break;
+      const std::size_t n = std::clamp<std::size_t>(state_->queue.size() / threads_, 1, 32);
+      for (std::size_t i = 0; i < n && !state_->queue.empty(); ++i) {
+        batch.push_back(std::move(state_->queue.front()));
+        state_->queue.pop_front();
+      }
+      ++state_->busy;
+      lock.unlock();
+      for (auto& w : batch) {
+        run_work(w);
+        flush();
+      }
+      batch.clear();
+      lock.lock();
+      --state_->busy;
+    }
+    tls_pool() = nullptr;
+  }
+
+  bool quiescent() const {
+    return state_->queue.empty() && state_->busy == 0 && externals() == 0;
+  }
+
+  void timer_loop() {
+    std::unique_lock<std::mutex> lock(state_->mutex);
+    while (!state_->stopping) {
+      if (state_->timers.empty()) {
+        state_->timer_cv.wait(lock);
+        continue;
+      }
+      const TimePoint due = state_->timers.next_due();
+      if (virtual_) {
+        // Virtual time moves only when nothing else can run: then it jumps to the next timer.
+        if (!quiescent()) {
+          state_->timer_cv.wait(lock);
+          continue;
+        }
+        if (due > vnow_) vnow_ = due;
+      } else if (due > clock_->now()) {
+        if (clock_->is_real()) state_->timer_cv.wait_until(lock, to_system(due));
+        else state_->timer_cv.wait(lock);
+        continue;
+      }
+      auto fire = state_->timers.pop();
+      ++state_->busy;  // a firing timer counts as work in progress for quiescence
+      lock.unlock();
+      fire();
+      lock.lock();
+      --state_->busy;
+    }
+  }
+
+  std::shared_ptr<Clock> clock_;
+  bool virtual_;
+  unsigned threads_ = 1;
+  std::shared_ptr<State> state_ = std::make_shared<State>();
+  std::vector<std::thread> workers_;
+  std::thread timer_thread_;
+  TimePoint vnow_;
+  std::uint64_t sub_ = 0;
+};
+
+}  // namespace asl::detail

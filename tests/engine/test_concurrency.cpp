@@ -1,0 +1,389 @@
+// Engine tests on the worker pool: concurrent executions, Map/Parallel fan-out, deferred tasks,
+// task-token callbacks, timeouts and heartbeats on a manual clock, cancellation, shutdown, stress.
+// SPDX-License-Identifier: MIT
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <asl/testing/manual_clock.hpp>
+
+#include "support/catch.hpp"
+#include "support/run.hpp"
+
+using asl::Json;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Guard against hangs only (never a timing assertion): generous, never reached when correct.
+constexpr auto hang_guard = 60s;
+
+const char* const arn_work = "arn:aws:lambda:us-east-1:123456789012:function:work";
+
+asl::EngineOptions pool(unsigned threads, bool virtual_time = true) {
+  asl::EngineOptions o;
+  o.threads = threads;
+  o.virtual_time = virtual_time;
+  return o;
+}
+
+/// Collects deferred completions handed out by a handler, so the test completes them itself.
+struct Pending {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<asl::TaskCompletion> items;
+  std::vector<std::string> tokens;
+
+  void add(asl::TaskCompletion c, std::string token = {}) {
+    std::lock_guard<std::mutex> lock(mutex);
+    items.push_back(std::move(c));
+    tokens.push_back(std::move(token));
+    cv.notify_all();
+  }
+  /// Blocks until at least n completions were handed out.
+  bool wait_count(std::size_t n) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return cv.wait_for(lock, hang_guard, [&] { return items.size() >= n; });
+  }
+};
+
+Json map_of(const Json& processor_states, const std::string& start, int max_concurrency) {
+  return Json{{"StartAt", "M"},
+              {"States",
+               {{"M",
+                 {{"Type", "Map"},
+                  {"MaxConcurrency", max_concurrency},
+                  {"ItemProcessor", {{"StartAt", start}, {"States", processor_states}}},
+                  {"End", true}}}}}};
+}
+
+}  // namespace
+
+TEST_CASE("concurrency: Map in Map in Parallel completes on any pool size", "[concurrency]") {
+  const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
+  const Json def = Json::parse(R"J({"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
+    {"StartAt":"Outer","States":{"Outer":{"Type":"Map","ItemProcessor":{"StartAt":"Inner","States":{
+      "Inner":{"Type":"Map","MaxConcurrency":1,"ItemProcessor":{"StartAt":"Leaf","States":{
+        "Leaf":{"Type":"Pass","Parameters":{"v.$":"$"},"End":true}}},"End":true}}},"End":true}}},
+    {"StartAt":"B","States":{"B":{"Type":"Pass","Result":"b","End":true}}}],"End":true}}})J");
+  Json input = Json::array();
+  for (int i = 0; i < 50; ++i) input.push_back(Json::array({i, i + 1, i + 2}));
+  asl::Engine engine(pool(threads));
+  auto r = engine.run(asl::StateMachine::from_json(def), input);
+  REQUIRE(r.status == asl::Status::succeeded);
+  REQUIRE(r.output[0].size() == 50);
+  CHECK(r.output[0][49] == Json::parse(R"([{"v":49},{"v":50},{"v":51}])"));
+  CHECK(r.output[1] == "b");
+  CHECK(r.stats.state_entries == 1 + 1 + 50 + 150 + 1);
+}
+
+TEST_CASE("concurrency: many executions at once, each with its own result", "[concurrency]") {
+  const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_work, [](const Json& in) { return Json{{"double", in["n"].get<int>() * 2}}; });
+  const Json def = Json::parse(R"J({"StartAt":"T","States":{
+    "T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","ResultPath":"$.r","Next":"M"},
+    "M":{"Type":"Map","ItemsPath":"$.xs","ItemProcessor":{"StartAt":"I","States":{
+      "I":{"Type":"Pass","Parameters":{"x.$":"States.MathAdd($, 1)"},"End":true}}},"ResultPath":"$.m","End":true}}})J");
+  auto sm = asl::StateMachine::from_json(def, tasks);
+  asl::Engine engine(pool(threads));
+  std::vector<asl::Execution> execs;
+  for (int n = 0; n < 200; ++n) execs.push_back(engine.start(sm, Json{{"n", n}, {"xs", {n, n + 1}}}));
+  for (int n = 0; n < 200; ++n) {
+    auto r = execs[static_cast<std::size_t>(n)].get();
+    REQUIRE(r.status == asl::Status::succeeded);
+    CHECK(r.output["r"]["double"] == 2 * n);
+    CHECK(r.output["m"] == Json::parse("[{\"x\":" + std::to_string(n + 1) + "},{\"x\":" + std::to_string(n + 2) + "}]"));
+  }
+}
+
+TEST_CASE("concurrency: MaxConcurrency bounds the iterations in flight", "[concurrency]") {
+  const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
+  Pending pending;
+  std::atomic<int> in_flight{0}, max_seen{0};
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_work, [&](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
+    const int now = ++in_flight;
+    int prev = max_seen.load();
+    while (now > prev && !max_seen.compare_exchange_weak(prev, now)) {
+    }
+    pending.add(ctx.defer());
+    return in;  // ignored: the task completes through the deferred completion
+  });
+  const Json def = map_of(Json::parse(R"J({"W":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","End":true}})J"),
+                          "W", 2);
+  asl::Engine engine(pool(threads, false));
+  Json items = Json::array();
+  for (int i = 0; i < 10; ++i) items.push_back(i);
+  auto exec = engine.start(asl::StateMachine::from_json(def, tasks), items);
+  for (std::size_t done = 0; done < 10; ++done) {
+    REQUIRE(pending.wait_count(std::min<std::size_t>(done + 2, 10)));
+    --in_flight;
+    asl::TaskCompletion c;
+    {
+      std::lock_guard<std::mutex> lock(pending.mutex);
+      c = pending.items[done];
+    }
+    CHECK(c.succeed(Json(static_cast<int>(done) * 10)));
+  }
+  REQUIRE(exec.wait_for(hang_guard));
+  auto r = exec.get();
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(max_seen.load() == 2);
+  CHECK(r.output.size() == 10);
+}
+
+TEST_CASE("concurrency: a failing iteration fails the Map without waiting for its siblings", "[concurrency]") {
+  const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
+  Pending pending;
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_work, [&](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
+    if (in == 0) return asl::Error("Item.Failed", "item 0");
+    pending.add(ctx.defer());
+    return in;
+  });
+  const Json def = map_of(Json::parse(R"J({"W":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","End":true}})J"),
+                          "W", 0);
+  asl::Engine engine(pool(threads, false));
+  auto exec = engine.start(asl::StateMachine::from_json(def, tasks), Json::parse("[1,2,0,3]"));
+  REQUIRE(exec.wait_for(hang_guard));
+  auto r = exec.get();
+  CHECK(r.status == asl::Status::failed);
+  CHECK(r.error == std::optional<std::string>("Item.Failed"));
+  // Whatever siblings had started are now refused: their results would be dropped.
+  std::lock_guard<std::mutex> lock(pending.mutex);
+  for (auto& c : pending.items) {
+    CHECK(c.stop_requested());
+    CHECK_FALSE(c.succeed(Json(1)));
+  }
+}
+
+TEST_CASE("concurrency: cancel() aborts promptly and signals the stop token", "[concurrency][cancel]") {
+  const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
+  Pending pending;
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_work, [&](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
+    pending.add(ctx.defer());
+    return in;
+  });
+  const Json def = Json::parse(R"J({"StartAt":"W","States":{"W":{"Type":"Task",
+    "Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","End":true}}})J");
+  asl::Engine engine(pool(threads, false));
+  auto exec = engine.start(asl::StateMachine::from_json(def, tasks), Json::object());
+  REQUIRE(pending.wait_count(1));
+  exec.cancel();
+  REQUIRE(exec.wait_for(hang_guard));
+  CHECK(exec.get().status == asl::Status::aborted);
+  CHECK(pending.items[0].stop_requested());
+  CHECK_FALSE(pending.items[0].succeed(Json(1)));  // a late result is dropped
+}
+
+TEST_CASE("concurrency: TimeoutSeconds on a manual clock; the late result is dropped", "[concurrency][timeout]") {
+  const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
+  auto clock = std::make_shared<asl::testing::ManualClock>();
+  Pending pending;
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_work, [&](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
+    pending.add(ctx.defer());
+    return in;
+  });
+  const Json def = Json::parse(R"J({"StartAt":"Train","States":{"Train":{"Type":"Task",
+    "Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","TimeoutSeconds":30,"End":true}}})J");
+  asl::EngineOptions o = pool(threads, false);
+  o.clock = clock;
+  asl::Engine engine(o);
+  auto exec = engine.start(asl::StateMachine::from_json(def, tasks), Json::object());
+  REQUIRE(pending.wait_count(1));
+  clock->advance(29s);
+  CHECK_FALSE(exec.wait_for(0ms));
+  clock->advance(1s);
+  REQUIRE(exec.wait_for(hang_guard));
+  auto r = exec.get();
+  CHECK(r.status == asl::Status::failed);
+  CHECK(r.error == std::optional<std::string>("States.Timeout"));
+  CHECK(pending.items[0].stop_requested());
+  CHECK_FALSE(pending.items[0].succeed(Json(1)));
+}
+
+TEST_CASE("concurrency: heartbeats keep a task alive; expiry matches States.HeartbeatTimeout",
+          "[concurrency][timeout]") {
+  const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
+  auto clock = std::make_shared<asl::testing::ManualClock>();
+  Pending pending;
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_work, [&](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
+    pending.add(ctx.defer());
+    return in;
+  });
+  const Json def = Json::parse(R"J({"StartAt":"Train","States":{
+    "Train":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:work",
+      "TimeoutSeconds":100,"HeartbeatSeconds":10,
+      "Catch":[{"ErrorEquals":["States.HeartbeatTimeout"],"Next":"Lost"}],"End":true},
+    "Lost":{"Type":"Pass","End":true}}})J");
+  asl::EngineOptions o = pool(threads, false);
+  o.clock = clock;
+  asl::Engine engine(o);
+  auto exec = engine.start(asl::StateMachine::from_json(def, tasks), Json::object());
+  REQUIRE(pending.wait_count(1));
+  clock->advance(8s);
+  CHECK(pending.items[0].heartbeat());
+  clock->advance(8s);  // 16 s since the start, 8 s since the heartbeat: still alive
+  CHECK_FALSE(exec.wait_for(0ms));
+  CHECK(pending.items[0].heartbeat());
+  clock->advance(10s);  // 10 s without a heartbeat
+  REQUIRE(exec.wait_for(hang_guard));
+  auto r = exec.get();
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json::parse(R"({"Error":"States.Timeout","Cause":"No heartbeat received within 10 seconds."})"));
+}
+
+TEST_CASE("concurrency: .waitForTaskToken completes through send_task_success/failure", "[concurrency][callback]") {
+  const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
+  Pending pending;
+  asl::HandlerRegistry tasks;
+  tasks.add("arn:aws:states:::sqs:sendMessage.waitForTaskToken", [&](const Json& in, asl::TaskContext& ctx) {
+    CHECK(in["token"] == ctx.task_token);  // $$.Task.Token is the token the engine registered
+    pending.add(asl::TaskCompletion(), ctx.task_token);
+    return Json{{"MessageId", "m-1"}};
+  });
+  const Json def = Json::parse(R"J({"StartAt":"Approve","States":{"Approve":{"Type":"Task",
+    "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+    "Parameters":{"token.$":"$$.Task.Token"},"ResultPath":"$.approval","End":true}}})J");
+  auto sm = asl::StateMachine::from_json(def, tasks);
+  asl::Engine engine(pool(threads, false));
+
+  auto ok = engine.start(sm, Json{{"model", "m"}});
+  REQUIRE(pending.wait_count(1));
+  const std::string token = pending.tokens[0];
+  CHECK(engine.send_task_success("no-such-token", Json(1)).has_value());
+  CHECK_FALSE(engine.send_task_heartbeat(token).has_value());
+  CHECK_FALSE(engine.send_task_success(token, Json{{"approved", true}}).has_value());
+  REQUIRE(ok.wait_for(hang_guard));
+  CHECK(ok.get().output == Json::parse(R"({"model":"m","approval":{"approved":true}})"));
+  auto again = engine.send_task_success(token, Json(2));  // a used token is refused
+  REQUIRE(again.has_value());
+
+  auto bad = engine.start(sm, Json::object());
+  REQUIRE(pending.wait_count(2));
+  CHECK_FALSE(engine.send_task_failure(pending.tokens[1], std::string("Review.Rejected"), std::string("no")).has_value());
+  auto r = bad.get();
+  CHECK(r.error == std::optional<std::string>("Review.Rejected"));
+  CHECK(r.cause == std::optional<std::string>("no"));
+}
+
+TEST_CASE("concurrency: virtual time on the pool: waits, retries and an execution timeout", "[concurrency][timeout]") {
+  const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
+  std::atomic<int> calls{0};
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_work, [&](const Json& in) -> asl::Result<Json> {
+    if (++calls % 3 != 0) return asl::Error("Transient", "again");
+    return in;
+  });
+  const Json def = Json::parse(R"J({"StartAt":"Wait","States":{
+    "Wait":{"Type":"Wait","Seconds":3600,"Next":"Work"},
+    "Work":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:work",
+      "Retry":[{"ErrorEquals":["Transient"],"IntervalSeconds":10,"BackoffRate":3,"MaxAttempts":5}],"Next":"Stamp"},
+    "Stamp":{"Type":"Pass","Parameters":{"start.$":"$$.Execution.StartTime","now.$":"$$.State.EnteredTime"},"End":true}}})J");
+  asl::Engine engine(pool(threads));
+  auto r = engine.run(asl::StateMachine::from_json(def, tasks), Json::object());
+  REQUIRE(r.status == asl::Status::succeeded);
+  const auto start = asl::detail::timestamp::parse(r.output["start"].get<std::string>());
+  const auto now = asl::detail::timestamp::parse(r.output["now"].get<std::string>());
+  CHECK(*now - *start == (3600 + 10 + 30) * 1000000000LL);
+
+  auto timed = engine.run(asl::StateMachine::from_json(Json::parse(
+      R"J({"StartAt":"W","TimeoutSeconds":5,"States":{"W":{"Type":"Wait","Seconds":60,"End":true}}})J")));
+  CHECK(timed.status == asl::Status::timed_out);
+}
+
+TEST_CASE("concurrency: shutdown drains or cancels and leaves nothing running", "[concurrency][cancel]") {
+  Pending pending;
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_work, [&](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
+    pending.add(ctx.defer());
+    return in;
+  });
+  const Json def = Json::parse(R"J({"StartAt":"W","States":{"W":{"Type":"Task",
+    "Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","End":true}}})J");
+  auto sm = asl::StateMachine::from_json(def, tasks);
+  asl::Execution exec;
+  {
+    asl::Engine engine(pool(2, false));
+    exec = engine.start(sm, Json::object());
+    REQUIRE(pending.wait_count(1));
+    engine.shutdown(asl::ShutdownMode::cancel);
+    CHECK_THROWS_AS(engine.start(sm, Json::object()), asl::UsageError);
+  }
+  CHECK(exec.get().status == asl::Status::aborted);
+
+  asl::Engine drained(pool(2, false));
+  auto e2 = drained.start(sm, Json{{"k", 1}});
+  REQUIRE(pending.wait_count(2));
+  std::thread completer([&] { pending.items[1].succeed(Json("late but fine")); });
+  drained.shutdown(asl::ShutdownMode::drain);
+  completer.join();
+  CHECK(e2.get().output == "late but fine");
+}
+
+TEST_CASE("concurrency: stress: thousands of executions end in exactly one terminal status", "[concurrency][stress]") {
+  const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
+  // Deterministic per input: item i fails (i % 4) times, so retries decide the outcome.
+  asl::HandlerRegistry tasks;
+  std::mutex m;
+  std::map<std::string, int> attempts;
+  tasks.add(arn_work, [&](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
+    const std::string key = std::string(ctx.execution_name) + "/" + in["i"].dump();
+    int n;
+    {
+      std::lock_guard<std::mutex> lock(m);
+      n = ++attempts[key];
+    }
+    if (n <= in["i"].get<int>() % 4) return asl::Error("Flaky", "attempt " + std::to_string(n));
+    return Json{{"i", in["i"]}, {"n", n}};
+  });
+  const Json def = Json::parse(R"J({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":3,
+    "ItemProcessor":{"StartAt":"W","States":{"W":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:work",
+      "Retry":[{"ErrorEquals":["Flaky"],"IntervalSeconds":1,"MaxAttempts":2}],
+      "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Gave"}],"End":true},
+      "Gave":{"Type":"Pass","Result":"gave up","ResultPath":"$.outcome","End":true}}},"End":true}}})J");
+  auto sm = asl::StateMachine::from_json(def, tasks);
+  asl::Engine engine(pool(threads));
+  std::mt19937 rng(42);
+  const int n = 1000;
+  std::vector<asl::Execution> execs;
+  std::vector<bool> cancelled;
+  for (int e = 0; e < n; ++e) {
+    Json items = Json::array();
+    for (int i = 0; i < 4; ++i) items.push_back(Json{{"i", i}});
+    execs.push_back(engine.start(sm, Json{{"items", items}}));
+    const bool cancel = rng() % 10 == 0;
+    if (cancel) execs.back().cancel();
+    cancelled.push_back(cancel);
+  }
+  int succeeded = 0, aborted = 0;
+  for (int e = 0; e < n; ++e) {
+    REQUIRE(execs[static_cast<std::size_t>(e)].wait_for(hang_guard));
+    auto r = execs[static_cast<std::size_t>(e)].get();
+    REQUIRE(r.status != asl::Status::running);
+    if (r.status == asl::Status::aborted) {
+      ++aborted;
+      CHECK(cancelled[static_cast<std::size_t>(e)]);
+      continue;
+    }
+    REQUIRE(r.status == asl::Status::succeeded);
+    ++succeeded;
+    // i = 0,1,2 succeed after i failures (<= 2 retries); i = 3 exhausts MaxAttempts 2 and is caught.
+    CHECK(r.output[0]["n"] == 1);
+    CHECK(r.output[1]["n"] == 2);
+    CHECK(r.output[2]["n"] == 3);
+    CHECK(r.output[3]["outcome"] == "gave up");
+    CHECK(r.stats.retries == 0 + 1 + 2 + 2);
+  }
+  CHECK(succeeded + aborted == n);
+}
