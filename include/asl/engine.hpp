@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,6 +47,10 @@ struct EngineOptions {
 struct RunOptions {
   std::string name;  ///< execution name ($$.Execution.Name); generated when empty
   const std::atomic<bool>* stop = nullptr;  ///< optional flag the host sets to abort the execution
+  /// Called once when the execution ends, on the thread that ended it (a worker, a timer, or the
+  /// canceller). Lets a host chain work without blocking a thread on Execution::get() (e.g. a
+  /// parent task that started a child execution completes its deferred TaskCompletion here).
+  std::function<void(const ExecutionResult&)> on_done;
 };
 
 /// A running (or finished) execution. Copyable handle; the execution lives until it ends and the
@@ -176,6 +181,7 @@ class Engine {
     cfg.stop_flag = run.stop;
     cfg.execution_name = run.name.empty() ? next_name() : run.name;
     for (const auto& o : observers_) cfg.observers.push_back(o.get());
+    cfg.on_done = run.on_done;
     cfg.register_token = [this](const std::string& token, const std::shared_ptr<detail::TaskSlot>& slot) {
       std::lock_guard<std::mutex> lock(mutex_);
       prune_tokens();

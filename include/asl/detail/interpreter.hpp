@@ -47,6 +47,7 @@ struct ExecutionConfig {
   /// Registers a `.waitForTaskToken` slot under its token (the engine's callback registry).
   std::function<void(const std::string&, const std::shared_ptr<TaskSlot>&)> register_token;
   std::function<void()> on_finished;  ///< called once, after the result is available
+  std::function<void(const ExecutionResult&)> on_done;  ///< the host's completion callback
 };
 
 /// A runtime failure travelling up frames. `fatal` failures (States.Runtime, an oversized state
@@ -491,6 +492,14 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     }
     done_cv_.notify_all();
     if (config_.on_finished) config_.on_finished();
+    if (config_.on_done) {
+      ExecutionResult copy;
+      {
+        std::lock_guard<std::mutex> lock(done_mutex_);
+        copy = result_;
+      }
+      config_.on_done(copy);
+    }
   }
 
   void time_out() { finish_execution(Status::timed_out, Json(), Error()); }
