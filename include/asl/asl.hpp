@@ -9,6 +9,7 @@
 #include "asl/execution_result.hpp"
 #include "asl/history.hpp"
 #include "asl/json.hpp"
+#include "asl/nested.hpp"
 #include "asl/result.hpp"
 #include "asl/state_machine.hpp"
 #include "asl/task.hpp"

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "asl/detail/json_pointer.hpp"
 #include "asl/detail/jsonpath.hpp"
 #include "asl/detail/timestamp.hpp"
 #include "asl/error.hpp"
@@ -222,21 +223,6 @@ inline bool glob_match(const std::vector<std::string>& segments, std::string_vie
   return true;
 }
 
-/// Escapes one JSON Pointer reference token (RFC 6901: `~` -> `~0`, `/` -> `~1`).
-inline std::string pointer_token(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (const char c : s) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 /// "A", "A and B", "A, B and C".
 inline std::string join_names(const std::vector<std::string>& names) {
@@ -375,7 +361,7 @@ struct Rule::Compiler {
     bool ok = true;
     for (auto it = r.begin(); it != r.end(); ++it) {
       const std::string& key = it.key();
-      const std::string at = pointer + "/" + impl::pointer_token(key);
+      const std::string at = pointer + "/" + detail::pointer_token(key);
       if (key == "Variable") {
         variable = &it.value();
       } else if (key == "And" || key == "Or" || key == "Not" || impl::find_operator(key)) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "asl/detail/json_pointer.hpp"
 #include "asl/detail/program.hpp"
 #include "asl/error.hpp"
 #include "asl/task.hpp"
@@ -46,16 +47,6 @@ class Compiler {
     std::string pointer;
   };
 
-  static std::string escape_pointer(std::string_view key) {
-    std::string out;
-    for (char c : key) {
-      if (c == '~') out += "~0";
-      else if (c == '/') out += "~1";
-      else out += c;
-    }
-    return out;
-  }
-
   void declare_scope(const Json& container, std::uint32_t scope_id, const std::string& pointer) {
     const Json& states = container.at("States");
     for (auto it = states.begin(); it != states.end(); ++it) {
@@ -65,14 +56,14 @@ class Compiler {
       st.scope = scope_id;
       program_->index_by_name.emplace(st.name, st.index);
       program_->scopes[scope_id].states.push_back(st.index);
-      pending_.push_back({st.index, &it.value(), pointer + "/States/" + escape_pointer(st.name)});
+      pending_.push_back({st.index, &it.value(), pointer + "/States/" + pointer_token(st.name)});
       program_->states.push_back(std::move(st));
     }
     program_->scopes[scope_id].start = index_of(container.at("StartAt").get<std::string>());
     // Nested containers get their own scopes; declare them after this level's states exist.
     for (auto it = states.begin(); it != states.end(); ++it) {
       const Json& s = it.value();
-      const std::string sp = pointer + "/States/" + escape_pointer(it.key());
+      const std::string sp = pointer + "/States/" + pointer_token(it.key());
       const std::string type = s.value("Type", "");
       if (type == "Parallel") {
         std::size_t b = 0;

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "asl/detail/json_pointer.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 
@@ -33,21 +34,6 @@ inline constexpr const char* id_duplicate_key = "asl.definition.003";
 inline constexpr const char* id_too_deep = "asl.definition.004";
 inline constexpr const char* id_bad_utf8 = "asl.definition.005";
 
-/// JSON Pointer escaping (RFC 6901): "~" -> "~0", "/" -> "~1".
-inline std::string escape_token(std::string_view token) {
-  std::string out;
-  out.reserve(token.size());
-  for (const char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 /// 1-based line and column (in characters, not bytes) of the byte at `offset`.
 struct LineColumn {
@@ -203,7 +189,7 @@ class DomBuilder final : public nlohmann::json_sax<Json> {
     if (frames_.empty()) return {};
     const Frame& f = frames_.back();
     if (f.node->is_array()) return std::to_string(f.node->size());
-    return escape_token(f.key);
+    return pointer_token(f.key);
   }
 
   bool put(Json&& v) {
@@ -243,7 +229,7 @@ class DomBuilder final : public nlohmann::json_sax<Json> {
     return p;
   }
 
-  std::string pointer_to(std::string_view key) const { return current_pointer() + "/" + escape_token(key); }
+  std::string pointer_to(std::string_view key) const { return current_pointer() + "/" + pointer_token(key); }
 
   std::string_view text_;
   std::vector<Diagnostic>& out_;

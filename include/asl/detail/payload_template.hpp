@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "asl/detail/json_pointer.hpp"
 #include "asl/detail/intrinsics.hpp"
 #include "asl/detail/jsonpath.hpp"
 #include "asl/error.hpp"
@@ -99,20 +100,6 @@ class PayloadTemplate {
       return k.size() >= 2 && k.compare(k.size() - 2, 2, ".$") == 0;
     }
 
-    // RFC 6901: '~' -> "~0", '/' -> "~1".
-    static std::string pointer_token(std::string_view k) {
-      std::string out;
-      for (const char c : k) {
-        if (c == '~')
-          out += "~0";
-        else if (c == '/')
-          out += "~1";
-        else
-          out.push_back(c);
-      }
-      return out;
-    }
-
     void problem(const std::string& pointer, std::string message) {
       if (problems != nullptr) problems->push_back(TemplateError{pointer, std::move(message)});
     }
@@ -132,7 +119,7 @@ class PayloadTemplate {
       }
       n.kind = Node::Kind::object;
       for (const auto& [key, value] : v.items()) {
-        const std::string child_pointer = pointer + "/" + pointer_token(key);
+        const std::string child_pointer = pointer + "/" + detail::pointer_token(key);
         const bool dynamic = ends_with_dollar(key);
         std::string out_key = dynamic ? key.substr(0, key.size() - 2) : key;
         // Spec §4.5: after removing ".$", keys of one object must be unique.

@@ -73,6 +73,7 @@
 
 #include <fmt/format.h>
 
+#include "asl/detail/json_pointer.hpp"
 #include "asl/detail/choice.hpp"
 #include "asl/detail/did_you_mean.hpp"
 #include "asl/detail/intrinsics.hpp"
@@ -558,23 +559,9 @@ inline const ObjectSpec* state_spec(std::string_view type) {
 // Small helpers
 // ---------------------------------------------------------------------------------------------
 
-inline std::string escape_token(std::string_view token) {
-  std::string out;
-  out.reserve(token.size());
-  for (const char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 inline std::string child(const std::string& pointer, std::string_view key) {
-  return pointer + "/" + escape_token(key);
+  return pointer + "/" + pointer_token(key);
 }
 inline std::string child(const std::string& pointer, std::size_t index) {
   return pointer + "/" + std::to_string(index);
