@@ -126,7 +126,9 @@ class Engine {
 
   /// Runs one execution to its end and returns its result. Never throws for ASL failures.
   ExecutionResult run(const StateMachine& machine, Json input = Json::object(), const RunOptions& run = {}) {
-    return start(machine, std::move(input), run).get();
+    Execution e = start(machine, std::move(input), run);
+    e.wait();
+    return e.exec_->take_result();  // the only handle: move the output out instead of copying it
   }
 
   /// Completes a `.waitForTaskToken` task (spec §10.4). Returns the refusal, if any:
@@ -149,9 +151,7 @@ class Engine {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stopped_ = true;
-      for (auto& w : live_)
-        if (auto e = w.lock()) live.push_back(std::move(e));
-      live_.clear();
+      for (auto& [ptr, e] : live_) live.push_back(e);
     }
     for (auto& e : live) {
       if (mode == ShutdownMode::cancel) e->cancel();
@@ -187,7 +187,10 @@ class Engine {
       prune_tokens();
       tokens_[token] = slot;
     };
-    return std::make_shared<detail::Interpreter>(machine.program(), std::move(input), std::move(cfg));
+    auto exec = std::make_shared<detail::Interpreter>(machine.program(), std::move(input), std::move(cfg));
+    detail::Interpreter* raw = exec.get();
+    exec->set_on_finished([this, raw] { untrack(raw); });
+    return exec;
   }
 
   std::shared_ptr<detail::Interpreter> run_inline(const StateMachine& machine, Json input, const RunOptions& run) {
@@ -202,18 +205,19 @@ class Engine {
     return exec;
   }
 
+  /// The engine owns every running execution (a started execution whose handles were all dropped
+  /// still runs to its end: nothing in flight is lost); the entry goes when it finishes.
   void track(const std::shared_ptr<detail::Interpreter>& e) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (live_.size() > 64 && live_.size() > 2 * live_hint_) {
-      live_.erase(std::remove_if(live_.begin(), live_.end(),
-                                 [](const std::weak_ptr<detail::Interpreter>& w) {
-                                   auto s = w.lock();
-                                   return !s || s->done();
-                                 }),
-                  live_.end());
-      live_hint_ = live_.size();
-    }
-    live_.push_back(e);
+    if (!e->done()) live_.emplace(e.get(), e);
+  }
+  void untrack(detail::Interpreter* e) {
+    std::shared_ptr<detail::Interpreter> keep;  // released outside the lock
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = live_.find(e);
+    if (it == live_.end()) return;
+    keep = std::move(it->second);
+    live_.erase(it);
   }
 
   void prune_tokens() {
@@ -250,8 +254,7 @@ class Engine {
   std::atomic<std::uint64_t> counter_{0};
   std::mutex mutex_;
   bool stopped_ = false;
-  std::vector<std::weak_ptr<detail::Interpreter>> live_;
-  std::size_t live_hint_ = 0;
+  std::unordered_map<detail::Interpreter*, std::shared_ptr<detail::Interpreter>> live_;
   std::unordered_map<std::string, std::weak_ptr<detail::TaskSlot>> tokens_;
   std::size_t tokens_hint_ = 0;
 };

@@ -199,6 +199,29 @@ inline Json describe_child(const ChildStart& c, const ExecutionResult& r, TimePo
   return d;
 }
 
+/// Holds a child's Execution handle until the child ends. An execution that waits (on a task
+/// completion or a timer) with no handle left is not kept alive by the engine, and nobody else
+/// holds a child's handle. The handle <-> on_done cycle this makes is broken when the child ends
+/// (the engine's shutdown cancels children still running, so it always ends).
+class KeepAlive {
+ public:
+  void hold(Execution e) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!ended_) exec_ = std::move(e);  // else on_done already ran (inline mode, or a quick child)
+  }
+  void release() {
+    Execution last;  // dropped after the lock; whoever ended the child still holds it
+    std::lock_guard<std::mutex> lock(mutex_);
+    ended_ = true;
+    last = std::move(exec_);
+  }
+
+ private:
+  std::mutex mutex_;
+  bool ended_ = false;
+  Execution exec_;
+};
+
 /// The handler for one startExecution resource. `engine` must outlive the executions that use it.
 inline TaskHandler start_execution_handler(Engine& engine, StateMachineRegistry machines,
                                            StartExecutionPattern pattern) {
@@ -210,9 +233,11 @@ inline TaskHandler start_execution_handler(Engine& engine, StateMachineRegistry 
       Result<ChildStart> child = prepare_child(machines, params);
       if (!child) return std::move(child).error();
       const TimePoint start = eng->options().clock->now();
+      auto keep = std::make_shared<KeepAlive>();
       RunOptions run;
       run.name = child->name;
-      eng->start(child->machine, std::move(child->input), run);
+      run.on_done = [keep](const ExecutionResult&) { keep->release(); };
+      keep->hold(eng->start(child->machine, std::move(child->input), run));
       return Json{{"ExecutionArn", child->execution_arn}, {"StartDate", epoch_millis(start)}};
     };
   }
@@ -222,7 +247,7 @@ inline TaskHandler start_execution_handler(Engine& engine, StateMachineRegistry 
     if (!prepared) return std::move(prepared).error();
     auto child = std::make_shared<ChildStart>(std::move(prepared).value());
     // Deferred before the start: the child may end (and on_done run) before start() returns.
-    TaskCompletion done = ctx.defer();
+    TaskCompletion done = ctx.defer(/*holds_time=*/false);  // the child runs on this engine
     // The parent slot's stop token (parent cancelled, its task timed out, a sibling failed) is
     // the child's stop flag: AWS makes a best-effort StopExecution of a .sync child (spec §10.3).
     // The closure below owns the slot, so the flag outlives the child.
@@ -232,13 +257,15 @@ inline TaskHandler start_execution_handler(Engine& engine, StateMachineRegistry 
     RunOptions run;
     run.name = child->name;
     run.stop = &slot->stop;
-    run.on_done = [done, slot, child, clock, start, json_io](const ExecutionResult& r) mutable {
+    auto keep = std::make_shared<KeepAlive>();
+    run.on_done = [done, slot, child, clock, start, json_io, keep](const ExecutionResult& r) mutable {
+      keep->release();
       Json record = describe_child(*child, r, start, clock->now(), json_io);
       if (r.status == Status::succeeded) done.succeed(std::move(record));
       else done.fail(Error(std::string(errors::task_failed), record.dump()));
     };
     try {
-      eng->start(child->machine, child->input, run);
+      keep->hold(eng->start(child->machine, child->input, run));
     } catch (const std::exception& e) {  // e.g. the engine is shutting down
       done.fail(Error(std::string(errors::task_failed), e.what()));
     }

@@ -62,11 +62,14 @@ class TaskContext {
 
   /// Complete this task later instead of by returning: the handler's return value is then ignored
   /// and the worker is free while the work runs elsewhere. Call at most once per attempt.
-  TaskCompletion defer() {
+  /// `holds_time = false` when the work runs inside the same engine (a nested execution), so that
+  /// virtual time keeps moving for it.
+  TaskCompletion defer(bool holds_time = true) {
     if (!slot_) {
       slot_ = std::make_shared<detail::TaskSlot>();
       if (on_defer_) on_defer_(slot_);  // the engine tracks it at once: cancel() closes it
     }
+    slot_->holds_time = holds_time;
     deferred_ = true;
     return TaskCompletion(slot_);
   }

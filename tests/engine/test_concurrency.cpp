@@ -387,3 +387,64 @@ TEST_CASE("concurrency: stress: thousands of executions end in exactly one termi
   }
   CHECK(succeeded + aborted == n);
 }
+
+TEST_CASE("concurrency: stress with task timeouts on a manual clock", "[concurrency][stress][timeout]") {
+  const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
+  // Per execution: item 0 fails once then succeeds (a retry), item 1 never answers (its 5 s
+  // TimeoutSeconds fires when the test advances the clock), item 2 succeeds at once.
+  auto clock = std::make_shared<asl::testing::ManualClock>();
+  Pending pending;
+  std::mutex m;
+  std::map<std::string, int> attempts;
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_work, [&](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
+    const int i = in["i"].get<int>();
+    if (i == 1) {
+      pending.add(ctx.defer());
+      return in;
+    }
+    int n;
+    {
+      std::lock_guard<std::mutex> lock(m);
+      n = ++attempts[std::string(ctx.execution_name) + "/" + std::to_string(i)];
+    }
+    if (i == 0 && n == 1) return asl::Error("Flaky", "once");
+    return Json{{"i", i}};
+  });
+  const Json def = Json::parse(R"J({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items",
+    "ItemProcessor":{"StartAt":"W","States":{"W":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:work",
+      "TimeoutSeconds":5,"Retry":[{"ErrorEquals":["Flaky"],"MaxAttempts":1}],
+      "Catch":[{"ErrorEquals":["States.Timeout"],"ResultPath":"$.error","Next":"Late"}],"End":true},
+      "Late":{"Type":"Pass","Result":"timed out","ResultPath":"$.outcome","End":true}}},"End":true}}})J");
+  auto sm = asl::StateMachine::from_json(def, tasks);
+  asl::EngineOptions o = pool(threads, false);
+  o.clock = clock;
+  o.retry_interval_scale = 0;
+  asl::Engine engine(o);
+  const int n = 300;
+  std::vector<asl::Execution> execs;
+  for (int e = 0; e < n; ++e)
+    execs.push_back(engine.start(sm, Json{{"items", Json::parse(R"([{"i":0},{"i":1},{"i":2}])")}}));
+  REQUIRE(pending.wait_count(n));  // every execution waits on item 1: all timeouts are armed
+  execs[7].cancel();
+  clock->advance(std::chrono::seconds(5));
+  int succeeded = 0;
+  for (int e = 0; e < n; ++e) {
+    REQUIRE(execs[static_cast<std::size_t>(e)].wait_for(hang_guard));
+    auto r = execs[static_cast<std::size_t>(e)].get();
+    if (e == 7) {
+      CHECK(r.status == asl::Status::aborted);
+      continue;
+    }
+    REQUIRE(r.status == asl::Status::succeeded);
+    ++succeeded;
+    CHECK(r.output[0] == Json{{"i", 0}});
+    CHECK(r.output[1]["outcome"] == "timed out");
+    CHECK(r.output[1]["error"]["Error"] == "States.Timeout");
+    CHECK(r.output[2] == Json{{"i", 2}});
+    CHECK(r.stats.retries == 1);
+  }
+  CHECK(succeeded == n - 1);
+  std::lock_guard<std::mutex> lock(pending.mutex);
+  for (auto& c : pending.items) CHECK_FALSE(c.succeed(Json("too late")));
+}

@@ -192,3 +192,28 @@ TEST_CASE("parallel: every branch gets the same input; failure surfaces the bran
   CHECK(f.status == asl::Status::failed);
   CHECK(f.error == std::optional<std::string>("Branch.Boom"));
 }
+
+TEST_CASE("retry: JitterStrategy FULL is reproducible with a seed and stays within the interval", "[retry]") {
+  const Json def = Json::parse(R"J({"StartAt":"Train","States":{
+    "Train":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:train",
+      "Retry":[{"ErrorEquals":["E"],"IntervalSeconds":100,"MaxAttempts":3,"BackoffRate":1,"JitterStrategy":"FULL"}],
+      "Next":"T"},
+    "T":{"Type":"Pass","Parameters":{"start.$":"$$.Execution.StartTime","now.$":"$$.State.EnteredTime"},"End":true}}})J");
+  auto waited = [&](std::uint64_t seed) {
+    auto calls = std::make_shared<int>(0);
+    asl::HandlerRegistry tasks;
+    tasks.add(arn_train, failing_then_ok({"E", "E", "E"}, calls));
+    asl::EngineOptions o;
+    o.jitter_seed = seed;
+    auto r = run_machine(def, Json::object(), tasks, o);
+    REQUIRE(r.status == asl::Status::succeeded);
+    return *asl::detail::timestamp::parse(r.output["now"].get<std::string>()) -
+           *asl::detail::timestamp::parse(r.output["start"].get<std::string>());
+  };
+  const auto a = waited(1), b = waited(1), c = waited(2);
+  CHECK(a == b);
+  CHECK(a != c);
+  // Three retries, each uniformly in [0, 100 s]: strictly less than the 300 s without jitter.
+  CHECK(a >= 0);
+  CHECK(a < 300LL * 1000000000LL);
+}

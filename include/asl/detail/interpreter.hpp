@@ -100,7 +100,19 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
  public:
   Interpreter(std::shared_ptr<const Program> program, Json input, ExecutionConfig config)
       : program_(std::move(program)), config_(std::move(config)), input_(std::move(input)), host_(config_.host) {
-    rng_.seed(config_.jitter_seed ? *config_.jitter_seed : std::random_device{}());
+    rng_.seed(config_.jitter_seed ? *config_.jitter_seed : fresh_seed());
+  }
+
+  /// A different seed per execution without asking the OS each time (std::random_device costs
+  /// ~10 µs on a VM, more than a whole short execution): one OS seed per process, mixed with a
+  /// counter through splitmix64.
+  static std::uint64_t fresh_seed() {
+    static const std::uint64_t process_seed = std::random_device{}();
+    static std::atomic<std::uint64_t> counter{0};
+    std::uint64_t z = process_seed + 0x9e3779b97f4a7c15ULL * (counter.fetch_add(1, std::memory_order_relaxed) + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
   }
 
   /// Emits ExecutionStarted and queues the first state on the host. Non-blocking.
@@ -109,7 +121,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     emit(EventType::ExecutionStarted, [&](Json& d) { d["input"] = input_; });
     auto root = std::make_shared<Frame>();
     root->state = program_->scopes[0].start;
-    root->size_bound = json_size_bound(input_);
+    root->size_bound = bound(input_);
     if (config_.payload_limit && root->size_bound > config_.payload_limit &&
         input_.dump().size() > config_.payload_limit) {
       finish_execution(Status::failed, Json(),
@@ -180,11 +192,20 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     return result_;
   }
   const std::string& name() const { return config_.execution_name; }
+  void set_on_finished(std::function<void()> f) { config_.on_finished = std::move(f); }
+  /// Moves the result out (for a caller that holds the only handle); call after done().
+  ExecutionResult take_result() {
+    std::lock_guard<std::mutex> lock(done_mutex_);
+    return std::move(result_);
+  }
 
  private:
   enum class Step : std::uint8_t { next, stop };
 
   TimePoint now() { return host_->now(); }
+
+  /// Size bounds are only needed to enforce the payload limit; without one, skip the walks.
+  std::size_t bound(const Json& j) const { return config_.payload_limit ? json_size_bound(j) : 0; }
 
   void schedule(std::shared_ptr<Frame> f, TimePoint due) {
     std::weak_ptr<Interpreter> weak = weak_from_this();
@@ -321,7 +342,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       Json error_output = Json::object();
       error_output["Error"] = failure.error.name ? Json(*failure.error.name) : Json(nullptr);
       error_output["Cause"] = failure.error.cause ? Json(*failure.error.cause) : Json(nullptr);
-      std::size_t bound = json_size_bound(error_output);
+      std::size_t bound = this->bound(error_output);
       Json out;
       if (c.result_path.is_null()) {
         out = std::move(f->doc);
@@ -625,7 +646,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       auto r = st.result_selector->evaluate(result, ctx);
       if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
       result = std::move(*r);
-      result_bound = json_size_bound(result);
+      result_bound = bound(result);
     }
     Json out;
     std::size_t bound = 0;
@@ -689,7 +710,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     std::size_t result_bound = 0;
     if (st.result) {
       result = *st.result;
-      result_bound = json_size_bound(result);
+      result_bound = bound(result);
     } else {
       View v;
       if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
@@ -697,7 +718,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
         auto r = st.parameters->evaluate(v.get(), ctx);
         if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
         result = std::move(*r);
-        result_bound = json_size_bound(result);
+        result_bound = bound(result);
       } else if (st.result_path.is_null()) {
         // Result discarded: the output is the raw input, nothing to build.
       } else if (st.result_path.is_identity() && v.ptr) {
@@ -710,7 +731,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
         result_bound = f->size_bound;  // a part of the raw input is no bigger than the whole
       } else {
         result = v.get();
-        result_bound = v.ptr ? f->size_bound : json_size_bound(result);
+        result_bound = v.ptr ? f->size_bound : bound(result);
       }
     }
     Json out;
@@ -877,11 +898,12 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
         waiting = true;
         f->task = slot;
         f->resume = Frame::Resume::task_done;
-        host_->external_begin();
+        const bool holds_time = slot->holds_time;
+        if (holds_time) host_->external_begin();
         std::weak_ptr<Interpreter> weak = weak_from_this();
-        slot->wake = [weak, f] {
+        slot->wake = [weak, f, holds_time] {
           if (auto self = weak.lock()) {
-            self->host_->external_end();
+            if (holds_time) self->host_->external_end();
             self->requeue(f);
           }
         };
@@ -943,7 +965,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       return fail_state(f, st, Failure{std::move(e), false, heartbeat});
     }
     Json result = std::move(*r);
-    std::size_t result_bound = json_size_bound(result);
+    std::size_t result_bound = bound(result);
     // An oversized task result is a task failure that Catch can handle (AWS-observed, §16.3).
     if (config_.payload_limit && result_bound > config_.payload_limit &&
         result.dump().size() > config_.payload_limit) {
@@ -1283,7 +1305,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
         child->doc = (i + 1 == j.total) ? std::move(j.input) : j.input;
         child->state = program_->scopes[st.branches[i]].start;
       }
-      child->size_bound = json_size_bound(child->doc);
+      child->size_bound = bound(child->doc);
       requeue(std::move(child));
     }
   }

@@ -30,6 +30,9 @@ struct TaskSlot {
   /// Set by the engine when heartbeats matter: records the time of a heartbeat.
   std::function<void()> beat;
   std::string token;
+  /// Work outside the engine holds virtual time still while pending; work the engine itself runs
+  /// (a nested child execution) does not, or the child's own timers could never fire.
+  bool holds_time = true;
 
   /// Settles with `r` unless already settled. Returns whether `r` was taken.
   bool settle(Result<Json> r, bool by_heartbeat = false) {

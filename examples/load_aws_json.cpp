@@ -1,0 +1,49 @@
+// Example 6: run an ASL file written for AWS (SageMaker, Lambda and SNS integrations, real-looking
+// ARNs) unchanged, with local C++ handlers bound by resource pattern.
+#include <asl/asl.hpp>
+#include <fmt/format.h>
+
+#include <string>
+
+#include "ml_common.hpp"
+
+int main() {
+  asl::HandlerRegistry tasks;
+  // Any Lambda function named prepare-*, in any region or account.
+  tasks.add_pattern("arn:aws:lambda:*:*:function:prepare-*", [](const asl::Json& in) {
+    const std::string bucket = in.at("bucket").get<std::string>();
+    return asl::Json{{"train_uri", "s3://" + bucket + "/train/"}, {"rows", in.at("rows")}};
+  });
+  // The SageMaker training job (and its .sync variant): train locally, answer in SageMaker's shape.
+  tasks.add_pattern("arn:aws:states:::sagemaker:createTrainingJob*", [](const asl::Json& job) {
+    const asl::Json& hp = job.at("HyperParameters");  // SageMaker passes hyper-parameters as strings
+    const ml::Dataset data = ml::make_blobs(400, 5);
+    const ml::Model m = ml::train_logistic_regression(data.train, std::stod(hp.at("learning_rate").get<std::string>()),
+                                                      std::stoi(hp.at("epochs").get<std::string>()));
+    const std::string name = job.at("TrainingJobName").get<std::string>();
+    return asl::Json{
+        {"TrainingJobName", name},
+        {"TrainingJobStatus", "Completed"},
+        {"ModelArtifacts", {{"S3ModelArtifacts", job["OutputDataConfig"]["S3OutputPath"].get<std::string>() + name + "/model.tar.gz"}}},
+        {"FinalMetricDataList", {{{"MetricName", "validation:accuracy"}, {"Value", ml::accuracy(m, data.test)}}}}};
+  });
+  tasks.add_pattern("arn:aws:states:::sagemaker:createModel", [](const asl::Json& in) {
+    return asl::Json{{"ModelArn", "arn:aws:sagemaker:us-east-1:123456789012:model/" + in.at("ModelName").get<std::string>()}};
+  });
+  tasks.add_pattern("arn:aws:states:::sns:*", [](const asl::Json& in) {
+    fmt::print("sns {}: {}\n", in.at("TopicArn").get<std::string>(), in.at("Message").get<std::string>());
+    return asl::Json{{"MessageId", "local-1"}};
+  });
+
+  const auto sm = asl::StateMachine::load_file(ASL_EXAMPLES_DIR "/pipelines/aws_sagemaker_style.asl.json", tasks);
+  asl::EngineOptions options;
+  options.inline_execution = true;
+  options.virtual_time = true;
+  asl::Engine engine(options);
+  asl::RunOptions run;
+  run.name = "nightly";
+  const asl::ExecutionResult r = engine.run(sm, asl::Json{{"bucket", "ml-data"}}, run);
+  fmt::print("status {}\n", asl::to_string(r.status));
+  fmt::print("model {}\n", r.output["model"]["ModelArn"].get<std::string>());
+  return r.succeeded() ? 0 : 1;
+}
