@@ -430,7 +430,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     // they see the abandoned join at their next step boundary and stop.
     j.failure = std::move(failure);
     j.abandoned.store(true, std::memory_order_release);
-    resume_owner(j);
+    resume_owner(jp);
     return Step::stop;
   }
 
@@ -448,14 +448,18 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     ++j.finished;
     --j.running;
     start_children(jp);
-    if (j.finished == j.total) resume_owner(j);
+    if (j.finished == j.total) resume_owner(jp);
   }
 
-  /// Called with the join's mutex held (or before any child exists).
-  void resume_owner(Join& j) {
+  /// Called with the join's mutex held (or before any child exists). While children run, only
+  /// they hold the join (the owner gets it back here): if the execution ends meanwhile, dropping
+  /// the children frees the join and the owner with it, with no owner <-> join cycle.
+  void resume_owner(const std::shared_ptr<Join>& jp) {
+    Join& j = *jp;
     if (!j.owner) return;
     std::shared_ptr<Frame> owner = std::move(j.owner);
     j.owner.reset();
+    owner->children = jp;
     owner->resume = Frame::Resume::children_done;
     requeue(std::move(owner));
   }
@@ -1174,7 +1178,6 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     j->owner = f;
     j->up = f->parent;
     j->is_map = is_map;
-    f->children = j;
     return j;
   }
 
@@ -1267,7 +1270,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     if (st.item_selector) j->input = input;
     std::lock_guard<std::mutex> lock(j->mutex);
     start_children(j);
-    if (j->total == 0) resume_owner(*j);
+    if (j->total == 0) resume_owner(j);
     return Step::stop;
   }
 
@@ -1292,7 +1295,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
           if (!r) {
             j.failure = from_eval(owner, st, std::move(r).error());
             j.abandoned.store(true, std::memory_order_release);
-            resume_owner(j);
+            resume_owner(jp);
             return;
           }
           child->doc = std::move(*r);

@@ -43,7 +43,10 @@ struct TaskSlot {
       settled = true;
       heartbeat_expired = by_heartbeat;
       outcome.emplace(std::move(r));
-      w = wake;
+      // One-shot: dropping it breaks the slot -> frame -> slot cycle even if the frame is
+      // then discarded (execution ended) without reading the outcome.
+      w = std::move(wake);
+      wake = nullptr;
     }
     if (w) w();
     return true;
