@@ -53,6 +53,22 @@ struct Pending {
   }
 };
 
+/// A registry whose `work` handler defers every call: the test completes them through `pending`.
+asl::HandlerRegistry deferring(Pending& pending) {
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_work, [&pending](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
+    pending.add(ctx.defer());
+    return in;
+  });
+  return tasks;
+}
+
+/// One Task state calling `work`.
+Json one_task_machine() {
+  return Json::parse(R"J({"StartAt":"W","States":{"W":{"Type":"Task",
+    "Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","End":true}}})J");
+}
+
 Json map_of(const Json& processor_states, const std::string& start, int max_concurrency) {
   return Json{{"StartAt", "M"},
               {"States",
@@ -167,13 +183,8 @@ TEST_CASE("concurrency: a failing iteration fails the Map without waiting for it
 TEST_CASE("concurrency: cancel() aborts promptly and signals the stop token", "[concurrency][cancel]") {
   const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
   Pending pending;
-  asl::HandlerRegistry tasks;
-  tasks.add(arn_work, [&](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
-    pending.add(ctx.defer());
-    return in;
-  });
-  const Json def = Json::parse(R"J({"StartAt":"W","States":{"W":{"Type":"Task",
-    "Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","End":true}}})J");
+  asl::HandlerRegistry tasks = deferring(pending);
+  const Json def = one_task_machine();
   asl::Engine engine(pool(threads, false));
   auto exec = engine.start(asl::StateMachine::from_json(def, tasks), Json::object());
   REQUIRE(pending.wait_count(1));
@@ -188,11 +199,7 @@ TEST_CASE("concurrency: TimeoutSeconds on a manual clock; the late result is dro
   const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
   auto clock = std::make_shared<asl::testing::ManualClock>();
   Pending pending;
-  asl::HandlerRegistry tasks;
-  tasks.add(arn_work, [&](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
-    pending.add(ctx.defer());
-    return in;
-  });
+  asl::HandlerRegistry tasks = deferring(pending);
   const Json def = Json::parse(R"J({"StartAt":"Train","States":{"Train":{"Type":"Task",
     "Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","TimeoutSeconds":30,"End":true}}})J");
   asl::EngineOptions o = pool(threads, false);
@@ -216,11 +223,7 @@ TEST_CASE("concurrency: heartbeats keep a task alive; expiry matches States.Hear
   const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
   auto clock = std::make_shared<asl::testing::ManualClock>();
   Pending pending;
-  asl::HandlerRegistry tasks;
-  tasks.add(arn_work, [&](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
-    pending.add(ctx.defer());
-    return in;
-  });
+  asl::HandlerRegistry tasks = deferring(pending);
   const Json def = Json::parse(R"J({"StartAt":"Train","States":{
     "Train":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:work",
       "TimeoutSeconds":100,"HeartbeatSeconds":10,
@@ -304,13 +307,8 @@ TEST_CASE("concurrency: virtual time on the pool: waits, retries and an executio
 
 TEST_CASE("concurrency: shutdown drains or cancels and leaves nothing running", "[concurrency][cancel]") {
   Pending pending;
-  asl::HandlerRegistry tasks;
-  tasks.add(arn_work, [&](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
-    pending.add(ctx.defer());
-    return in;
-  });
-  const Json def = Json::parse(R"J({"StartAt":"W","States":{"W":{"Type":"Task",
-    "Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","End":true}}})J");
+  asl::HandlerRegistry tasks = deferring(pending);
+  const Json def = one_task_machine();
   auto sm = asl::StateMachine::from_json(def, tasks);
   asl::Execution exec;
   {
