@@ -1,5 +1,6 @@
 // Engine tests: pipelines declared with asl::Builder, their exported ASL JSON, and the JSON round trip.
 // SPDX-License-Identifier: MIT
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -289,7 +290,7 @@ TEST_CASE("builder: bound callables come first, then the user's resolver", "[bui
     CHECK(run(b.build(user), Json::object()).output == "user");
   }
   SECTION("sub-pipelines bring their callables; one asl::local may serve several states") {
-    int calls = 0;
+    std::atomic<int> calls{0};  // Parallel branches may run on different workers
     auto count = asl::local(arn, [&calls](int x) {
       ++calls;
       return x + 1;
