@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <map>
+#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,17 +31,26 @@ class BenchResolver final : public asl::TaskResolver {
     if (name == "flaky") {
       auto counters = counters_;
       return [counters](const asl::Json& in, asl::TaskContext& ctx) -> asl::Result<asl::Json> {
-        if (!in.is_object() || !in.contains("id"))
-          return asl::Error("Flaky.BadInput", "flaky needs an object input with an 'id' member");
-        const std::int64_t failures = in.value("failures", std::int64_t{2});
+        if (!in.is_object()) return bad_input();
+        const auto id = in.find("id");
+        if (id == in.end()) return bad_input();
+        const auto f = in.find("failures");
+        const std::int64_t failures = f != in.end() && f->is_number() ? f->get<std::int64_t>() : 2;
+        // The id's JSON text keys the counter and appears in the cause (as the peer's does);
+        // integers, the common case, skip nlohmann's serializer.
+        const std::string id_text = id->is_number_unsigned() ? std::to_string(id->get<std::uint64_t>())
+                                    : id->is_number_integer() ? std::to_string(id->get<std::int64_t>())
+                                                              : id->dump();
+        std::string key;
+        key.reserve(ctx.state_name.size() + 1 + id_text.size());
+        key.append(ctx.state_name).append(1, '\x1f').append(id_text);
         std::int64_t n;
         {
           std::lock_guard<std::mutex> lock(counters->mutex);
-          n = ++counters->by_key[std::string(ctx.state_name) + '\x1f' + in["id"].dump()];
+          n = ++counters->by_key[std::move(key)];
         }
         if (n <= failures)
-          return asl::Error("Flaky.TransientError",
-                            "attempt " + std::to_string(n) + " for id " + in["id"].dump() + " failed");
+          return asl::Error("Flaky.TransientError", "attempt " + std::to_string(n) + " for id " + id_text + " failed");
         asl::Json out = in;
         out["attempts"] = n;
         return out;
@@ -59,8 +68,11 @@ class BenchResolver final : public asl::TaskResolver {
  private:
   struct Counters {
     std::mutex mutex;
-    std::map<std::string, std::int64_t> by_key;
+    std::unordered_map<std::string, std::int64_t> by_key;
   };
+  static asl::Error bad_input() {
+    return asl::Error("Flaky.BadInput", "flaky needs an object input with an 'id' member");
+  }
   std::shared_ptr<Counters> counters_ = std::make_shared<Counters>();
 };
 

@@ -40,6 +40,20 @@ struct EngineOptions {
   double retry_interval_scale = 1.0;  ///< multiplies Retry intervals; 0 = retry at once
   std::size_t payload_limit = 256 * 1024;  ///< States.DataLimitExceeded above this (0 = none)
   std::uint64_t max_transitions = 0;       ///< optional guard against endless loops (0 = none)
+  // Hard limits against hostile definitions and inputs (each yields an ASL error value, never a
+  // crash or unbounded memory; 0 = no limit). README "Limits" lists them with their errors.
+  /// A Map whose items array is longer fails with States.Runtime.
+  std::size_t max_map_items = 10'000'000;
+  /// Iterations of one Map in flight at once: MaxConcurrency 0 (unbounded) or above this runs in
+  /// a window of this many, so a million-item Map holds a thousand frames, not a million. The
+  /// order of results and events is unchanged (AWS runs at most 40 inline iterations at once).
+  std::size_t max_map_concurrency = 1000;
+  /// History events per execution; reaching it fails the execution with States.Runtime, as AWS
+  /// Standard does at 25,000 (off by default: a local engine keeps no history unless observed).
+  std::uint64_t max_history_events = 0;
+  /// `.waitForTaskToken` tokens the engine holds at once; one more fails that task attempt with
+  /// States.TaskFailed (catchable, retryable) instead of growing the registry without bound.
+  std::size_t max_task_tokens = 100'000;
   std::optional<std::uint64_t> jitter_seed;  ///< makes JitterStrategy FULL reproducible
 };
 
@@ -177,6 +191,9 @@ class Engine {
     cfg.retry_scale = options_.retry_interval_scale;
     cfg.payload_limit = options_.payload_limit;
     cfg.max_transitions = options_.max_transitions;
+    cfg.max_map_items = options_.max_map_items;
+    cfg.max_map_concurrency = options_.max_map_concurrency;
+    cfg.max_history_events = options_.max_history_events;
     cfg.jitter_seed = options_.jitter_seed;
     cfg.stop_flag = run.stop;
     cfg.execution_name = run.name.empty() ? next_name() : run.name;
@@ -184,8 +201,10 @@ class Engine {
     cfg.on_done = run.on_done;
     cfg.register_token = [this](const std::string& token, const std::shared_ptr<detail::TaskSlot>& slot) {
       std::lock_guard<std::mutex> lock(mutex_);
-      prune_tokens();
+      prune_tokens(options_.max_task_tokens != 0 && tokens_.size() >= options_.max_task_tokens);
+      if (options_.max_task_tokens != 0 && tokens_.size() >= options_.max_task_tokens) return false;
       tokens_[token] = slot;
+      return true;
     };
     auto exec = std::make_shared<detail::Interpreter>(machine.program(), std::move(input), std::move(cfg));
     detail::Interpreter* raw = exec.get();
@@ -220,8 +239,9 @@ class Engine {
     live_.erase(it);
   }
 
-  void prune_tokens() {
-    if (tokens_.size() < 2 * tokens_hint_ + 64) return;
+  /// Drops tokens whose task has ended; amortised (only when the registry doubled) unless forced.
+  void prune_tokens(bool force = false) {
+    if (!force && tokens_.size() < 2 * tokens_hint_ + 64) return;
     for (auto it = tokens_.begin(); it != tokens_.end();) {
       if (it->second.expired()) it = tokens_.erase(it);
       else ++it;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "asl/detail/compiler.hpp"
+#include "asl/detail/definition_limits.hpp"
 #include "asl/detail/definition_parser.hpp"
 #include "asl/detail/program.hpp"
 #include "asl/detail/validator.hpp"
@@ -24,6 +25,8 @@ struct LoadOptions {
   std::string name = "StateMachine";  ///< the state machine's name ($$.StateMachine.Name)
   bool express = false;               ///< apply EXPRESS rules (no .sync / .waitForTaskToken)
   std::size_t max_depth = 512;        ///< JSON nesting limit of the definition text
+  std::size_t max_definition_size = 1024 * 1024;  ///< bytes of definition text (AWS: 1 MB; 0 = none)
+  std::size_t max_states = 10'000;  ///< states in all, branches and item processors included (0 = none)
 };
 
 namespace detail {
@@ -38,8 +41,10 @@ class NoTasks final : public TaskResolver {
 /// Task resources are not resolved here.
 inline std::vector<Diagnostic> validate(std::string_view text, const LoadOptions& options = {}) {
   std::vector<Diagnostic> diags;
+  if (!detail::check_definition_size(text, options.max_definition_size, diags)) return diags;
   auto doc = detail::parse_definition_text(text, diags, detail::ParseLimits{options.max_depth});
   if (!doc) return diags;
+  if (!detail::check_state_count(*doc, options.max_states, diags)) return diags;
   detail::ValidateOptions vo;
   vo.express = options.express;
   return detail::validate_definition(*doc, vo);
@@ -56,6 +61,8 @@ class StateMachine {
   /// Parse, validate and compile. Throws asl::DefinitionError listing every problem.
   static StateMachine parse(std::string_view text, const TaskResolver& resolver, const LoadOptions& options = {}) {
     std::vector<Diagnostic> diags;
+    if (!detail::check_definition_size(text, options.max_definition_size, diags))
+      throw DefinitionError(std::move(diags));
     auto doc = detail::parse_definition_text(text, diags, detail::ParseLimits{options.max_depth});
     if (!doc) throw DefinitionError(std::move(diags));
     return from_json(std::move(*doc), resolver, options);
@@ -66,9 +73,11 @@ class StateMachine {
 
   /// Validate and compile an already-parsed definition.
   static StateMachine from_json(Json definition, const TaskResolver& resolver, const LoadOptions& options = {}) {
+    std::vector<Diagnostic> diags;
+    if (!detail::check_state_count(definition, options.max_states, diags)) throw DefinitionError(std::move(diags));
     detail::ValidateOptions vo;
     vo.express = options.express;
-    std::vector<Diagnostic> diags = detail::validate_definition(definition, vo);
+    diags = detail::validate_definition(definition, vo);
     if (!diags.empty()) throw DefinitionError(std::move(diags));
     detail::Compiler compiler(resolver, diags);
     auto program = compiler.compile(std::move(definition), options.name);

@@ -121,6 +121,8 @@ TEST_CASE("concurrency: many executions at once, each with its own result", "[co
 
 TEST_CASE("concurrency: MaxConcurrency bounds the iterations in flight", "[concurrency]") {
   const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
+  // MaxConcurrency 2, or MaxConcurrency 0 (unbounded) under the engine's window of 2.
+  const int max_concurrency = GENERATE(2, 0);
   Pending pending;
   std::atomic<int> in_flight{0}, max_seen{0};
   asl::HandlerRegistry tasks;
@@ -133,8 +135,10 @@ TEST_CASE("concurrency: MaxConcurrency bounds the iterations in flight", "[concu
     return in;  // ignored: the task completes through the deferred completion
   });
   const Json def = map_of(Json::parse(R"J({"W":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","End":true}})J"),
-                          "W", 2);
-  asl::Engine engine(pool(threads, false));
+                          "W", max_concurrency);
+  asl::EngineOptions options = pool(threads, false);
+  if (max_concurrency == 0) options.max_map_concurrency = 2;
+  asl::Engine engine(options);
   Json items = Json::array();
   for (int i = 0; i < 10; ++i) items.push_back(i);
   auto exec = engine.start(asl::StateMachine::from_json(def, tasks), items);

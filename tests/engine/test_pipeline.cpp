@@ -191,7 +191,14 @@ TEST_CASE("pipeline: a 20,000-state chain runs without recursion", "[pipeline][l
     else s["End"] = true;
     states["S" + std::to_string(i)] = s;
   }
-  auto r = run_machine(Json{{"StartAt", "S0"}, {"States", states}}, Json{{"k", 1}});
+  const Json def{{"StartAt", "S0"}, {"States", states}};
+  CHECK_THROWS_AS(asl::StateMachine::from_json(def), asl::DefinitionError);  // LoadOptions::max_states
+  asl::LoadOptions unlimited;
+  unlimited.max_states = 0;
+  asl::EngineOptions inline_run;
+  inline_run.inline_execution = true;
+  asl::Engine engine(inline_run);
+  auto r = engine.run(asl::StateMachine::from_json(def, unlimited), Json{{"k", 1}});
   CHECK(r.status == asl::Status::succeeded);
   CHECK(r.stats.state_entries == static_cast<std::uint64_t>(n));
 }

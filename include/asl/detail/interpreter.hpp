@@ -25,6 +25,7 @@
 #include "asl/execution_result.hpp"
 #include "asl/history.hpp"
 #include "asl/detail/intrinsics.hpp"
+#include "asl/detail/json_release.hpp"
 #include "asl/detail/json_size.hpp"
 #include "asl/detail/program.hpp"
 #include "asl/detail/scheduler.hpp"
@@ -40,12 +41,16 @@ struct ExecutionConfig {
   double retry_scale = 1.0;      ///< multiplies retry intervals (0 = skip)
   std::size_t payload_limit = 256 * 1024;  ///< 0 = no limit
   std::uint64_t max_transitions = 0;       ///< 0 = no guard
+  std::size_t max_map_items = 0;           ///< 0 = no limit
+  std::size_t max_map_concurrency = 0;     ///< in-flight Map iterations per Map (0 = no cap)
+  std::uint64_t max_history_events = 0;    ///< 0 = no limit
   std::optional<std::uint64_t> jitter_seed;
   std::vector<Observer*> observers;
   std::string execution_name;
   const std::atomic<bool>* stop_flag = nullptr;  ///< set by the host to abort (checked at step boundaries)
-  /// Registers a `.waitForTaskToken` slot under its token (the engine's callback registry).
-  std::function<void(const std::string&, const std::shared_ptr<TaskSlot>&)> register_token;
+  /// Registers a `.waitForTaskToken` slot under its token (the engine's callback registry);
+  /// false when the registry is full (EngineOptions::max_task_tokens).
+  std::function<bool(const std::string&, const std::shared_ptr<TaskSlot>&)> register_token;
   std::function<void()> on_finished;  ///< called once, after the result is available
   std::function<void(const ExecutionResult&)> on_done;  ///< the host's completion callback
 };
@@ -144,6 +149,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
 
   /// Runs a frame until it suspends or finishes (called by the host's workers).
   void drive(const std::shared_ptr<Frame>& f) {
+    LocalCounts local(*this);
     while (status_.load(std::memory_order_acquire) == Status::running) {
       if (f->parent && abandoned(*f)) return;
       if ((config_.stop_flag && config_.stop_flag->load(std::memory_order_relaxed))) {
@@ -240,9 +246,59 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   }
 
   // ---------------------------------------------------------------- events
+  // ---------------------------------------------------------------- counters
+  /// Event and state-entry counts of the frame this thread is driving. Without observers, a
+  /// drive counts on the thread and adds its total to the execution's atomics when it returns:
+  /// Map iterations on two workers would otherwise bounce those counters' cache line ~17 times
+  /// per item. Ids stay exact whenever one frame runs at a time (inline, or a sequential
+  /// machine on the pool); concurrent iterations may then share ids, which only observers could
+  /// see, and with an observer every id comes from the shared counter.
+  struct LocalCounts {
+    Interpreter* exec = nullptr;
+    std::uint64_t events_base = 0, events = 0, entries = 0;
+    LocalCounts* outer = nullptr;
+    explicit LocalCounts(Interpreter& e) : exec(&e), outer(current()) {
+      if (e.config_.observers.empty()) {
+        events_base = e.events_.load(std::memory_order_relaxed);
+        current() = this;
+      } else {
+        exec = nullptr;
+      }
+    }
+    LocalCounts(const LocalCounts&) = delete;
+    LocalCounts& operator=(const LocalCounts&) = delete;
+    ~LocalCounts() {
+      flush();
+      if (exec) current() = outer;
+    }
+    void flush() {
+      if (!exec) return;
+      if (events) exec->events_.fetch_add(events, std::memory_order_relaxed);
+      if (entries) exec->entries_.fetch_add(entries, std::memory_order_relaxed);
+      events_base += events;
+      events = entries = 0;
+    }
+    static LocalCounts*& current() {
+      thread_local LocalCounts* c = nullptr;
+      return c;
+    }
+  };
+  LocalCounts* local_counts() const {
+    LocalCounts* c = LocalCounts::current();
+    return c && c->exec == this ? c : nullptr;
+  }
+
   template <class Details>
   std::uint64_t emit(EventType type, Details&& details) {
-    const std::uint64_t id = events_.fetch_add(1, std::memory_order_relaxed) + 1;
+    LocalCounts* local = local_counts();
+    const std::uint64_t id = local ? local->events_base + ++local->events
+                                   : events_.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (config_.max_history_events && id > config_.max_history_events && !is_terminal(type)) {
+      // AWS fails a Standard execution whose history reaches its cap; the terminal event is the
+      // only one recorded past it.
+      history_full();
+      return id;
+    }
     if (!config_.observers.empty()) {
       Json d = Json::object();
       details(d);
@@ -253,6 +309,19 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   }
   std::uint64_t emit(EventType type) {
     return emit(type, [](Json&) {});
+  }
+
+  static bool is_terminal(EventType t) {
+    return t == EventType::ExecutionSucceeded || t == EventType::ExecutionFailed ||
+           t == EventType::ExecutionTimedOut || t == EventType::ExecutionAborted;
+  }
+
+  void history_full() {
+    finish_execution(Status::failed, Json(),
+                     Error(std::string(errors::runtime),
+                           fmt::format("The execution reached the limit of {} history events "
+                                       "(EngineOptions::max_history_events).",
+                                       config_.max_history_events)));
   }
 
   static EventType entered_event(StateType t) {
@@ -381,7 +450,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       }
       bound = exact;
     }
-    f->doc = std::move(output);
+    replace(f->doc, std::move(output));
     f->size_bound = bound;
     if (next == no_index) return complete(f);
     f->state = next;
@@ -492,6 +561,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       case Status::aborted: emit(EventType::ExecutionAborted); break;
       case Status::running: break;
     }
+    if (LocalCounts* local = local_counts()) local->flush();
     r.stats.state_entries = entries_.load(std::memory_order_relaxed);
     r.stats.retries = retries_.load(std::memory_order_relaxed);
     r.stats.events = events_.load(std::memory_order_relaxed);
@@ -666,7 +736,9 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
 
   // ---------------------------------------------------------------- states
   Step enter(const std::shared_ptr<Frame>& f, const State& st) {
-    const std::uint64_t entries = entries_.fetch_add(1, std::memory_order_relaxed) + 1;
+    LocalCounts* local = local_counts();
+    const std::uint64_t entries = local ? entries_.load(std::memory_order_relaxed) + ++local->entries
+                                        : entries_.fetch_add(1, std::memory_order_relaxed) + 1;
     if (config_.max_transitions &&
         entries + retries_.load(std::memory_order_relaxed) > config_.max_transitions) {
       finish_execution(Status::failed, Json(),
@@ -779,6 +851,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     View v;
     if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
     std::optional<Json> params;
+    ReleaseOnExit release_params{params};  // the handler's input is garbage once it returns
     if (st.parameters) {
       auto r = st.parameters->evaluate(v.get(), ctx);
       if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
@@ -813,7 +886,15 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     if (callback) {
       tc.task_token = f->token;
       slot->token = tc.task_token;
-      if (config_.register_token) config_.register_token(tc.task_token, slot);
+      if (config_.register_token && !config_.register_token(tc.task_token, slot)) {
+        f->token.clear();
+        emit(st.lambda_events ? EventType::LambdaFunctionScheduled : EventType::TaskScheduled,
+             [&](Json& d) { d["resource"] = st.resource; });
+        slot->settle(Error(std::string(errors::task_failed),
+                           "The engine holds too many task tokens waiting for a callback "
+                           "(EngineOptions::max_task_tokens); this attempt was not started."));
+        return take_outcome(f, st, *slot);
+      }
     } else if (st.uses_context) {
       tc.task_token = task_token(*f);
     }
@@ -1257,10 +1338,18 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       return fail_state(f, st, runtime(*f, st, "ToleratedFailurePercentage must be between 0 and 100."));
     if (max_conc < 0) return fail_state(f, st, runtime(*f, st, "MaxConcurrency cannot be negative."));
 
+    if (config_.max_map_items && items.size() > config_.max_map_items)
+      return fail_state(f, st, runtime(*f, st, fmt::format("The Map state has {} items, more than the engine's limit "
+                                                           "of {} (EngineOptions::max_map_items).",
+                                                           items.size(), config_.max_map_items)));
+
     emit(EventType::MapStateStarted, [&](Json& d) { d["length"] = items.size(); });
     auto j = new_join(f, true);
     j->total = items.size();
+    // MaxConcurrency counts per Map instance; the engine's cap windows an unbounded Map.
     j->limit = static_cast<std::size_t>(max_conc);
+    if (config_.max_map_concurrency && (j->limit == 0 || j->limit > config_.max_map_concurrency))
+      j->limit = config_.max_map_concurrency;
     j->tolerance = st.tolerated_failure_count.present || st.tolerated_failure_percentage.present;
     j->tolerated_count = tol_count;
     j->tolerated_percentage = tol_pct;

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "asl/detail/json_release.hpp"
 #include "asl/json.hpp"
 
 // What this implements, and where it follows Jayway rather than RFC 9535 (AWS runs Jayway):
@@ -1520,6 +1521,24 @@ class Parser {
       pattern += s_[pos_++];
     }
     if (pos_ >= end_) fail("unterminated /regex/", open);
+    // libstdc++ reads a back-reference number (`\123`) or a repetition count (`{2,5}`) into a
+    // long without an overflow check (undefined behaviour on a long digit run), and anything
+    // above ~100000 only exhausts its NFA state limit: refuse more than 6 digits up front.
+    auto digit_run = [&](std::size_t at) {
+      std::size_t n = 0;
+      while (at + n < pattern.size() && is_digit(pattern[at + n])) ++n;
+      if (n > 6) fail("number too large in /regex/ (back-reference or repetition count)", open);
+      return at + n;
+    };
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+      if (pattern[i] == '\\') {
+        digit_run(i + 1);
+        ++i;  // the escaped character is never a quantifier's `{`
+      } else if (pattern[i] == '{') {
+        const std::size_t after = digit_run(i + 1);
+        if (after < pattern.size() && pattern[after] == ',') digit_run(after + 1);
+      }
+    }
     ++pos_;
     auto flags = std::regex::ECMAScript;
     while (pos_ < end_ && is_alpha(s_[pos_])) {
@@ -1739,7 +1758,7 @@ class Path {
         node = &(*node)[static_cast<std::size_t>(s.index < 0 ? s.index + size : s.index)];
       }
     }
-    *node = std::move(value);
+    replace(*node, std::move(value));  // frees the replaced value without nlohmann's scratch vector
     return true;
   }
 

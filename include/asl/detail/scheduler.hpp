@@ -179,8 +179,10 @@ class PoolScheduler final : public Host {
  public:
   PoolScheduler(unsigned threads, std::shared_ptr<Clock> clock, bool virtual_time)
       : clock_(std::move(clock)), virtual_(virtual_time), vnow_(clock_->now()) {
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    if (threads == 0) threads = cores;
     threads_ = threads;
+    spin_ = threads <= cores;  // more workers than cores: spinning would steal a busy worker's core
     if (!clock_->is_real()) {
       auto self_state = state_;
       sub_ = clock_->subscribe([self_state] {
@@ -219,6 +221,7 @@ class PoolScheduler final : public Host {
     }
     std::lock_guard<std::mutex> lock(state_->mutex);
     state_->queue.push_back(std::move(w));
+    state_->queued.store(state_->queue.size(), std::memory_order_release);
     if (state_->idle > 0) state_->work_cv.notify_one();
   }
 
@@ -245,8 +248,10 @@ class PoolScheduler final : public Host {
     std::mutex mutex;
     std::condition_variable work_cv, timer_cv;
     std::deque<Work> queue;
+    /// queue.size(), readable without the mutex: a worker about to sleep spins on it first.
+    std::atomic<std::size_t> queued{0};
     TimerQueue timers;
-    unsigned idle = 0;
+    unsigned idle = 0;  ///< workers asleep on work_cv (a spinning worker is not counted)
     unsigned busy = 0;
     bool stopping = false;
   };
@@ -266,6 +271,7 @@ class PoolScheduler final : public Host {
     std::lock_guard<std::mutex> lock(state_->mutex);
     for (auto& w : buf) state_->queue.push_back(std::move(w));
     buf.clear();
+    state_->queued.store(state_->queue.size(), std::memory_order_release);
     if (state_->idle > 0) {
       if (state_->queue.size() > 1) state_->work_cv.notify_all();
       else state_->work_cv.notify_one();
@@ -277,6 +283,14 @@ class PoolScheduler final : public Host {
     std::vector<Work> batch;
     std::unique_lock<std::mutex> lock(state_->mutex);
     for (;;) {
+      if (state_->queue.empty() && !state_->stopping && spin_) {
+        // Spin briefly before sleeping: Map items and Parallel branches arrive microseconds
+        // apart, and a futex sleep + wake-up per hand-off costs more than the item itself.
+        lock.unlock();
+        for (unsigned i = 0; i < spin_iterations && state_->queued.load(std::memory_order_acquire) == 0; ++i)
+          cpu_relax();
+        lock.lock();
+      }
       while (state_->queue.empty() && !state_->stopping) {
         ++state_->idle;
         if (virtual_) state_->timer_cv.notify_all();  // maybe quiescent: let virtual time move
@@ -289,6 +303,7 @@ class PoolScheduler final : public Host {
         batch.push_back(std::move(state_->queue.front()));
         state_->queue.pop_front();
       }
+      state_->queued.store(state_->queue.size(), std::memory_order_release);
       ++state_->busy;
       lock.unlock();
       for (auto& w : batch) {
@@ -300,6 +315,15 @@ class PoolScheduler final : public Host {
       --state_->busy;
     }
     tls_pool() = nullptr;
+  }
+
+  static constexpr unsigned spin_iterations = 4000;  // ~20-60 µs, depending on the CPU's pause
+  static void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
   }
 
   bool quiescent() const {
@@ -338,6 +362,7 @@ class PoolScheduler final : public Host {
   std::shared_ptr<Clock> clock_;
   bool virtual_;
   unsigned threads_ = 1;
+  bool spin_ = false;
   std::shared_ptr<State> state_ = std::make_shared<State>();
   std::vector<std::thread> workers_;
   std::thread timer_thread_;

@@ -1,0 +1,65 @@
+// Load-time limits a hostile definition cannot exceed: its size in bytes and its number of states.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "asl/error.hpp"
+#include "asl/json.hpp"
+
+namespace asl::detail {
+
+inline constexpr std::string_view id_definition_too_large = "asl.definition.006";
+inline constexpr std::string_view id_too_many_states = "asl.definition.007";
+
+/// AWS refuses definitions over 1 MB (spec §1 "Limits"); checked before a byte is parsed.
+inline bool check_definition_size(std::string_view text, std::size_t limit, std::vector<Diagnostic>& out) {
+  if (limit == 0 || text.size() <= limit) return true;
+  out.push_back(Diagnostic{std::string(id_definition_too_large), "",
+                           fmt::format("the definition is {} bytes, more than the limit of {} "
+                                       "(LoadOptions::max_definition_size; AWS allows 1 MB)",
+                                       text.size(), limit),
+                           "SCHEMA_VALIDATION_FAILED"});
+  return false;
+}
+
+namespace definition_limits_impl {
+// Counts the states of one States object and of every nested branch / item processor. Shapes
+// that are wrong are the validator's business; this only follows what is there.
+inline std::size_t count_states(const Json& machine) {
+  const auto s = machine.find("States");
+  if (s == machine.end() || !s->is_object()) return 0;
+  std::size_t n = s->size();
+  for (const auto& [name, state] : s->items()) {
+    (void)name;
+    if (!state.is_object()) continue;
+    if (const auto b = state.find("Branches"); b != state.end() && b->is_array())
+      for (const Json& branch : *b)
+        if (branch.is_object()) n += count_states(branch);
+    for (const char* key : {"ItemProcessor", "Iterator"})
+      if (const auto p = state.find(key); p != state.end() && p->is_object()) n += count_states(*p);
+  }
+  return n;
+}
+}  // namespace definition_limits_impl
+
+/// A definition with more states than `limit` (0 = none) is refused before it is validated, so
+/// validation and compilation never spend time or memory proportional to a hostile document.
+inline bool check_state_count(const Json& definition, std::size_t limit, std::vector<Diagnostic>& out) {
+  if (limit == 0 || !definition.is_object()) return true;
+  const std::size_t n = definition_limits_impl::count_states(definition);
+  if (n <= limit) return true;
+  out.push_back(Diagnostic{std::string(id_too_many_states), "/States",
+                           fmt::format("the machine has {} states (branches and item processors "
+                                       "included), more than the limit of {} (LoadOptions::max_states)",
+                                       n, limit),
+                           "SCHEMA_VALIDATION_FAILED"});
+  return false;
+}
+
+}  // namespace asl::detail

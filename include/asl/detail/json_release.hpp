@@ -1,0 +1,54 @@
+// Frees JSON trees without nlohmann's per-container scratch allocation (a hot-path cost).
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <optional>
+
+#include "asl/json.hpp"
+
+namespace asl::detail {
+
+/// Empties `j` bottom-up, leaving null. nlohmann 3.11's destructor guards against deep recursion
+/// by moving every child of a non-empty object/array into a heap-allocated std::vector first:
+/// one malloc/free plus a move per child for every container freed, which made freeing the
+/// replaced document the largest single cost of a Pass transition. Children are emptied here
+/// first (recursively, to `max_depth`), so each container is freed while already empty and the
+/// scratch vector is never allocated. Below `max_depth` the rest is left to nlohmann's iterative
+/// destructor, so a hostile, deeply nested document cannot overflow the stack.
+inline void release(Json& j, int max_depth = 64) noexcept {
+  if (j.is_object()) {
+    auto& obj = j.get_ref<Json::object_t&>();
+    if (max_depth > 0)
+      for (auto& member : obj)
+        if (member.second.is_structured()) release(member.second, max_depth - 1);
+    obj.clear();
+  } else if (j.is_array()) {
+    auto& arr = j.get_ref<Json::array_t&>();
+    if (max_depth > 0)
+      for (auto& v : arr)
+        if (v.is_structured()) release(v, max_depth - 1);
+    arr.clear();
+  } else {
+    return;
+  }
+  j = nullptr;
+}
+
+/// Replaces `target` with `value`, freeing the old tree through release().
+inline void replace(Json& target, Json&& value) noexcept {
+  release(target);
+  target = std::move(value);
+}
+
+/// Releases an optional document when the scope ends (a temporary that several return paths share).
+struct ReleaseOnExit {
+  std::optional<Json>& value;
+  explicit ReleaseOnExit(std::optional<Json>& v) : value(v) {}
+  ReleaseOnExit(const ReleaseOnExit&) = delete;
+  ReleaseOnExit& operator=(const ReleaseOnExit&) = delete;
+  ~ReleaseOnExit() {
+    if (value) release(*value);
+  }
+};
+
+}  // namespace asl::detail
