@@ -15,7 +15,8 @@ const char* const arn_train = "arn:aws:lambda:us-east-1:123456789012:function:tr
 asl::TaskHandler failing_then_ok(std::vector<std::string> errors, std::shared_ptr<int> calls) {
   return [errors, calls](const Json& in, asl::TaskContext&) -> asl::Result<Json> {
     const int n = (*calls)++;
-    if (n < static_cast<int>(errors.size())) return asl::Error(errors[n], "attempt " + std::to_string(n));
+    if (n < static_cast<int>(errors.size()))
+      return asl::Error(errors[static_cast<std::size_t>(n)], "attempt " + std::to_string(n));
     return in;
   };
 }

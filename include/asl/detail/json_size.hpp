@@ -12,7 +12,8 @@ namespace asl::detail {
 
 inline std::size_t escaped_string_size(const std::string& s) {
   std::size_t n = 2;  // quotes
-  for (unsigned char c : s) {
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
     if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t')
       n += 2;
     else if (c < 0x20)
