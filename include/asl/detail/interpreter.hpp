@@ -92,6 +92,7 @@ struct Join {
   bool is_map = false;
   Json results = Json::array();
   std::size_t total = 0, started = 0, finished = 0, running = 0, limit = 0;
+  std::size_t refill_at = 0;  ///< start more children only when `running` drops to this (0 = always)
   std::size_t result_bound = 2;
   Json items;       ///< Map: the items array
   Json input;       ///< Map: effective input (ItemSelector's `$`); Parallel: branch input
@@ -516,7 +517,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     Join& j = *jp;
     ++j.finished;
     --j.running;
-    start_children(jp);
+    if (j.refill_at == 0 || j.running <= j.refill_at) start_children(jp);
     if (j.finished == j.total) resume_owner(jp);
   }
 
@@ -1348,8 +1349,12 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     j->total = items.size();
     // MaxConcurrency counts per Map instance; the engine's cap windows an unbounded Map.
     j->limit = static_cast<std::size_t>(max_conc);
-    if (config_.max_map_concurrency && (j->limit == 0 || j->limit > config_.max_map_concurrency))
+    if (config_.max_map_concurrency && (j->limit == 0 || j->limit > config_.max_map_concurrency)) {
       j->limit = config_.max_map_concurrency;
+      // The engine's own window refills in halves: one queue hand-off per few hundred items
+      // instead of one per item (a user's MaxConcurrency is kept exactly, item by item).
+      if (j->limit >= 64) j->refill_at = j->limit / 2;
+    }
     j->tolerance = st.tolerated_failure_count.present || st.tolerated_failure_percentage.present;
     j->tolerated_count = tol_count;
     j->tolerated_percentage = tol_pct;
