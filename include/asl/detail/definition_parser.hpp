@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "asl/detail/json_pointer.hpp"
+#include "asl/detail/json_release.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 
@@ -180,9 +181,7 @@ class DomBuilder final : public nlohmann::json_sax<Json> {
     }
     // ordered_map is a std::vector of pairs; appending directly skips its linear key search,
     // which is safe because the key set above already proved the key is new.
-    auto& members = static_cast<Json::object_t::Container&>(f.node->get_ref<Json::object_t&>());
-    members.emplace_back(f.key, Json());
-    return &members.back().second;
+    return &append_member(*f.node, f.key, Json());
   }
 
   std::string child_token() const {

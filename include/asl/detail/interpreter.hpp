@@ -609,8 +609,13 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   /// `$$` (spec §4.7). Built only for states that read it.
   Json context(const Frame& f, const State& st, const Json* item_value = nullptr,
                std::size_t item_index = 0) const {
+    // Members are reserved up front: growing an ordered_json object deep-copies its members
+    // (see append_member), and Execution.Input may be the whole execution input.
     Json c = Json::object();
+    c.get_ref<Json::object_t&>().reserve(5);
     Json& ex = c["Execution"];
+    ex = Json::object();
+    ex.get_ref<Json::object_t&>().reserve(6);
     ex["Id"] = execution_arn();
     if (st.context_needs_input) ex["Input"] = execution_input_;
     ex["Name"] = config_.execution_name;

@@ -40,6 +40,23 @@ inline void replace(Json& target, Json&& value) noexcept {
   target = std::move(value);
 }
 
+/// Appends `key: value` to an object that does not have `key` yet (the caller knows), and
+/// returns the new value. ordered_json keeps members in a std::vector of pair<const string,
+/// json>; that pair's move constructor may throw (the const key is copied), so a full vector
+/// grows by deep-copying every member. Growing it here instead copies only the keys and moves
+/// the values: adding a field to a document carrying big arrays no longer copies the arrays.
+inline Json& append_member(Json& object, const std::string& key, Json&& value) {
+  auto& members = static_cast<Json::object_t::Container&>(object.get_ref<Json::object_t&>());
+  if (members.size() == members.capacity()) {
+    Json::object_t::Container bigger;
+    bigger.reserve(members.empty() ? 4 : 2 * members.size());
+    for (auto& m : members) bigger.emplace_back(m.first, std::move(m.second));
+    members.swap(bigger);
+  }
+  members.emplace_back(key, std::move(value));
+  return members.back().second;
+}
+
 /// Releases an optional document when the scope ends (a temporary that several return paths share).
 struct ReleaseOnExit {
   std::optional<Json>& value;
