@@ -137,12 +137,19 @@ TEST_CASE("limits: outstanding task tokens (EngineOptions::max_task_tokens)", "[
   std::mutex mutex;
   std::condition_variable cv;
   std::vector<std::string> tokens;
+  bool refused = false;
   asl::HandlerRegistry tasks;
   tasks.add("arn:aws:states:::sqs:sendMessage.waitForTaskToken", [&](const Json&, asl::TaskContext& ctx) {
     std::lock_guard<std::mutex> lock(mutex);
     tokens.push_back(ctx.task_token);
     cv.notify_all();
     return Json::object();
+  });
+  tasks.add("arn:aws:lambda:us-east-1:123456789012:function:refused", [&](const Json& in) {
+    std::lock_guard<std::mutex> lock(mutex);
+    refused = true;
+    cv.notify_all();
+    return in;
   });
   // One worker runs branch A (its token is registered, the task waits), then branch B, whose
   // callback task finds the registry full: that attempt fails with States.TaskFailed, which
@@ -153,7 +160,8 @@ TEST_CASE("limits: outstanding task tokens (EngineOptions::max_task_tokens)", "[
         "End":true}}},
       {"StartAt":"B","States":{"B":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
         "Catch":[{"ErrorEquals":["States.TaskFailed"],"ResultPath":"$.error","Next":"Refused"}],"End":true},
-        "Refused":{"Type":"Pass","End":true}}}]}}})J");
+        "Refused":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:refused",
+          "End":true}}}]}}})J");
   asl::EngineOptions o;
   o.threads = 1;
   o.max_task_tokens = 1;
@@ -162,7 +170,9 @@ TEST_CASE("limits: outstanding task tokens (EngineOptions::max_task_tokens)", "[
   std::string token;
   {
     std::unique_lock<std::mutex> lock(mutex);
-    REQUIRE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return !tokens.empty(); }));
+    // Complete A only after B was refused: a completed A frees its token, and B would then
+    // register and wait for a callback this test never sends.
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return !tokens.empty() && refused; }));
     token = tokens[0];
   }
   CHECK_FALSE(engine.send_task_success(token, Json("done")).has_value());

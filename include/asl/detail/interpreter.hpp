@@ -66,11 +66,12 @@ struct Failure {
 struct Join;
 
 struct Frame {
-  enum class Resume : std::uint8_t { enter, retry, wait_done, children_done, task_done };
+  enum class Resume : std::uint8_t { enter, retry, wait_done, children_done, task_done, map_chunk };
   std::uint32_t state = no_index;
   Json doc;                     ///< the raw input of the current state (moved, never copied whole)
   std::shared_ptr<Join> parent; ///< the Map/Parallel join this frame reports to; null = top level
   std::uint32_t slot = 0;       ///< index in the parent's result array
+  std::uint32_t chunk_end = 0;  ///< map_chunk: this frame starts items [slot, chunk_end) itself
   Resume resume = Resume::enter;
   bool announce = false;  ///< a Map iteration not yet started: AWS logs MapIterationStarted lazily
   std::uint64_t entered_event = 0;
@@ -93,6 +94,8 @@ struct Join {
   Json results = Json::array();
   std::size_t total = 0, started = 0, finished = 0, running = 0, limit = 0;
   std::size_t refill_at = 0;  ///< start more children only when `running` drops to this (0 = always)
+  std::size_t chunk = 1;      ///< Map items per queued work item (1 = each item queued alone)
+  std::uint32_t map_state = no_index;  ///< the Map state (read by chunks without the owner)
   std::size_t result_bound = 2;
   Json items;       ///< Map: the items array
   Json input;       ///< Map: effective input (ItemSelector's `$`); Parallel: branch input
@@ -151,6 +154,11 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   /// Runs a frame until it suspends or finishes (called by the host's workers).
   void drive(const std::shared_ptr<Frame>& f) {
     LocalCounts local(*this);
+    drive_steps(f);
+  }
+
+ private:
+  void drive_steps(const std::shared_ptr<Frame>& f) {
     while (status_.load(std::memory_order_acquire) == Status::running) {
       if (f->parent && abandoned(*f)) return;
       if ((config_.stop_flag && config_.stop_flag->load(std::memory_order_relaxed))) {
@@ -170,6 +178,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     }
   }
 
+ public:
   /// Ends the execution ABORTED: running handlers see their stop token, nothing new starts.
   void cancel() { finish_execution(Status::aborted, Json(), Error()); }
 
@@ -242,6 +251,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       case Frame::Resume::wait_done: return finish_wait(f, st);
       case Frame::Resume::children_done: return finish_children(f, st);
       case Frame::Resume::task_done: return task_settled(f, st);
+      case Frame::Resume::map_chunk: return run_chunk(f);
     }
     return Step::stop;
   }
@@ -467,6 +477,12 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     }
     std::shared_ptr<Join> jp = f->parent;
     if (jp->is_map) emit(EventType::MapIterationSucceeded, [&](Json& d) { d["index"] = f->slot; });
+    if (ChunkResults* chunk = ChunkResults::current(); chunk && chunk->join == jp.get()) {
+      // An item its chunk ran to the end: reported with its siblings, under one lock.
+      chunk->done.emplace_back(f->slot, std::move(f->doc));
+      chunk->bound += f->size_bound + 1;
+      return Step::stop;
+    }
     std::lock_guard<std::mutex> lock(jp->mutex);
     if (jp->abandoned.load(std::memory_order_relaxed)) return Step::stop;
     jp->results[f->slot] = std::move(f->doc);
@@ -1367,9 +1383,84 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     j->results.get_ref<Json::array_t&>().resize(j->total);
     j->items = std::move(items);
     if (st.item_selector) j->input = input;
+    j->map_state = f->state;
+    // Chunks need no owner frame to start items, so not with an ItemSelector that reads `$$`.
+    if (host_->parallelism() > 1 && !(st.item_selector && st.item_selector->uses_context()))
+      // Enough chunks for every worker, and within MaxConcurrency room for one per worker.
+      j->chunk = std::clamp<std::size_t>(
+          std::min(j->total / (8 * host_->parallelism()), j->limit ? j->limit / host_->parallelism() : 64), 1, 64);
     std::lock_guard<std::mutex> lock(j->mutex);
     start_children(j);
     if (j->total == 0) resume_owner(j);
+    return Step::stop;
+  }
+
+  /// Results of the Map items the current chunk ran to completion (set while a chunk runs).
+  struct ChunkResults {
+    const Join* join = nullptr;
+    std::vector<std::pair<std::uint32_t, Json>> done;
+    std::size_t bound = 0;
+    static ChunkResults*& current() {
+      thread_local ChunkResults* c = nullptr;
+      return c;
+    }
+  };
+
+  /// A queued chunk of Map items [slot, chunk_end): builds each item's frame and drives it until
+  /// it ends or suspends (a suspended item goes on alone, as an unchunked one would); then
+  /// reports the finished ones to the join at once.
+  Step run_chunk(const std::shared_ptr<Frame>& f) {
+    std::shared_ptr<Join> jp = std::move(f->parent);
+    f->parent.reset();
+    Join& j = *jp;
+    const State& st = program_->states[j.map_state];
+    ChunkResults results;
+    results.join = &j;
+    results.done.reserve(f->chunk_end - f->slot);
+    ChunkResults* const outer = ChunkResults::current();
+    ChunkResults::current() = &results;
+    std::size_t started = 0;
+    for (std::uint32_t i = f->slot; i < f->chunk_end; ++i) {
+      if (done() || j.abandoned.load(std::memory_order_acquire)) break;
+      auto child = std::make_shared<Frame>();
+      child->parent = jp;
+      child->slot = i;
+      Json& item = j.items[i];  // each index is touched by its own chunk only
+      if (st.item_selector) {
+        auto r = st.item_selector->evaluate(j.input, nullptr);
+        if (!r) {
+          ChunkResults::current() = outer;
+          std::lock_guard<std::mutex> lock(j.mutex);
+          // The owner frame stays with the join until resumed, so under the lock it is there
+          // to name the failure exactly as an unchunked start would.
+          if (!j.abandoned.load(std::memory_order_relaxed) && j.owner) {
+            j.failure = from_eval(*j.owner, st, std::move(r).error());
+            j.abandoned.store(true, std::memory_order_release);
+            resume_owner(jp);
+          }
+          return Step::stop;
+        }
+        child->doc = std::move(*r);
+      } else {
+        child->doc = std::move(item);
+      }
+      child->state = program_->scopes[st.processor].start;
+      child->announce = true;
+      child->size_bound = bound(child->doc);
+      ++started;
+      drive_steps(child);
+    }
+    ChunkResults::current() = outer;
+    std::lock_guard<std::mutex> lock(j.mutex);
+    if (j.abandoned.load(std::memory_order_relaxed)) return Step::stop;
+    for (auto& [slot, doc] : results.done) j.results[slot] = std::move(doc);
+    j.result_bound += results.bound;
+    const std::size_t n = results.done.size();
+    j.finished += n;
+    // Items never started (the execution ended) are not running either.
+    j.running -= n + ((f->chunk_end - f->slot) - started);
+    if (j.refill_at == 0 || j.running <= j.refill_at) start_children(jp);
+    if (j.finished == j.total) resume_owner(jp);
     return Step::stop;
   }
 
@@ -1379,6 +1470,23 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     if (j.abandoned.load(std::memory_order_relaxed) || !j.owner) return;
     const Frame& owner = *j.owner;
     const State& st = program_->states[owner.state];
+    if (j.chunk > 1) {
+      // On a pool, a queued work item starts `chunk` consecutive items and runs each as far as
+      // it goes: one queue hand-off and one join lock per chunk instead of per item.
+      while (j.started < j.total && (j.limit == 0 || j.running < j.limit)) {
+        std::size_t n = std::min(j.chunk, j.total - j.started);
+        if (j.limit) n = std::min(n, j.limit - j.running);
+        auto c = std::make_shared<Frame>();
+        c->parent = jp;
+        c->slot = static_cast<std::uint32_t>(j.started);
+        c->chunk_end = static_cast<std::uint32_t>(j.started + n);
+        c->resume = Frame::Resume::map_chunk;
+        j.started += n;
+        j.running += n;
+        requeue(std::move(c));
+      }
+      return;
+    }
     while (j.started < j.total && (j.limit == 0 || j.running < j.limit)) {
       const std::size_t i = j.started++;
       ++j.running;

@@ -42,6 +42,9 @@ class Host {
   /// Call `fire` at `due` (on the host's clock; in virtual time, when nothing else can run).
   virtual void post_at(TimePoint due, std::function<void()> fire) = 0;
   virtual TimePoint now() = 0;
+  /// How many frames can run at once (1 for the inline host): Map fans out in chunks only when
+  /// more than one can.
+  virtual unsigned parallelism() const { return 1; }
   /// Deferred tasks waiting for an outside completion: virtual time holds still while any is
   /// pending (someone is working on it), and an inline run without one cannot be stuck silently.
   void external_begin() { external_.fetch_add(1, std::memory_order_relaxed); }
@@ -196,6 +199,7 @@ class PoolScheduler final : public Host {
   ~PoolScheduler() override { stop(); }
 
   unsigned threads() const { return threads_; }
+  unsigned parallelism() const override { return threads_; }
 
   void stop() {
     {
