@@ -8,6 +8,7 @@
 # Variants (each a single translation unit, compiled to an object file with -std=c++17 -c):
 #   empty          no include at all (the compiler's fixed start-up cost)
 #   json           #include <nlohmann/json.hpp>                       (the baseline asl is compared with)
+#   validate       #include <asl/validate.hpp> + a call               (the light header: check definitions only)
 #   state_machine  #include <asl/state_machine.hpp>                   (load/validate definitions only, no engine)
 #   asl            #include <asl/asl.hpp>                             (the umbrella header)
 #   asl_use        asl.hpp + one typed handler, a Builder chain and Engine::run (what a small host instantiates)
@@ -37,6 +38,10 @@ cat >"$work/json.cpp" <<'EOF'
 #include <nlohmann/json.hpp>
 int main() { return 0; }
 EOF
+cat >"$work/validate.cpp" <<'EOF'
+#include <asl/validate.hpp>
+int main() { return asl::validate_definition("{}").empty() ? 1 : 0; }
+EOF
 cat >"$work/state_machine.cpp" <<'EOF'
 #include <asl/state_machine.hpp>
 int main() { return 0; }
@@ -62,7 +67,7 @@ int main() {
 }
 EOF
 
-variants=(empty json state_machine asl asl_use)
+variants=(empty json validate state_machine asl asl_use)
 for h in "${extra[@]}"; do
   v="${h//[^A-Za-z0-9_]/_}"
   printf '#include <%s>\nint main() { return 0; }\n' "$h" >"$work/$v.cpp"

@@ -14,4 +14,5 @@
 #include "asl/state_machine.hpp"
 #include "asl/task.hpp"
 #include "asl/typed_handler.hpp"
+#include "asl/validate.hpp"
 #include "asl/version.hpp"
