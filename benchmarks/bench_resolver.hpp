@@ -51,8 +51,18 @@ class BenchResolver final : public asl::TaskResolver {
         }
         if (n <= failures)
           return asl::Error("Flaky.TransientError", "attempt " + std::to_string(n) + " for id " + id_text + " failed");
-        asl::Json out = in;
-        out["attempts"] = n;
+        // The input plus "attempts", built at its final size: growing a copy would deep-copy
+        // every member again (an ordered_json object's vector cannot move its elements).
+        if (in.contains("attempts")) {
+          asl::Json copy = in;
+          copy["attempts"] = n;
+          return copy;
+        }
+        asl::Json out = asl::Json::object();
+        auto& members = out.get_ref<asl::Json::object_t&>();
+        members.reserve(in.size() + 1);
+        for (const auto& [k, v] : in.items()) members.emplace_back(k, v);
+        members.emplace_back("attempts", n);
         return out;
       };
     }

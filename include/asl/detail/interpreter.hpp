@@ -420,8 +420,9 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     for (const Catcher& c : st.catchers) {
       if (!matches(failure, c.error_equals)) continue;
       Json error_output = Json::object();
-      error_output["Error"] = failure.error.name ? Json(*failure.error.name) : Json(nullptr);
-      error_output["Cause"] = failure.error.cause ? Json(*failure.error.cause) : Json(nullptr);
+      error_output.get_ref<Json::object_t&>().reserve(2);
+      append_member(error_output, "Error", failure.error.name ? Json(std::move(*failure.error.name)) : Json(nullptr));
+      append_member(error_output, "Cause", failure.error.cause ? Json(std::move(*failure.error.cause)) : Json(nullptr));
       std::size_t bound = this->bound(error_output);
       Json out;
       if (c.result_path.is_null()) {
