@@ -18,8 +18,6 @@ namespace asl::detail::hash {
 namespace impl {
 
 inline std::uint32_t rotl32(std::uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
-inline std::uint32_t rotr32(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-inline std::uint64_t rotr64(std::uint64_t x, int n) { return (x >> n) | (x << (64 - n)); }
 
 /// The Merkle–Damgård padding shared by all five digests: 0x80, zeros, then the message length
 /// in bits as a `LenBytes`-byte integer (little-endian for MD5, big-endian for SHA).
@@ -161,8 +159,17 @@ inline std::string sha1_hex(std::string_view data) {
   return out;
 }
 
-/// SHA-256 (FIPS 180-4 §6.2) as 64 lower-case hex digits.
-inline std::string sha256_hex(std::string_view data) {
+namespace impl {
+
+/// The two SHA-2 word sizes (FIPS 180-4 §4.1.2, §4.1.3, §4.2.2, §4.2.3): rounds, round constants
+/// and the rotate/shift amounts of Σ0, Σ1, σ0, σ1. One compression function serves both.
+template <class Word>
+struct Sha2;
+template <>
+struct Sha2<std::uint32_t> {
+  static constexpr int rounds = 64;
+  static constexpr int big0[3] = {2, 13, 22}, big1[3] = {6, 11, 25}, small0[3] = {7, 18, 3},
+                       small1[3] = {17, 19, 10};
   static constexpr std::uint32_t k[64] = {
       0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
       0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
@@ -174,59 +181,13 @@ inline std::string sha256_hex(std::string_view data) {
       0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
       0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
       0xc67178f2};
-  std::uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                        0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  const std::string m = impl::pad<64, 8, true>(data);
-  for (std::size_t off = 0; off < m.size(); off += 64) {
-    const auto* p = reinterpret_cast<const unsigned char*>(m.data() + off);
-    std::uint32_t w[64];
-    for (int t = 0; t < 16; ++t) w[t] = impl::load_be32(p + 4 * t);
-    for (int t = 16; t < 64; ++t) {
-      const std::uint32_t s0 =
-          impl::rotr32(w[t - 15], 7) ^ impl::rotr32(w[t - 15], 18) ^ (w[t - 15] >> 3);
-      const std::uint32_t s1 =
-          impl::rotr32(w[t - 2], 17) ^ impl::rotr32(w[t - 2], 19) ^ (w[t - 2] >> 10);
-      w[t] = w[t - 16] + s0 + w[t - 7] + s1;
-    }
-    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-    for (int t = 0; t < 64; ++t) {
-      const std::uint32_t s1 = impl::rotr32(e, 6) ^ impl::rotr32(e, 11) ^ impl::rotr32(e, 25);
-      const std::uint32_t ch = (e & f) ^ (~e & g);
-      const std::uint32_t t1 = hh + s1 + ch + k[t] + w[t];
-      const std::uint32_t s0 = impl::rotr32(a, 2) ^ impl::rotr32(a, 13) ^ impl::rotr32(a, 22);
-      const std::uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
-      const std::uint32_t t2 = s0 + maj;
-      hh = g;
-      g = f;
-      f = e;
-      e = d + t1;
-      d = c;
-      c = b;
-      b = a;
-      a = t1 + t2;
-    }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-    h[4] += e;
-    h[5] += f;
-    h[6] += g;
-    h[7] += hh;
-  }
-  std::string out;
-  out.reserve(64);
-  for (std::uint32_t v : h)
-    for (int i = 3; i >= 0; --i) impl::hex_byte(out, (v >> (8 * i)) & 0xFF);
-  return out;
-}
-
-namespace impl {
-
-/// SHA-512 compression (FIPS 180-4 §6.4); SHA-384 is the same with other initial values,
-/// truncated to 6 words (§6.5).
-inline std::string sha512_family(std::string_view data, const std::array<std::uint64_t, 8>& iv,
-                                 int out_words) {
+  static std::uint32_t load(const unsigned char* p) { return load_be32(p); }
+};
+template <>
+struct Sha2<std::uint64_t> {
+  static constexpr int rounds = 80;
+  static constexpr int big0[3] = {28, 34, 39}, big1[3] = {14, 18, 41}, small0[3] = {1, 8, 7},
+                       small1[3] = {19, 61, 6};
   static constexpr std::uint64_t k[80] = {
       0x428a2f98d728ae22, 0x7137449123ef65cd, 0xb5c0fbcfec4d3b2f, 0xe9b5dba58189dbbc,
       0x3956c25bf348b538, 0x59f111f1b605d019, 0x923f82a4af194f9b, 0xab1c5ed5da6d8118,
@@ -248,56 +209,69 @@ inline std::string sha512_family(std::string_view data, const std::array<std::ui
       0x06f067aa72176fba, 0x0a637dc5a2c898a6, 0x113f9804bef90dae, 0x1b710b35131c471b,
       0x28db77f523047d84, 0x32caab7b40c72493, 0x3c9ebe0a15c9bebc, 0x431d67c49c100d4c,
       0x4cc5d4becb3e42b6, 0x597f299cfc657e2a, 0x5fcb6fab3ad6faec, 0x6c44198c4a475817};
-  std::array<std::uint64_t, 8> h = iv;
-  const std::string m = pad<128, 16, true>(data);
-  for (std::size_t off = 0; off < m.size(); off += 128) {
+  static std::uint64_t load(const unsigned char* p) { return load_be64(p); }
+};
+
+template <class Word>
+Word rotr(Word x, int n) {
+  return static_cast<Word>((x >> n) | (x << (8 * static_cast<int>(sizeof(Word)) - n)));
+}
+
+/// SHA-2 (FIPS 180-4 §6.2, §6.4): compresses `data` from `h` and prints the first `out_words`
+/// words as lower-case hex (SHA-384 is SHA-512 with other initial values, truncated, §6.5).
+template <class Word>
+std::string sha2_hex(std::string_view data, std::array<Word, 8> h, std::size_t out_words) {
+  using T = Sha2<Word>;
+  constexpr std::size_t word = sizeof(Word), block = 16 * word;
+  const std::string m = pad<block, 2 * word, true>(data);
+  for (std::size_t off = 0; off < m.size(); off += block) {
     const auto* p = reinterpret_cast<const unsigned char*>(m.data() + off);
-    std::uint64_t w[80];
-    for (int t = 0; t < 16; ++t) w[t] = load_be64(p + 8 * t);
-    for (int t = 16; t < 80; ++t) {
-      const std::uint64_t s0 = rotr64(w[t - 15], 1) ^ rotr64(w[t - 15], 8) ^ (w[t - 15] >> 7);
-      const std::uint64_t s1 = rotr64(w[t - 2], 19) ^ rotr64(w[t - 2], 61) ^ (w[t - 2] >> 6);
-      w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+    Word w[T::rounds];
+    for (std::size_t t = 0; t < 16; ++t) w[t] = T::load(p + word * t);
+    for (int t = 16; t < T::rounds; ++t) {
+      const Word s0 = rotr(w[t - 15], T::small0[0]) ^ rotr(w[t - 15], T::small0[1]) ^ (w[t - 15] >> T::small0[2]);
+      const Word s1 = rotr(w[t - 2], T::small1[0]) ^ rotr(w[t - 2], T::small1[1]) ^ (w[t - 2] >> T::small1[2]);
+      w[t] = static_cast<Word>(w[t - 16] + s0 + w[t - 7] + s1);
     }
-    std::uint64_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-    for (int t = 0; t < 80; ++t) {
-      const std::uint64_t s1 = rotr64(e, 14) ^ rotr64(e, 18) ^ rotr64(e, 41);
-      const std::uint64_t ch = (e & f) ^ (~e & g);
-      const std::uint64_t t1 = hh + s1 + ch + k[t] + w[t];
-      const std::uint64_t s0 = rotr64(a, 28) ^ rotr64(a, 34) ^ rotr64(a, 39);
-      const std::uint64_t maj = (a & b) ^ (a & c) ^ (b & c);
-      const std::uint64_t t2 = s0 + maj;
+    Word a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+    for (int t = 0; t < T::rounds; ++t) {
+      const Word s1 = rotr(e, T::big1[0]) ^ rotr(e, T::big1[1]) ^ rotr(e, T::big1[2]);
+      const Word ch = (e & f) ^ (~e & g);
+      const Word t1 = static_cast<Word>(hh + s1 + ch + T::k[t] + w[t]);
+      const Word s0 = rotr(a, T::big0[0]) ^ rotr(a, T::big0[1]) ^ rotr(a, T::big0[2]);
+      const Word maj = (a & b) ^ (a & c) ^ (b & c);
+      const Word t2 = static_cast<Word>(s0 + maj);
       hh = g;
       g = f;
       f = e;
-      e = d + t1;
+      e = static_cast<Word>(d + t1);
       d = c;
       c = b;
       b = a;
-      a = t1 + t2;
+      a = static_cast<Word>(t1 + t2);
     }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-    h[4] += e;
-    h[5] += f;
-    h[6] += g;
-    h[7] += hh;
+    const Word v[8] = {a, b, c, d, e, f, g, hh};
+    for (std::size_t i = 0; i < 8; ++i) h[i] = static_cast<Word>(h[i] + v[i]);
   }
   std::string out;
-  out.reserve(static_cast<std::size_t>(out_words) * 16);
-  for (int j = 0; j < out_words; ++j)
-    for (int i = 7; i >= 0; --i)
-      hex_byte(out, static_cast<unsigned>((h[static_cast<std::size_t>(j)] >> (8 * i)) & 0xFF));
+  out.reserve(out_words * word * 2);
+  for (std::size_t j = 0; j < out_words; ++j)
+    for (int i = static_cast<int>(word) - 1; i >= 0; --i)
+      hex_byte(out, static_cast<unsigned>((h[j] >> (8 * i)) & 0xFF));
   return out;
 }
 
 }  // namespace impl
 
+/// SHA-256 (FIPS 180-4 §6.2) as 64 lower-case hex digits.
+inline std::string sha256_hex(std::string_view data) {
+  return impl::sha2_hex<std::uint32_t>(
+      data, {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}, 8);
+}
+
 /// SHA-384 (FIPS 180-4 §6.5) as 96 lower-case hex digits.
 inline std::string sha384_hex(std::string_view data) {
-  return impl::sha512_family(
+  return impl::sha2_hex<std::uint64_t>(
       data,
       {0xcbbb9d5dc1059ed8, 0x629a292a367cd507, 0x9159015a3070dd17, 0x152fecd8f70e5939,
        0x67332667ffc00b31, 0x8eb44a8768581511, 0xdb0c2e0d64f98fa7, 0x47b5481dbefa4fa4},
@@ -306,7 +280,7 @@ inline std::string sha384_hex(std::string_view data) {
 
 /// SHA-512 (FIPS 180-4 §6.4) as 128 lower-case hex digits.
 inline std::string sha512_hex(std::string_view data) {
-  return impl::sha512_family(
+  return impl::sha2_hex<std::uint64_t>(
       data,
       {0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
        0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179},
