@@ -745,16 +745,28 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       result = std::move(*r);
       result_bound = bound(result);
     }
+    return exit_with_result(f, st, ctx, result, result_bound);
+  }
+
+  /// ResultPath, then exit_state (Pass, Task, Parallel, Map).
+  Step exit_with_result(const std::shared_ptr<Frame>& f, const State& st, const Json* ctx, Json& result,
+                        std::size_t result_bound) {
     Json out;
     std::size_t bound = 0;
     if (auto fl = apply_result_path(*f, st, result, result_bound, out, bound))
       return fail_state(f, st, std::move(*fl));
+    return exit_state(f, st, ctx, std::move(out), st.next, bound);
+  }
+
+  /// The tail every state that exits normally shares: OutputPath, *StateExited, the transition.
+  Step exit_state(const std::shared_ptr<Frame>& f, const State& st, const Json* ctx, Json out, std::uint32_t next,
+                  std::size_t bound) {
     if (auto fl = apply_output_path(*f, st, ctx, out)) return fail_state(f, st, std::move(*fl));
     emit(exited_event(st.type), [&](Json& d) {
       d["name"] = st.name;
       d["output"] = out;
     });
-    return transition(f, st.next, std::move(out), bound);
+    return transition(f, next, std::move(out), bound);
   }
 
   // ---------------------------------------------------------------- states
@@ -833,16 +845,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
         result_bound = v.ptr ? f->size_bound : bound(result);
       }
     }
-    Json out;
-    std::size_t bound = 0;
-    if (auto fl = apply_result_path(*f, st, result, result_bound, out, bound))
-      return fail_state(f, st, std::move(*fl));
-    if (auto fl = apply_output_path(*f, st, ctx, out)) return fail_state(f, st, std::move(*fl));
-    emit(EventType::PassStateExited, [&](Json& d) {
-      d["name"] = st.name;
-      d["output"] = out;
-    });
-    return transition(f, st.next, std::move(out), bound);
+    return exit_with_result(f, st, ctx, result, result_bound);
   }
 
   /// Reads a positive/non-negative integer given literally or by path (TimeoutSecondsPath, ...).
@@ -1124,14 +1127,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
                                                          st.name)),
                                        false});
     Json out = v.ptr == &f->doc ? std::move(f->doc) : v.ptr ? *v.ptr : std::move(v.owned);
-    if (auto fl = apply_output_path(*f, st, ctx, out)) return fail_state(f, st, std::move(*fl));
-    emit(EventType::ChoiceStateExited, [&](Json& d) {
-      d["name"] = st.name;
-      d["output"] = out;
-    });
-    std::size_t bound = f->size_bound;
-    f->doc = Json();
-    return transition(f, next, std::move(out), bound);
+    return exit_state(f, st, ctx, std::move(out), next, f->size_bound);
   }
 
   Step run_wait(const std::shared_ptr<Frame>& f, const State& st) {
@@ -1223,13 +1219,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   Step finish_wait(const std::shared_ptr<Frame>& f, const State& st) {
     std::optional<Json> holder;
     const Json* ctx = make_ctx(*f, st, holder);
-    Json out = std::move(f->doc);
-    if (auto fl = apply_output_path(*f, st, ctx, out)) return fail_state(f, st, std::move(*fl));
-    emit(EventType::WaitStateExited, [&](Json& d) {
-      d["name"] = st.name;
-      d["output"] = out;
-    });
-    return transition(f, st.next, std::move(out), f->size_bound);
+    return exit_state(f, st, ctx, std::move(f->doc), st.next, f->size_bound);
   }
 
   Step run_succeed(const std::shared_ptr<Frame>& f, const State& st) {
@@ -1238,12 +1228,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     View v;
     if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
     Json out = v.ptr == &f->doc ? std::move(f->doc) : v.ptr ? *v.ptr : std::move(v.owned);
-    if (auto fl = apply_output_path(*f, st, ctx, out)) return fail_state(f, st, std::move(*fl));
-    emit(EventType::SucceedStateExited, [&](Json& d) {
-      d["name"] = st.name;
-      d["output"] = out;
-    });
-    return transition(f, no_index, std::move(out), f->size_bound);
+    return exit_state(f, st, ctx, std::move(out), no_index, f->size_bound);
   }
 
   /// Fail's Error/Cause: literal, reference path or intrinsic, evaluated on the raw input.
