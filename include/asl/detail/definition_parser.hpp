@@ -96,6 +96,20 @@ inline std::optional<std::size_t> first_invalid_utf8(std::string_view s) {
   return std::nullopt;
 }
 
+/// `s` with every byte that is not part of well-formed UTF-8 written as `<0xNN>`. nlohmann's
+/// parse errors quote the bytes last read ("last read: '\xDE'"), which can stop inside a
+/// multi-byte character; a Diagnostic message must stay valid UTF-8.
+inline std::string escape_invalid_utf8(std::string_view s) {
+  std::string out;
+  while (const auto bad = first_invalid_utf8(s)) {
+    out.append(s.substr(0, *bad));
+    out += fmt::format("<0x{:02X}>", static_cast<unsigned>(static_cast<unsigned char>(s[*bad])));
+    s.remove_prefix(*bad + 1);
+  }
+  out.append(s);
+  return out;
+}
+
 /// Builds an asl::Json from nlohmann's SAX events. Unlike nlohmann's own DOM builder it
 /// (1) refuses nesting deeper than the limit before any recursion can happen anywhere,
 /// (2) detects duplicate keys inside one object, which a DOM parser silently collapses to the
@@ -147,7 +161,8 @@ class DomBuilder final : public nlohmann::json_sax<Json> {
       detail.erase(0, bracket + 2);  // "[json.exception.out_of_range.406] number overflow ..."
     }
     out_.push_back(Diagnostic{id_malformed, "",
-                              fmt::format("malformed JSON at line {}, column {}: {}", lc.line, lc.column, detail),
+                              fmt::format("malformed JSON at line {}, column {}: {}", lc.line, lc.column,
+                                          escape_invalid_utf8(detail)),
                               "INVALID_JSON_DESCRIPTION"});
     failed_ = true;
     return false;

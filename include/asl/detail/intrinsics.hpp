@@ -466,7 +466,9 @@ class Parser {
       return a;
     }
     if (c == ',' || c == ')') error("expected an argument");
-    error(std::string("unexpected character '") + c + "'");
+    // The whole UTF-8 sequence, not its lead byte: messages must stay valid UTF-8.
+    const std::size_t len = std::min(utf8_length(static_cast<unsigned char>(c)), s_.size() - i_);
+    error("unexpected character '" + std::string(s_.substr(i_, len)) + "'");
   }
 
   // Spec §6.2: inside '...', the characters ' { } \ are escaped with a backslash. A "{}" made of

@@ -64,10 +64,10 @@
 //   An existence test on an indefinite path (`@.tags[*]`) needs at least one match.
 // * Hostile input: filter nesting is limited to 64 levels (SyntaxError beyond); stepping through a
 //   path and the deep-scan walk are iterative, so long paths and deeply nested documents do not
-//   recurse there. (Still recursive: `==` between two whole deeply nested values, and std::regex
-//   on very long strings.)
+//   recurse there. (Still recursive: `==` between two whole deeply nested values.)
 // * Not supported: functions with arguments (concat, append), `[?]` placeholders, `@` as a path
-//   root, Java-only regex syntax.
+//   root, Java-only regex syntax, regex back-references (`\1`; with libstdc++ regexes run on its
+//   polynomial matcher, so hostile patterns cannot backtrack exponentially).
 
 namespace asl::detail::jsonpath {
 
@@ -1546,9 +1546,18 @@ class Parser {
       flags |= std::regex::icase;
       ++pos_;
     }
+#if defined(__GLIBCXX__)
+    // libstdc++'s default (depth-first, backtracking) matcher is exponential on nested
+    // quantifiers (`/(a*)*b/`, `/.???/`) and recurses once per subject character; its
+    // polynomial (breadth-first) matcher gives the same yes/no answer for a full match, but
+    // cannot do back-references (refused below).
+    flags |= std::regex_constants::__polynomial;
+#endif
     try {
       o.pattern = std::make_shared<const std::regex>(pattern, flags);
-    } catch (const std::regex_error&) {
+    } catch (const std::regex_error& e) {
+      if (e.code() == std::regex_constants::error_complexity)
+        fail("back-references are not supported in /" + pattern + "/", open);
       fail("invalid regular expression /" + pattern + "/", open);
     }
     o.kind = OperandKind::pattern;
@@ -1752,7 +1761,9 @@ class Path {
     Json* node = &root;
     for (const impl::Step& s : steps) {
       if (s.kind == impl::StepKind::name) {
-        node = &(*node)[s.name];  // a created member starts as null and becomes an object here
+        if (node->is_null()) *node = Json::object();  // a member created on the way
+        auto it = node->find(s.name);
+        node = it != node->end() ? &*it : &append_member(*node, s.name, Json());
       } else {
         const auto size = static_cast<std::int64_t>(node->size());
         node = &(*node)[static_cast<std::size_t>(s.index < 0 ? s.index + size : s.index)];
