@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "asl/detail/timestamp.hpp"
+#include "asl/detail/config.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 #include "asl/state_machine.hpp"
@@ -41,25 +41,20 @@ class Retry {
  public:
   Retry(std::initializer_list<std::string> error_equals)
       : Retry(std::vector<std::string>(error_equals)) {}
-  explicit Retry(std::vector<std::string> error_equals) {
-    fields_["ErrorEquals"] = std::move(error_equals);
-  }
+  explicit Retry(std::vector<std::string> error_equals);
 
-  Retry& interval(std::chrono::seconds s) { return set("IntervalSeconds", s.count()); }
-  Retry& max_attempts(std::int64_t n) { return set("MaxAttempts", n); }
-  Retry& backoff(double rate) { return set("BackoffRate", rate); }
-  Retry& max_delay(std::chrono::seconds s) { return set("MaxDelaySeconds", s.count()); }
-  Retry& jitter(Jitter j) { return set("JitterStrategy", j == Jitter::full ? "FULL" : "NONE"); }
-  Retry& comment(std::string text) { return set("Comment", std::move(text)); }
+  Retry& interval(std::chrono::seconds s);
+  Retry& max_attempts(std::int64_t n);
+  Retry& backoff(double rate);
+  Retry& max_delay(std::chrono::seconds s);
+  Retry& jitter(Jitter j);
+  Retry& comment(std::string text);
 
   /// The Retrier object, e.g. `{"ErrorEquals":["States.TaskFailed"],"IntervalSeconds":1}`.
   const Json& to_json() const noexcept { return fields_; }
 
  private:
-  Retry& set(const char* key, Json value) {
-    fields_[key] = std::move(value);
-    return *this;
-  }
+  Retry& set(const char* key, Json value);
   Json fields_ = Json::object();
 };
 
@@ -72,23 +67,18 @@ class Catch {
  public:
   Catch(std::initializer_list<std::string> error_equals)
       : Catch(std::vector<std::string>(error_equals)) {}
-  explicit Catch(std::vector<std::string> error_equals) {
-    fields_["ErrorEquals"] = std::move(error_equals);
-  }
+  explicit Catch(std::vector<std::string> error_equals);
 
-  Catch& next(std::string state) { return set("Next", std::move(state)); }
-  Catch& result_path(std::string path) { return set("ResultPath", std::move(path)); }
-  Catch& result_path(std::nullptr_t) { return set("ResultPath", nullptr); }
-  Catch& comment(std::string text) { return set("Comment", std::move(text)); }
+  Catch& next(std::string state);
+  Catch& result_path(std::string path);
+  Catch& result_path(std::nullptr_t);
+  Catch& comment(std::string text);
 
   /// The Catcher object, e.g. `{"ErrorEquals":["States.ALL"],"Next":"Reject"}`.
   const Json& to_json() const noexcept { return fields_; }
 
  private:
-  Catch& set(const char* key, Json value) {
-    fields_[key] = std::move(value);
-    return *this;
-  }
+  Catch& set(const char* key, Json value);
   Json fields_ = Json::object();
 };
 
@@ -97,19 +87,16 @@ class Catch {
 /// the limit in TaskContext and should poll `stop_requested()`.
 class Timeout {
  public:
-  Timeout& seconds(std::chrono::seconds s) { return set("TimeoutSeconds", s.count()); }
-  Timeout& seconds_path(std::string path) { return set("TimeoutSecondsPath", std::move(path)); }
-  Timeout& heartbeat(std::chrono::seconds s) { return set("HeartbeatSeconds", s.count()); }
-  Timeout& heartbeat_path(std::string path) { return set("HeartbeatSecondsPath", std::move(path)); }
+  Timeout& seconds(std::chrono::seconds s);
+  Timeout& seconds_path(std::string path);
+  Timeout& heartbeat(std::chrono::seconds s);
+  Timeout& heartbeat_path(std::string path);
 
   /// The fields to merge into the Task state.
   const Json& to_json() const noexcept { return fields_; }
 
  private:
-  Timeout& set(const char* key, Json value) {
-    fields_[key] = std::move(value);
-    return *this;
-  }
+  Timeout& set(const char* key, Json value);
   Json fields_ = Json::object();
 };
 
@@ -123,32 +110,17 @@ enum class MapExecutionType : std::uint8_t { standard, express };
 /// @endcode
 class MapPolicy {
  public:
-  MapPolicy& items_path(std::string path) { return set("ItemsPath", std::move(path)); }
-  MapPolicy& item_selector(Json payload_template) {
-    return set("ItemSelector", std::move(payload_template));
-  }
-  MapPolicy& max_concurrency(std::int64_t n) { return set("MaxConcurrency", n); }
-  MapPolicy& max_concurrency_path(std::string path) {
-    return set("MaxConcurrencyPath", std::move(path));
-  }
-  MapPolicy& tolerated_failure_count(std::int64_t n) { return set("ToleratedFailureCount", n); }
-  MapPolicy& tolerated_failure_count_path(std::string path) {
-    return set("ToleratedFailureCountPath", std::move(path));
-  }
-  MapPolicy& tolerated_failure_percentage(double percent) {
-    return set("ToleratedFailurePercentage", percent);
-  }
-  MapPolicy& tolerated_failure_percentage_path(std::string path) {
-    return set("ToleratedFailurePercentagePath", std::move(path));
-  }
-  MapPolicy& label(std::string text) { return set("Label", std::move(text)); }
+  MapPolicy& items_path(std::string path);
+  MapPolicy& item_selector(Json payload_template);
+  MapPolicy& max_concurrency(std::int64_t n);
+  MapPolicy& max_concurrency_path(std::string path);
+  MapPolicy& tolerated_failure_count(std::int64_t n);
+  MapPolicy& tolerated_failure_count_path(std::string path);
+  MapPolicy& tolerated_failure_percentage(double percent);
+  MapPolicy& tolerated_failure_percentage_path(std::string path);
+  MapPolicy& label(std::string text);
   /// `ProcessorConfig: {"Mode": "DISTRIBUTED", "ExecutionType": ...}` (INLINE is the default).
-  MapPolicy& distributed(MapExecutionType type = MapExecutionType::standard) {
-    processor_config_ =
-        Json{{"Mode", "DISTRIBUTED"},
-             {"ExecutionType", type == MapExecutionType::express ? "EXPRESS" : "STANDARD"}};
-    return *this;
-  }
+  MapPolicy& distributed(MapExecutionType type = MapExecutionType::standard);
 
   /// The fields to merge into the Map state.
   const Json& to_json() const noexcept { return fields_; }
@@ -156,10 +128,7 @@ class MapPolicy {
   const Json& processor_config() const noexcept { return processor_config_; }
 
  private:
-  MapPolicy& set(const char* key, Json value) {
-    fields_[key] = std::move(value);
-    return *this;
-  }
+  MapPolicy& set(const char* key, Json value);
   Json fields_ = Json::object();
   Json processor_config_;
 };
@@ -178,26 +147,14 @@ class ChoiceRule {
   const Json& to_json() const noexcept { return rule_; }
 
   /// `And`; `a && b && c` becomes one `And` of three rules.
-  friend ChoiceRule operator&&(ChoiceRule a, ChoiceRule b) {
-    return combine("And", std::move(a), std::move(b));
-  }
+  friend ChoiceRule operator&&(ChoiceRule a, ChoiceRule b);
   /// `Or`; `a || b || c` becomes one `Or` of three rules.
-  friend ChoiceRule operator||(ChoiceRule a, ChoiceRule b) {
-    return combine("Or", std::move(a), std::move(b));
-  }
+  friend ChoiceRule operator||(ChoiceRule a, ChoiceRule b);
   /// `Not`.
-  friend ChoiceRule operator!(ChoiceRule a) {
-    return ChoiceRule(Json{{"Not", std::move(a.rule_)}});
-  }
+  friend ChoiceRule operator!(ChoiceRule a);
 
  private:
-  static ChoiceRule combine(const char* op, ChoiceRule a, ChoiceRule b) {
-    if (a.rule_.size() == 1 && a.rule_.contains(op)) {
-      a.rule_[op].push_back(std::move(b.rule_));
-      return a;
-    }
-    return ChoiceRule(Json{{op, Json::array({std::move(a.rule_), std::move(b.rule_)})}});
-  }
+  static ChoiceRule combine(const char* op, ChoiceRule a, ChoiceRule b);
   Json rule_;
 };
 
@@ -209,24 +166,17 @@ class Var {
   explicit Var(std::string path) : path_(std::move(path)) {}
   const std::string& path() const noexcept { return path_; }
 
-  ChoiceRule is_present(bool value = true) const { return test("IsPresent", value); }
-  ChoiceRule is_null(bool value = true) const { return test("IsNull", value); }
-  ChoiceRule is_numeric(bool value = true) const { return test("IsNumeric", value); }
-  ChoiceRule is_string(bool value = true) const { return test("IsString", value); }
-  ChoiceRule is_boolean(bool value = true) const { return test("IsBoolean", value); }
-  ChoiceRule is_timestamp(bool value = true) const { return test("IsTimestamp", value); }
+  ChoiceRule is_present(bool value = true) const;
+  ChoiceRule is_null(bool value = true) const;
+  ChoiceRule is_numeric(bool value = true) const;
+  ChoiceRule is_string(bool value = true) const;
+  ChoiceRule is_boolean(bool value = true) const;
+  ChoiceRule is_timestamp(bool value = true) const;
   /// `StringMatches`: `*` matches any run of characters; `\\*` is a literal star.
-  ChoiceRule matches(std::string pattern) const {
-    return test("StringMatches", std::move(pattern));
-  }
+  ChoiceRule matches(std::string pattern) const;
 
   /// `{"Variable": path, op: operand}`.
-  ChoiceRule test(std::string_view op, Json operand) const {
-    Json rule = Json::object();
-    rule["Variable"] = path_;
-    rule[std::string(op)] = std::move(operand);
-    return ChoiceRule(std::move(rule));
-  }
+  ChoiceRule test(std::string_view op, Json operand) const;
 
  private:
   std::string path_;
@@ -246,10 +196,7 @@ struct Timestamp {
 };
 inline Timestamp timestamp(std::string rfc3339) { return Timestamp{std::move(rfc3339)}; }
 /// Formatted as AWS formats instants: UTC with `Z` and 0, 3, 6 or 9 fraction digits.
-inline Timestamp timestamp(std::chrono::system_clock::time_point at) {
-  return Timestamp{detail::timestamp::format(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count())};
-}
+Timestamp timestamp(std::chrono::system_clock::time_point at);
 
 namespace detail {
 struct NumericOperand {
@@ -392,27 +339,10 @@ namespace detail {
 /// The builder's bound callables, by exact resource.
 class BoundHandlers final : public TaskResolver {
  public:
-  void bind(const std::string& resource, const std::shared_ptr<const TaskHandler>& handler) {
-    for (const auto& [r, h] : bound_) {
-      if (r != resource) continue;
-      if (h == handler) return;
-      throw UsageError("asl::Builder: resource \"" + resource +
-                       "\" is already bound to another callable; reuse the same asl::local value, "
-                       "or export the second callable under its own resource");
-    }
-    bound_.emplace_back(resource, handler);
-  }
-  void bind_all(const BoundHandlers& other) {
-    for (const auto& [resource, handler] : other.bound_) bind(resource, handler);
-  }
+  void bind(const std::string& resource, const std::shared_ptr<const TaskHandler>& handler);
+  void bind_all(const BoundHandlers& other);
 
-  TaskHandler resolve(const ResolveRequest& request) const override {
-    for (const auto& [resource, handler] : bound_) {
-      if (resource != request.resource) continue;
-      return [h = handler](const Json& input, TaskContext& ctx) { return (*h)(input, ctx); };
-    }
-    return {};
-  }
+  TaskHandler resolve(const ResolveRequest& request) const override;
 
  private:
   std::vector<std::pair<std::string, std::shared_ptr<const TaskHandler>>> bound_;
@@ -423,10 +353,7 @@ class ChainedResolver final : public TaskResolver {
  public:
   ChainedResolver(const TaskResolver& first, const TaskResolver& second)
       : first_(first), second_(second) {}
-  TaskHandler resolve(const ResolveRequest& request) const override {
-    TaskHandler h = first_.resolve(request);
-    return h ? h : second_.resolve(request);
-  }
+  TaskHandler resolve(const ResolveRequest& request) const override;
 
  private:
   const TaskResolver& first_;
@@ -456,227 +383,97 @@ class Builder {
  public:
   // Machine (or branch / processor) level.
 
-  Builder& start_at(std::string state) {
-    start_at_ = std::move(state);
-    return *this;
-  }
+  Builder& start_at(std::string state);
   /// The top-level `Comment`.
-  Builder& machine_comment(std::string text) {
-    top_["Comment"] = std::move(text);
-    return *this;
-  }
+  Builder& machine_comment(std::string text);
   /// The top-level `TimeoutSeconds` (the execution fails with States.Timeout after it).
-  Builder& machine_timeout(std::chrono::seconds s) {
-    top_["TimeoutSeconds"] = s.count();
-    return *this;
-  }
+  Builder& machine_timeout(std::chrono::seconds s);
 
   // States.
 
   /// A Task whose resource is resolved at build time by the TaskResolver given to build().
-  Builder& task(std::string name, std::string resource) {
-    return add(std::move(name), Json{{"Type", "Task"}, {"Resource", std::move(resource)}});
-  }
+  Builder& task(std::string name, std::string resource);
   /// A Task bound to a C++ callable; the definition names `bound.resource()`.
-  Builder& task(std::string name, const LocalTask& bound) {
-    bound_.bind(bound.resource(), bound.handler());
-    return add(std::move(name), Json{{"Type", "Task"}, {"Resource", bound.resource()}});
-  }
-  Builder& pass(std::string name) { return add(std::move(name), Json{{"Type", "Pass"}}); }
+  Builder& task(std::string name, const LocalTask& bound);
+  Builder& pass(std::string name);
   /// A Choice; add its rules with `when` and its `Default` with `otherwise`.
-  Builder& choice(std::string name) {
-    return add(std::move(name), Json{{"Type", "Choice"}, {"Choices", Json::array()}});
-  }
-  Builder& wait(std::string name, std::chrono::seconds s) {
-    return add(std::move(name), Json{{"Type", "Wait"}, {"Seconds", s.count()}});
-  }
-  Builder& wait_until(std::string name, const Timestamp& at) {
-    return add(std::move(name), Json{{"Type", "Wait"}, {"Timestamp", at.value}});
-  }
-  Builder& wait_seconds_path(std::string name, std::string path) {
-    return add(std::move(name), Json{{"Type", "Wait"}, {"SecondsPath", std::move(path)}});
-  }
-  Builder& wait_timestamp_path(std::string name, std::string path) {
-    return add(std::move(name), Json{{"Type", "Wait"}, {"TimestampPath", std::move(path)}});
-  }
-  Builder& succeed(std::string name) { return add(std::move(name), Json{{"Type", "Succeed"}}); }
+  Builder& choice(std::string name);
+  Builder& wait(std::string name, std::chrono::seconds s);
+  Builder& wait_until(std::string name, const Timestamp& at);
+  Builder& wait_seconds_path(std::string name, std::string path);
+  Builder& wait_timestamp_path(std::string name, std::string path);
+  Builder& succeed(std::string name);
   /// A Fail; AWS allows either part to be absent (a Fail with only `Cause` has no error name).
   Builder& fail(std::string name, std::optional<std::string> error = std::nullopt,
-                std::optional<std::string> cause = std::nullopt) {
-    Json state{{"Type", "Fail"}};
-    if (error) state["Error"] = std::move(*error);
-    if (cause) state["Cause"] = std::move(*cause);
-    return add(std::move(name), std::move(state));
-  }
+                std::optional<std::string> cause = std::nullopt);
   /// A Parallel with one branch per builder; their bound callables join this builder's.
-  Builder& parallel(std::string name, const std::vector<Builder>& branches) {
-    Json list = Json::array();
-    for (const Builder& b : branches) list.push_back(b.absorb(bound_, "parallel"));
-    return add(std::move(name), Json{{"Type", "Parallel"}, {"Branches", std::move(list)}});
-  }
-  Builder& map(std::string name, const Builder& processor) {
-    return map(std::move(name), MapPolicy{}, processor);
-  }
+  Builder& parallel(std::string name, const std::vector<Builder>& branches);
+  Builder& map(std::string name, const Builder& processor);
   /// A Map whose ItemProcessor is `processor`; its bound callables join this builder's.
-  Builder& map(std::string name, const MapPolicy& policy, const Builder& processor) {
-    Json state{{"Type", "Map"}};
-    for (const auto& [key, value] : policy.to_json().items()) state[key] = value;
-    Json item_processor = Json::object();
-    if (!policy.processor_config().is_null())
-      item_processor["ProcessorConfig"] = policy.processor_config();
-    Json sub = processor.absorb(bound_, "map");  // a named value: items() only refers to it
-    for (auto& [key, value] : sub.items()) item_processor[key] = std::move(value);
-    state["ItemProcessor"] = std::move(item_processor);
-    return add(std::move(name), std::move(state));
-  }
+  Builder& map(std::string name, const MapPolicy& policy, const Builder& processor);
 
   // Modifiers of the state just added.
 
-  Builder& next(std::string state) { return set("next", "Next", std::move(state)); }
-  Builder& end() { return set("end", "End", true); }
-  Builder& comment(std::string text) { return set("comment", "Comment", std::move(text)); }
+  Builder& next(std::string state);
+  Builder& end();
+  Builder& comment(std::string text);
   /// Appends a Retrier; retriers are tried in the order they were added.
-  Builder& retry(const Retry& retrier) {
-    append("retry", "Retry", retrier.to_json());
-    return *this;
-  }
+  Builder& retry(const Retry& retrier);
   /// Appends a Catcher; catchers are tried in the order they were added.
-  Builder& catch_errors(const Catch& catcher) {
-    append("catch_errors", "Catch", catcher.to_json());
-    return *this;
-  }
-  Builder& catch_errors(std::vector<std::string> error_equals, std::string next_state) {
-    return catch_errors(Catch(std::move(error_equals)).next(std::move(next_state)));
-  }
+  Builder& catch_errors(const Catch& catcher);
+  Builder& catch_errors(std::vector<std::string> error_equals, std::string next_state);
   Builder& catch_errors(std::vector<std::string> error_equals, std::string next_state,
-                        std::string result_path) {
-    return catch_errors(Catch(std::move(error_equals))
-                            .next(std::move(next_state))
-                            .result_path(std::move(result_path)));
-  }
+                        std::string result_path);
   /// `TimeoutSeconds`.
-  Builder& timeout(std::chrono::seconds s) { return set("timeout", "TimeoutSeconds", s.count()); }
-  Builder& timeout(const Timeout& limits) {
-    Json& state = current("timeout");
-    for (const auto& [key, value] : limits.to_json().items()) state[key] = value;
-    return *this;
-  }
-  Builder& input_path(std::string path) { return set("input_path", "InputPath", std::move(path)); }
-  Builder& input_path(std::nullptr_t) { return set("input_path", "InputPath", nullptr); }
-  Builder& parameters(Json payload_template) {
-    return set("parameters", "Parameters", std::move(payload_template));
-  }
-  Builder& result_selector(Json payload_template) {
-    return set("result_selector", "ResultSelector", std::move(payload_template));
-  }
-  Builder& result_path(std::string path) {
-    return set("result_path", "ResultPath", std::move(path));
-  }
+  Builder& timeout(std::chrono::seconds s);
+  Builder& timeout(const Timeout& limits);
+  Builder& input_path(std::string path);
+  Builder& input_path(std::nullptr_t);
+  Builder& parameters(Json payload_template);
+  Builder& result_selector(Json payload_template);
+  Builder& result_path(std::string path);
   /// `"ResultPath": null`: discard the result, keep the state input.
-  Builder& result_path(std::nullptr_t) { return set("result_path", "ResultPath", nullptr); }
-  Builder& output_path(std::string path) {
-    return set("output_path", "OutputPath", std::move(path));
-  }
-  Builder& output_path(std::nullptr_t) { return set("output_path", "OutputPath", nullptr); }
+  Builder& result_path(std::nullptr_t);
+  Builder& output_path(std::string path);
+  Builder& output_path(std::nullptr_t);
   /// A Pass state's `Result`.
-  Builder& result(Json value) { return set("result", "Result", std::move(value)); }
+  Builder& result(Json value);
   /// Any other ASL field, verbatim (`Credentials`, `ErrorPath`, `ItemBatcher`, ...).
-  Builder& field(std::string key, Json value) {
-    current("field")[std::move(key)] = std::move(value);
-    return *this;
-  }
+  Builder& field(std::string key, Json value);
   /// A Choice rule: go to `next_state` when `rule` holds (rules are tried in order).
-  Builder& when(const ChoiceRule& rule, std::string next_state) {
-    Json r = rule.to_json();
-    r["Next"] = std::move(next_state);
-    choice_state("when")["Choices"].push_back(std::move(r));
-    return *this;
-  }
+  Builder& when(const ChoiceRule& rule, std::string next_state);
   /// A Choice's `Default`: where to go when no rule holds (else States.NoChoiceMatched).
-  Builder& otherwise(std::string next_state) {
-    choice_state("otherwise")["Default"] = std::move(next_state);
-    return *this;
-  }
+  Builder& otherwise(std::string next_state);
 
   // Results.
 
   /// The ASL definition. @throws asl::UsageError when `start_at` was not called.
-  Json to_json() const {
-    if (!start_at_) {
-      throw UsageError(
-          "asl::Builder: no StartAt; call start_at(\"<first state>\") before exporting or "
-          "building");
-    }
-    Json out = Json::object();
-    if (top_.contains("Comment")) out["Comment"] = top_.at("Comment");
-    out["StartAt"] = *start_at_;
-    if (top_.contains("TimeoutSeconds")) out["TimeoutSeconds"] = top_.at("TimeoutSeconds");
-    out["States"] = states_;
-    return out;
-  }
+  Json to_json() const;
 
   /// Validates and compiles through StateMachine::from_json. Task resources resolve to the
   /// callables bound here first, then through `resolver`.
   /// @throws asl::DefinitionError as StateMachine::from_json does; asl::UsageError (no StartAt).
-  StateMachine build(const TaskResolver& resolver, const LoadOptions& options = {}) const {
-    return StateMachine::from_json(to_json(), detail::ChainedResolver(bound_, resolver), options);
-  }
+  StateMachine build(const TaskResolver& resolver, const LoadOptions& options = {}) const;
   /// Every Task must then be bound to a callable (asl::local).
-  StateMachine build(const LoadOptions& options = {}) const {
-    return StateMachine::from_json(to_json(), bound_, options);
-  }
+  StateMachine build(const LoadOptions& options = {}) const;
 
   /// The callables bound in this builder (and its branches and processors), as a resolver: what
   /// the exported JSON needs to run in-process through StateMachine::from_json.
   const TaskResolver& handlers() const noexcept { return bound_; }
 
  private:
-  Builder& add(std::string name, Json state) {
-    if (states_.contains(name))
-      throw UsageError("asl::Builder: state \"" + name + "\" is already defined");
-    last_ = name;
-    states_[std::move(name)] = std::move(state);
-    return *this;
-  }
+  Builder& add(std::string name, Json state);
 
-  Json& current(const char* modifier) {
-    if (!last_) {
-      throw UsageError(std::string("asl::Builder::") + modifier +
-                       "(): no state to apply it to; add a state first (task, pass, choice, wait, "
-                       "succeed, fail, parallel or map)");
-    }
-    return states_[*last_];
-  }
+  Json& current(const char* modifier);
 
-  Json& choice_state(const char* modifier) {
-    Json& state = current(modifier);
-    if (state["Type"] != "Choice") {
-      throw UsageError(std::string("asl::Builder::") + modifier + "(): state \"" + *last_ +
-                       "\" is a " + state["Type"].get<std::string>() + ", not a Choice");
-    }
-    return state;
-  }
+  Json& choice_state(const char* modifier);
 
-  Builder& set(const char* modifier, const char* key, Json value) {
-    current(modifier)[key] = std::move(value);
-    return *this;
-  }
+  Builder& set(const char* modifier, const char* key, Json value);
 
-  void append(const char* modifier, const char* key, const Json& item) {
-    Json& state = current(modifier);
-    if (!state.contains(key)) state[key] = Json::array();
-    state[key].push_back(item);
-  }
+  void append(const char* modifier, const char* key, const Json& item);
 
   /// This builder as a branch / processor of `into`'s owner: its JSON, its callables merged.
-  Json absorb(detail::BoundHandlers& into, const char* where) const {
-    if (!start_at_) {
-      throw UsageError(std::string("asl::Builder::") + where +
-                       "(): a sub-pipeline has no StartAt; call start_at(\"<first state>\") on it");
-    }
-    into.bind_all(bound_);
-    return to_json();
-  }
+  Json absorb(detail::BoundHandlers& into, const char* where) const;
 
   std::optional<std::string> start_at_;
   Json top_ = Json::object();
@@ -686,3 +483,7 @@ class Builder {
 };
 
 }  // namespace asl
+
+#if !defined(ASL_SEPARATE_COMPILATION)
+#include "asl/impl/builder.hpp"
+#endif

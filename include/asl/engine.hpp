@@ -16,13 +16,18 @@
 #include <vector>
 
 #include "asl/clock.hpp"
-#include "asl/detail/interpreter.hpp"
-#include "asl/detail/scheduler.hpp"
+#include "asl/detail/config.hpp"
 #include "asl/execution_result.hpp"
 #include "asl/history.hpp"
 #include "asl/state_machine.hpp"
 
 namespace asl {
+
+namespace detail {
+class Interpreter;
+class Host;
+class PoolScheduler;
+}  // namespace detail
 
 /// Engine-wide settings; plain data with defaults.
 struct EngineOptions {
@@ -73,33 +78,26 @@ class Execution {
  public:
   Execution() = default;
 
-  Status status() const { return exec_ ? exec_->status() : Status::aborted; }
-  bool done() const { return !exec_ || exec_->done(); }
-  const std::string& name() const { return exec_->name(); }
+  Status status() const;
+  bool done() const;
+  const std::string& name() const;
   /// Blocks until the execution has ended.
-  void wait() const {
-    if (exec_) exec_->wait();
-  }
+  void wait() const;
   /// Waits at most `d`; true if the execution has ended.
   template <class Rep, class Period>
   bool wait_for(std::chrono::duration<Rep, Period> d) const {
-    return !exec_ || exec_->wait_for(d);
+    return wait_for_ns(std::chrono::duration_cast<Duration>(d));
   }
   /// Waits, then returns the result (never throws for ASL failures).
-  ExecutionResult get() const {
-    if (!exec_) return {};
-    exec_->wait();
-    return exec_->result();
-  }
+  ExecutionResult get() const;
   /// Ends the execution ABORTED promptly: running handlers see their stop token, nothing new
   /// starts, a late task result is dropped. No effect once the execution has ended.
-  void cancel() {
-    if (exec_) exec_->cancel();
-  }
+  void cancel();
 
  private:
   friend class Engine;
   explicit Execution(std::shared_ptr<detail::Interpreter> e) : exec_(std::move(e)) {}
+  bool wait_for_ns(Duration d) const;
   std::shared_ptr<detail::Interpreter> exec_;
 };
 
@@ -115,157 +113,49 @@ enum class ShutdownMode : std::uint8_t { drain, cancel };
 /// @note Thread-safe: start, run, send_task_* and handles may be used from any thread.
 class Engine {
  public:
-  explicit Engine(EngineOptions options = {}) : options_(std::move(options)) {
-    if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
-    if (!options_.inline_execution)
-      pool_ = std::make_unique<detail::PoolScheduler>(options_.threads, options_.clock, options_.virtual_time);
-  }
+  explicit Engine(EngineOptions options = {});
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
   /// Cancels whatever still runs, then stops the workers: no thread or execution is left behind.
-  ~Engine() { shutdown(ShutdownMode::cancel); }
+  ~Engine();
 
   /// Attach an observer of history events (none by default: then events are only counted).
   /// Attach before starting executions.
   void add_observer(std::shared_ptr<Observer> observer) { observers_.push_back(std::move(observer)); }
 
   /// Starts an execution and returns at once (inline mode: runs it to its end first).
-  Execution start(const StateMachine& machine, Json input = Json::object(), const RunOptions& run = {}) {
-    if (!pool_) return Execution(run_inline(machine, std::move(input), run));
-    auto exec = make(machine, std::move(input), run, *pool_);
-    track(exec);
-    exec->start();
-    return Execution(std::move(exec));
-  }
+  Execution start(const StateMachine& machine, Json input = Json::object(), const RunOptions& run = {});
 
   /// Runs one execution to its end and returns its result. Never throws for ASL failures.
-  ExecutionResult run(const StateMachine& machine, Json input = Json::object(), const RunOptions& run = {}) {
-    Execution e = start(machine, std::move(input), run);
-    e.wait();
-    return e.exec_->take_result();  // the only handle: move the output out instead of copying it
-  }
+  ExecutionResult run(const StateMachine& machine, Json input = Json::object(), const RunOptions& run = {});
 
   /// Completes a `.waitForTaskToken` task (spec §10.4). Returns the refusal, if any:
   /// `TaskDoesNotExist` for an unknown token, `TaskTimedOut` when the task already ended.
-  std::optional<Error> send_task_success(const std::string& token, Json output) {
-    return with_token(token, [&](detail::TaskSlot& s) { return s.settle(std::move(output)); });
-  }
+  std::optional<Error> send_task_success(const std::string& token, Json output);
   std::optional<Error> send_task_failure(const std::string& token, std::optional<std::string> error = std::nullopt,
-                                         std::optional<std::string> cause = std::nullopt) {
-    return with_token(token, [&](detail::TaskSlot& s) { return s.settle(Error::maybe(error, cause)); });
-  }
-  std::optional<Error> send_task_heartbeat(const std::string& token) {
-    return with_token(token, [&](detail::TaskSlot& s) { return s.heartbeat(); });
-  }
+                                         std::optional<std::string> cause = std::nullopt);
+  std::optional<Error> send_task_heartbeat(const std::string& token);
 
   /// Drain: wait for every running execution to end. Cancel: abort them first. Then the workers
   /// stop. The engine accepts no executions afterwards (UsageError).
-  void shutdown(ShutdownMode mode = ShutdownMode::drain) {
-    std::vector<std::shared_ptr<detail::Interpreter>> live;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stopped_ = true;
-      for (auto& [ptr, e] : live_) live.push_back(e);
-    }
-    for (auto& e : live) {
-      if (mode == ShutdownMode::cancel) e->cancel();
-      e->wait();
-    }
-    if (pool_) pool_->stop();
-  }
+  void shutdown(ShutdownMode mode = ShutdownMode::drain);
 
   const EngineOptions& options() const noexcept { return options_; }
   /// Worker threads in use (1 in inline mode).
-  unsigned threads() const noexcept { return pool_ ? pool_->threads() : 1u; }
+  unsigned threads() const noexcept;
 
  private:
   std::shared_ptr<detail::Interpreter> make(const StateMachine& machine, Json input, const RunOptions& run,
-                                            detail::Host& host) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stopped_) throw UsageError("asl::Engine: start() after shutdown()");
-    }
-    detail::ExecutionConfig cfg;
-    cfg.host = &host;
-    cfg.wait_scale = options_.wait_scale;
-    cfg.retry_scale = options_.retry_interval_scale;
-    cfg.payload_limit = options_.payload_limit;
-    cfg.max_transitions = options_.max_transitions;
-    cfg.max_map_items = options_.max_map_items;
-    cfg.max_map_concurrency = options_.max_map_concurrency;
-    cfg.max_history_events = options_.max_history_events;
-    cfg.jitter_seed = options_.jitter_seed;
-    cfg.stop_flag = run.stop;
-    cfg.execution_name = run.name.empty() ? next_name() : run.name;
-    for (const auto& o : observers_) cfg.observers.push_back(o.get());
-    cfg.on_done = run.on_done;
-    cfg.register_token = [this](const std::string& token, const std::shared_ptr<detail::TaskSlot>& slot) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      prune_tokens(options_.max_task_tokens != 0 && tokens_.size() >= options_.max_task_tokens);
-      if (options_.max_task_tokens != 0 && tokens_.size() >= options_.max_task_tokens) return false;
-      tokens_[token] = slot;
-      return true;
-    };
-    auto exec = std::make_shared<detail::Interpreter>(machine.program(), std::move(input), std::move(cfg));
-    detail::Interpreter* raw = exec.get();
-    exec->set_on_finished([this, raw] { untrack(raw); });
-    return exec;
-  }
-
-  std::shared_ptr<detail::Interpreter> run_inline(const StateMachine& machine, Json input, const RunOptions& run) {
-    detail::InlineHost host(options_.clock, options_.virtual_time);
-    auto exec = make(machine, std::move(input), run, host);
-    track(exec);
-    exec->start();
-    if (!host.run([&] { return exec->done(); })) {
-      // Nothing can ever run again (no frame, timer or pending completion): report, don't hang.
-      exec->fail_stuck();
-    }
-    return exec;
-  }
-
+                                            detail::Host& host);
+  std::shared_ptr<detail::Interpreter> run_inline(const StateMachine& machine, Json input, const RunOptions& run);
   /// The engine owns every running execution (a started execution whose handles were all dropped
   /// still runs to its end: nothing in flight is lost); the entry goes when it finishes.
-  void track(const std::shared_ptr<detail::Interpreter>& e) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!e->done()) live_.emplace(e.get(), e);
-  }
-  void untrack(detail::Interpreter* e) {
-    std::shared_ptr<detail::Interpreter> keep;  // released outside the lock
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = live_.find(e);
-    if (it == live_.end()) return;
-    keep = std::move(it->second);
-    live_.erase(it);
-  }
-
+  void track(const std::shared_ptr<detail::Interpreter>& e);
+  void untrack(detail::Interpreter* e);
   /// Drops tokens whose task has ended; amortised (only when the registry doubled) unless forced.
-  void prune_tokens(bool force = false) {
-    if (!force && tokens_.size() < 2 * tokens_hint_ + 64) return;
-    for (auto it = tokens_.begin(); it != tokens_.end();) {
-      if (it->second.expired()) it = tokens_.erase(it);
-      else ++it;
-    }
-    tokens_hint_ = tokens_.size();
-  }
-
-  template <class F>
-  std::optional<Error> with_token(const std::string& token, F&& apply) {
-    std::shared_ptr<detail::TaskSlot> slot;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = tokens_.find(token);
-      if (it != tokens_.end()) slot = it->second.lock();
-      if (!slot) {
-        if (it != tokens_.end()) tokens_.erase(it);
-        return Error("TaskDoesNotExist", "Task does not exist anymore or the token is unknown: '" + token + "'");
-      }
-    }
-    if (!apply(*slot))
-      return Error("TaskTimedOut", "Task already completed, timed out or was aborted: '" + token + "'");
-    return std::nullopt;
-  }
-
+  void prune_tokens(bool force = false);
+  /// Applies `apply` to the live task slot of `token`; the refusal when there is none or it is closed.
+  std::optional<Error> with_token(const std::string& token, const std::function<bool(detail::TaskSlot&)>& apply);
   std::string next_name() { return "execution-" + std::to_string(++counter_); }
 
   EngineOptions options_;
@@ -280,3 +170,7 @@ class Engine {
 };
 
 }  // namespace asl
+
+#if !defined(ASL_SEPARATE_COMPILATION)
+#include "asl/impl/engine.hpp"
+#endif

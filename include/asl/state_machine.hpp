@@ -2,18 +2,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "asl/detail/compiler.hpp"
-#include "asl/detail/definition_limits.hpp"
-#include "asl/detail/definition_parser.hpp"
-#include "asl/detail/program.hpp"
-#include "asl/detail/validator.hpp"
+#include "asl/detail/config.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 #include "asl/load_options.hpp"
@@ -22,25 +16,12 @@
 namespace asl {
 
 namespace detail {
-/// A resolver that resolves nothing: machines without Task states need no handlers.
-class NoTasks final : public TaskResolver {
- public:
-  TaskHandler resolve(const ResolveRequest&) const override { return {}; }
-};
+struct Program;
 }  // namespace detail
 
 /// Checks a definition text and returns every problem found (empty = valid).
 /// Task resources are not resolved here.
-inline std::vector<Diagnostic> validate(std::string_view text, const LoadOptions& options = {}) {
-  std::vector<Diagnostic> diags;
-  if (!detail::check_definition_size(text, options.max_definition_size, diags)) return diags;
-  auto doc = detail::parse_definition_text(text, diags, detail::ParseLimits{options.max_depth});
-  if (!doc) return diags;
-  if (!detail::check_state_count(*doc, options.max_states, diags)) return diags;
-  detail::ValidateOptions vo;
-  vo.express = options.express;
-  return detail::validate_definition(*doc, vo);
-}
+std::vector<Diagnostic> validate(std::string_view text, const LoadOptions& options = {});
 
 /// A compiled state machine. Copying is cheap (a shared pointer to an immutable program), so a
 /// reloaded definition never affects executions still running on the old one.
@@ -51,47 +32,19 @@ inline std::vector<Diagnostic> validate(std::string_view text, const LoadOptions
 class StateMachine {
  public:
   /// Parse, validate and compile. Throws asl::DefinitionError listing every problem.
-  static StateMachine parse(std::string_view text, const TaskResolver& resolver, const LoadOptions& options = {}) {
-    std::vector<Diagnostic> diags;
-    if (!detail::check_definition_size(text, options.max_definition_size, diags))
-      throw DefinitionError(std::move(diags));
-    auto doc = detail::parse_definition_text(text, diags, detail::ParseLimits{options.max_depth});
-    if (!doc) throw DefinitionError(std::move(diags));
-    return from_json(std::move(*doc), resolver, options);
-  }
-  static StateMachine parse(std::string_view text, const LoadOptions& options = {}) {
-    return parse(text, detail::NoTasks{}, options);
-  }
+  static StateMachine parse(std::string_view text, const TaskResolver& resolver, const LoadOptions& options = {});
+  static StateMachine parse(std::string_view text, const LoadOptions& options = {});
 
   /// Validate and compile an already-parsed definition.
-  static StateMachine from_json(Json definition, const TaskResolver& resolver, const LoadOptions& options = {}) {
-    std::vector<Diagnostic> diags;
-    if (!detail::check_state_count(definition, options.max_states, diags)) throw DefinitionError(std::move(diags));
-    detail::ValidateOptions vo;
-    vo.express = options.express;
-    diags = detail::validate_definition(definition, vo);
-    if (!diags.empty()) throw DefinitionError(std::move(diags));
-    detail::Compiler compiler(resolver, diags);
-    auto program = compiler.compile(std::move(definition), options.name);
-    if (!diags.empty()) throw DefinitionError(std::move(diags));
-    return StateMachine(std::move(program));
-  }
-  static StateMachine from_json(Json definition, const LoadOptions& options = {}) {
-    return from_json(std::move(definition), detail::NoTasks{}, options);
-  }
+  static StateMachine from_json(Json definition, const TaskResolver& resolver, const LoadOptions& options = {});
+  static StateMachine from_json(Json definition, const LoadOptions& options = {});
 
   /// Read a definition file. Throws asl::Exception when unreadable, DefinitionError when invalid.
-  static StateMachine load_file(const std::string& path, const TaskResolver& resolver, LoadOptions options = {}) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Exception("cannot read definition file '" + path + "'");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parse(ss.str(), resolver, options);
-  }
+  static StateMachine load_file(const std::string& path, const TaskResolver& resolver, LoadOptions options = {});
 
   /// The definition as loaded.
-  const Json& definition() const { return program_->definition; }
-  const std::string& name() const { return program_->name; }
+  const Json& definition() const;
+  const std::string& name() const;
 
   /// Internal: the compiled program.
   const std::shared_ptr<const detail::Program>& program() const noexcept { return program_; }
@@ -102,3 +55,7 @@ class StateMachine {
 };
 
 }  // namespace asl
+
+#if !defined(ASL_SEPARATE_COMPILATION)
+#include "asl/impl/state_machine.hpp"
+#endif

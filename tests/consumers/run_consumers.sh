@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds and runs both consumer projects: add_subdirectory, and find_package after an install.
+# Builds and runs the consumer projects: add_subdirectory, and find_package after an install
+# (header-only and with ASL_SEPARATE_COMPILATION).
 set -euo pipefail
 src="$1"; work="$2"
 rm -rf "$work"; mkdir -p "$work"
@@ -12,3 +13,4 @@ cmake --install "$work/asl" >/dev/null
 cmake -S "$src/tests/consumers/find_package" -B "$work/pkg" -DCMAKE_PREFIX_PATH="$work/prefix" -Werror=dev >/dev/null
 cmake --build "$work/pkg" >/dev/null
 "$work/pkg/consumer"
+"$work/pkg/consumer_separate"

@@ -16,6 +16,8 @@
 #include "support/catch.hpp"
 #include "support/run.hpp"
 
+#include <asl/detail/timestamp.hpp>  // parses the context object's timestamps in assertions
+
 using asl::Json;
 using namespace std::chrono_literals;
 

@@ -3,6 +3,8 @@
 #include "support/catch.hpp"
 #include "support/run.hpp"
 
+#include <asl/detail/timestamp.hpp>  // parses the context object's timestamps in assertions
+
 using asl::Json;
 using asl::testing::run_machine;
 

@@ -1,0 +1,2 @@
+// Separate compilation example: the one file of the program that compiles asl's definitions.
+#include <asl/impl.hpp>

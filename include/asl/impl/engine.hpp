@@ -1,0 +1,162 @@
+// Definitions of asl/engine.hpp: executions, their handles and task tokens (compiled once with ASL_SEPARATE_COMPILATION).
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "asl/detail/interpreter.hpp"
+#include "asl/detail/scheduler.hpp"
+#include "asl/engine.hpp"
+
+namespace asl {
+
+ASL_DECL Status Execution::status() const { return exec_ ? exec_->status() : Status::aborted; }
+ASL_DECL bool Execution::done() const { return !exec_ || exec_->done(); }
+ASL_DECL const std::string& Execution::name() const { return exec_->name(); }
+ASL_DECL void Execution::wait() const {
+  if (exec_) exec_->wait();
+}
+ASL_DECL bool Execution::wait_for_ns(Duration d) const { return !exec_ || exec_->wait_for(d); }
+ASL_DECL ExecutionResult Execution::get() const {
+  if (!exec_) return {};
+  exec_->wait();
+  return exec_->result();
+}
+ASL_DECL void Execution::cancel() {
+  if (exec_) exec_->cancel();
+}
+
+ASL_DECL Engine::Engine(EngineOptions options) : options_(std::move(options)) {
+  if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
+  if (!options_.inline_execution)
+    pool_ = std::make_unique<detail::PoolScheduler>(options_.threads, options_.clock, options_.virtual_time);
+}
+
+ASL_DECL Engine::~Engine() { shutdown(ShutdownMode::cancel); }
+
+ASL_DECL Execution Engine::start(const StateMachine& machine, Json input, const RunOptions& run) {
+  if (!pool_) return Execution(run_inline(machine, std::move(input), run));
+  auto exec = make(machine, std::move(input), run, *pool_);
+  track(exec);
+  exec->start();
+  return Execution(std::move(exec));
+}
+
+ASL_DECL ExecutionResult Engine::run(const StateMachine& machine, Json input, const RunOptions& run) {
+  Execution e = start(machine, std::move(input), run);
+  e.wait();
+  return e.exec_->take_result();  // the only handle: move the output out instead of copying it
+}
+
+ASL_DECL std::optional<Error> Engine::send_task_success(const std::string& token, Json output) {
+  return with_token(token, [&](detail::TaskSlot& s) { return s.settle(std::move(output)); });
+}
+ASL_DECL std::optional<Error> Engine::send_task_failure(const std::string& token, std::optional<std::string> error,
+                                                        std::optional<std::string> cause) {
+  return with_token(token, [&](detail::TaskSlot& s) { return s.settle(Error::maybe(error, cause)); });
+}
+ASL_DECL std::optional<Error> Engine::send_task_heartbeat(const std::string& token) {
+  return with_token(token, [&](detail::TaskSlot& s) { return s.heartbeat(); });
+}
+
+ASL_DECL void Engine::shutdown(ShutdownMode mode) {
+  std::vector<std::shared_ptr<detail::Interpreter>> live;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopped_ = true;
+    for (auto& [ptr, e] : live_) live.push_back(e);
+  }
+  for (auto& e : live) {
+    if (mode == ShutdownMode::cancel) e->cancel();
+    e->wait();
+  }
+  if (pool_) pool_->stop();
+}
+
+ASL_DECL unsigned Engine::threads() const noexcept { return pool_ ? pool_->threads() : 1u; }
+
+ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make(const StateMachine& machine, Json input,
+                                                           const RunOptions& run, detail::Host& host) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopped_) throw UsageError("asl::Engine: start() after shutdown()");
+  }
+  detail::ExecutionConfig cfg;
+  cfg.host = &host;
+  cfg.wait_scale = options_.wait_scale;
+  cfg.retry_scale = options_.retry_interval_scale;
+  cfg.payload_limit = options_.payload_limit;
+  cfg.max_transitions = options_.max_transitions;
+  cfg.max_map_items = options_.max_map_items;
+  cfg.max_map_concurrency = options_.max_map_concurrency;
+  cfg.max_history_events = options_.max_history_events;
+  cfg.jitter_seed = options_.jitter_seed;
+  cfg.stop_flag = run.stop;
+  cfg.execution_name = run.name.empty() ? next_name() : run.name;
+  for (const auto& o : observers_) cfg.observers.push_back(o.get());
+  cfg.on_done = run.on_done;
+  cfg.register_token = [this](const std::string& token, const std::shared_ptr<detail::TaskSlot>& slot) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    prune_tokens(options_.max_task_tokens != 0 && tokens_.size() >= options_.max_task_tokens);
+    if (options_.max_task_tokens != 0 && tokens_.size() >= options_.max_task_tokens) return false;
+    tokens_[token] = slot;
+    return true;
+  };
+  auto exec = std::make_shared<detail::Interpreter>(machine.program(), std::move(input), std::move(cfg));
+  detail::Interpreter* raw = exec.get();
+  exec->set_on_finished([this, raw] { untrack(raw); });
+  return exec;
+}
+
+ASL_DECL std::shared_ptr<detail::Interpreter> Engine::run_inline(const StateMachine& machine, Json input,
+                                                                 const RunOptions& run) {
+  detail::InlineHost host(options_.clock, options_.virtual_time);
+  auto exec = make(machine, std::move(input), run, host);
+  track(exec);
+  exec->start();
+  if (!host.run([&] { return exec->done(); })) {
+    // Nothing can ever run again (no frame, timer or pending completion): report, don't hang.
+    exec->fail_stuck();
+  }
+  return exec;
+}
+
+ASL_DECL void Engine::track(const std::shared_ptr<detail::Interpreter>& e) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!e->done()) live_.emplace(e.get(), e);
+}
+
+ASL_DECL void Engine::untrack(detail::Interpreter* e) {
+  std::shared_ptr<detail::Interpreter> keep;  // released outside the lock
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = live_.find(e);
+  if (it == live_.end()) return;
+  keep = std::move(it->second);
+  live_.erase(it);
+}
+
+ASL_DECL void Engine::prune_tokens(bool force) {
+  if (!force && tokens_.size() < 2 * tokens_hint_ + 64) return;
+  for (auto it = tokens_.begin(); it != tokens_.end();) {
+    if (it->second.expired()) it = tokens_.erase(it);
+    else ++it;
+  }
+  tokens_hint_ = tokens_.size();
+}
+
+ASL_DECL std::optional<Error> Engine::with_token(const std::string& token,
+                                                 const std::function<bool(detail::TaskSlot&)>& apply) {
+  std::shared_ptr<detail::TaskSlot> slot;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = tokens_.find(token);
+    if (it != tokens_.end()) slot = it->second.lock();
+    if (!slot) {
+      if (it != tokens_.end()) tokens_.erase(it);
+      return Error("TaskDoesNotExist", "Task does not exist anymore or the token is unknown: '" + token + "'");
+    }
+  }
+  if (!apply(*slot))
+    return Error("TaskTimedOut", "Task already completed, timed out or was aborted: '" + token + "'");
+  return std::nullopt;
+}
+
+}  // namespace asl

@@ -1,0 +1,2 @@
+// The separate-compilation consumer's one file that compiles asl (asl/impl.hpp).
+#include <asl/impl.hpp>
