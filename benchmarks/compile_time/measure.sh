@@ -12,6 +12,9 @@
 #   state_machine  #include <asl/state_machine.hpp>                   (load/validate definitions only, no engine)
 #   asl            #include <asl/asl.hpp>                             (the umbrella header)
 #   asl_use        asl.hpp + one typed handler, a Builder chain and Engine::run (what a small host instantiates)
+#   asl_sep        asl.hpp with -DASL_SEPARATE_COMPILATION (declarations only; asl/detail/config.hpp)
+#   asl_use_sep    asl_use with -DASL_SEPARATE_COMPILATION
+#   impl           the one file that compiles asl in that mode: #include <asl/impl.hpp>
 # Time = user + sys CPU seconds of the compiler (robust on a shared machine; wall time is printed too).
 # Ratios are against `json` at the same optimisation level. Needs GNU /usr/bin/time.
 set -euo pipefail
@@ -67,7 +70,12 @@ int main() {
 }
 EOF
 
-variants=(empty json validate state_machine asl asl_use)
+cp "$work/asl.cpp" "$work/asl_sep.cpp"
+cp "$work/asl_use.cpp" "$work/asl_use_sep.cpp"
+printf '#include <asl/impl.hpp>\n' >"$work/impl.cpp"
+variants=(empty json validate state_machine asl asl_use asl_sep asl_use_sep impl)
+declare -A defs=([asl_sep]=-DASL_SEPARATE_COMPILATION [asl_use_sep]=-DASL_SEPARATE_COMPILATION
+                 [impl]=-DASL_SEPARATE_COMPILATION)
 for h in "${extra[@]}"; do
   v="${h//[^A-Za-z0-9_]/_}"
   printf '#include <%s>\nint main() { return 0; }\n' "$h" >"$work/$v.cpp"
@@ -78,7 +86,7 @@ for opt in $opts; do
   for v in "${variants[@]}"; do
     best_cpu="" best_wall=""
     for ((i = 0; i < repeats; ++i)); do
-      /usr/bin/time -f '%U %S %e' -o "$work/t" "$cxx" -std=c++17 "-$opt" -I "$inc" -c "$work/$v.cpp" -o "$work/$v.o"
+      /usr/bin/time -f '%U %S %e' -o "$work/t" "$cxx" -std=c++17 "-$opt" ${defs[$v]:-} -I "$inc" -c "$work/$v.cpp" -o "$work/$v.o"
       read -r u s e <"$work/t"
       c="$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u + s}')"
       if [[ -z "$best_cpu" ]] || awk -v a="$c" -v b="$best_cpu" 'BEGIN{exit !(a < b)}'; then best_cpu="$c"; fi

@@ -342,7 +342,9 @@ class BoundHandlers final : public TaskResolver {
   void bind(const std::string& resource, const std::shared_ptr<const TaskHandler>& handler);
   void bind_all(const BoundHandlers& other);
 
-  TaskHandler resolve(const ResolveRequest& request) const override;
+  // ASL_DECL here, not only on the definition: an inline virtual is no key function, so the
+  // vtable (and all it reaches) is not emitted in every file that includes this header.
+  ASL_DECL TaskHandler resolve(const ResolveRequest& request) const override;
 
  private:
   std::vector<std::pair<std::string, std::shared_ptr<const TaskHandler>>> bound_;
@@ -353,7 +355,9 @@ class ChainedResolver final : public TaskResolver {
  public:
   ChainedResolver(const TaskResolver& first, const TaskResolver& second)
       : first_(first), second_(second) {}
-  TaskHandler resolve(const ResolveRequest& request) const override;
+  // ASL_DECL here, not only on the definition: an inline virtual is no key function, so the
+  // vtable (and all it reaches) is not emitted in every file that includes this header.
+  ASL_DECL TaskHandler resolve(const ResolveRequest& request) const override;
 
  private:
   const TaskResolver& first_;

@@ -112,7 +112,9 @@ class NestedExecutionResolver final : public TaskResolver {
   NestedExecutionResolver(Engine& engine, StateMachineRegistry machines, const TaskResolver* fallback = nullptr)
       : engine_(&engine), machines_(std::move(machines)), fallback_(fallback) {}
 
-  TaskHandler resolve(const ResolveRequest& request) const override;
+  // ASL_DECL here, not only on the definition: an inline virtual is no key function, so the
+  // vtable (and all it reaches) is not emitted in every file that includes this header.
+  ASL_DECL TaskHandler resolve(const ResolveRequest& request) const override;
 
   const StateMachineRegistry& machines() const noexcept { return machines_; }
 

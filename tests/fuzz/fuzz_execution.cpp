@@ -84,9 +84,7 @@ class Generator {
       case 2: return r_.range(-3, 12);
       case 3: return static_cast<double>(r_.range(-2000, 2000)) / 8.0;
       case 4: return r_.pick(kStrings);
-      case 5:
-        if (!huge_ints_) return r_.range(-1000, 1000);
-        return r_.range(-9223372036854775807LL, 9223372036854775807LL);
+      case 5: return r_.range(-9223372036854775807LL, 9223372036854775807LL);
       case 6:
       case 7: {
         Json a = Json::array();
@@ -95,7 +93,7 @@ class Generator {
       }
       default: {
         Json o = Json::object();
-        const char* const keys[] = {"id", "a", "b", "x", "v", "m"};  // never "n": see wait_seconds_path()
+        const char* const keys[] = {"id", "a", "b", "x", "v", "m"};
         for (auto n = r_.range(0, 3); n > 0; --n) o[r_.pick(keys)] = value(depth - 1);
         return o;
       }
@@ -111,9 +109,7 @@ class Generator {
     };
     maybe("a", r_.range(-5, 20));
     maybe("b", r_.pick(kStrings));
-    huge_ints_ = false;  // `$.n` feeds SecondsPath: see wait_seconds_path()
-    maybe("n", r_.range(0, 6));
-    huge_ints_ = true;
+    maybe("n", r_.range(0, 6));  // SecondsPath and the task timer paths read it (value(1): up to 2^63-1)
     maybe("s", r_.pick(kStrings));
     maybe("t", r_.pick(kTimestamps));
     maybe("flag", r_.flag());
@@ -289,9 +285,16 @@ class Generator {
       const auto n = r_.range(1, 2);
       for (std::int64_t i = 0; i < n; ++i) {
         Json rt{{"ErrorEquals", error_equals(i + 1 == n)}};
-        if (r_.flag()) rt["IntervalSeconds"] = r_.range(1, 5);
+        // The largest IntervalSeconds and a huge BackoffRate take the interval past the clock's end.
+        if (r_.flag()) {
+          const auto interval = r_.range(1, 6);
+          rt["IntervalSeconds"] = interval == 6 ? 99999999 : interval;
+        }
         if (r_.flag()) rt["MaxAttempts"] = r_.range(0, 4);
-        if (r_.flag()) rt["BackoffRate"] = 1.0 + static_cast<double>(r_.range(0, 8)) / 4.0;
+        if (r_.flag()) {
+          const auto rate = r_.range(0, 9);
+          rt["BackoffRate"] = rate == 9 ? 1e10 : 1.0 + static_cast<double>(rate) / 4.0;
+        }
         if (r_.chance(1, 4)) rt["MaxDelaySeconds"] = r_.range(1, 10);
         if (r_.chance(1, 4)) rt["JitterStrategy"] = r_.flag() ? "FULL" : "NONE";
         retry.push_back(std::move(rt));
@@ -389,6 +392,12 @@ class Generator {
           const auto timeout = r_.range(2, 60);
           s["TimeoutSeconds"] = timeout;
           if (r_.flag()) s["HeartbeatSeconds"] = r_.range(1, timeout - 1);
+          if (r_.chance(1, 3)) {  // or read one from the input
+            const std::string field =
+                s.contains("HeartbeatSeconds") && r_.flag() ? "HeartbeatSeconds" : "TimeoutSeconds";
+            s.erase(field);
+            s[field + "Path"] = "$.n";
+          }
         }
         retry_catch(s, sc);
         transition(s, sc, next);
@@ -417,7 +426,7 @@ class Generator {
         switch (r_.range(0, 3)) {
           case 0: s["Seconds"] = r_.range(0, 100000); break;
           case 1: s["Timestamp"] = r_.pick(kTimestamps); break;
-          case 2: s["SecondsPath"] = wait_seconds_path(); break;
+          case 2: s["SecondsPath"] = "$.n"; break;
           default: s["TimestampPath"] = r_.chance(3, 4) ? "$.t" : r_.pick(kReferencePaths); break;
         }
         transition(s, sc, next);
@@ -475,39 +484,9 @@ class Generator {
     return s;
   }
 
-  /// KNOWN BUG (interpreter.hpp, not fixed here): a SecondsPath value above ~9.2e9 overflows
-  /// the nanosecond clock (UBSan float-cast-overflow in Interpreter::run_wait). Until that is
-  /// fixed, SecondsPath reads only `$.n`, which the generator keeps small (or not a number).
-  static const char* wait_seconds_path() { return "$.n"; }
-
   ByteReader& r_;
   int next_id_ = 0;
-  bool huge_ints_ = true;
 };
-
-/// KNOWN BUGS (interpreter.hpp, not fixed here; reproducers in tests/fuzz/known_bugs/): the
-/// engine converts seconds to nanoseconds without a range check, so a large SecondsPath,
-/// TimeoutSecondsPath or HeartbeatSecondsPath value, or a Retrier whose interval grows past
-/// ~292 years, is undefined behaviour. Raw-mode definitions are therefore run without the
-/// three `...SecondsPath` fields (skipped) and with MaxDelaySeconds (one year) added to every
-/// Retrier that has none. Remove this once Interpreter::run_wait / fail_state / run_task clamp; meanwhile
-/// ASL_FUZZ_NO_WORKAROUNDS=1 turns it off (tests/fuzz/known_bugs/ then reproduces).
-bool avoid_known_interpreter_overflows(Json& v, int depth = 0) {
-  if (depth > 600) return false;
-  if (v.is_object()) {
-    for (const char* k : {"SecondsPath", "TimeoutSecondsPath", "HeartbeatSecondsPath"})
-      if (v.contains(k)) return false;
-    if (v.contains("Retry") && v["Retry"].is_array())
-      for (auto& r : v["Retry"])
-        if (r.is_object() && !r.contains("MaxDelaySeconds")) r["MaxDelaySeconds"] = 31622400;
-    for (auto& [k, x] : v.items())
-      if (!avoid_known_interpreter_overflows(x, depth + 1)) return false;
-  } else if (v.is_array()) {
-    for (auto& x : v)
-      if (!avoid_known_interpreter_overflows(x, depth + 1)) return false;
-  }
-  return true;
-}
 
 // ------------------------------------------------------------------------------------------
 // Running and checking.
@@ -543,11 +522,11 @@ void run_and_check(const asl::StateMachine& sm, Json input, bool generated) {
   options.inline_execution = true;
   options.virtual_time = true;
   options.max_transitions = 10000;
-  // A loop that writes the document into itself (`"ResultPath": "$.items[0]"` on a Pass) grows
-  // it by a few bytes per turn and copies all of it every turn: 10000 transitions at the default
-  // 256 KB limit take minutes under ASan. 16 KB keeps every input well under -timeout=10 and
-  // still reaches States.DataLimitExceeded.
-  options.payload_limit = 16 * 1024;
+  // A loop that nests the document into itself (`"ResultPath": "$.items[0]"` on a Pass, or a
+  // ResultSelector `{"q.$": "$"}`) grows it by a few bytes per turn and copies all of it (several
+  // times, with an observer) every turn: quadratic, and minutes under ASan at the default 256 KB
+  // limit. 8 KB keeps such inputs to about a second and still reaches States.DataLimitExceeded.
+  options.payload_limit = 8 * 1024;
   options.jitter_seed = 42;
   asl::Engine engine(options);
   auto history = std::make_shared<HistoryChecker>();
@@ -593,8 +572,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto input = zero == std::string_view::npos ? std::nullopt : asl_fuzz::parse_json(all.substr(zero + 1));
     auto definition = asl_fuzz::parse_json(def, 512);
     if (!definition) return 0;
-    static const bool workarounds = std::getenv("ASL_FUZZ_NO_WORKAROUNDS") == nullptr;
-    if (workarounds && !avoid_known_interpreter_overflows(*definition)) return 0;
     std::optional<asl::StateMachine> sm;
     try {
       sm = asl::StateMachine::from_json(std::move(*definition), resolver);

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -30,6 +31,7 @@
 #include "asl/detail/program.hpp"
 #include "asl/detail/scheduler.hpp"
 #include "asl/detail/task_slot.hpp"
+#include "asl/detail/time_math.hpp"
 #include "asl/detail/timestamp.hpp"
 
 namespace asl::detail {
@@ -142,7 +144,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     if (program_->uses_context) execution_input_ = input_;
     root->doc = std::move(input_);
     if (program_->timeout_seconds) {
-      deadline_ = start_time_ + std::chrono::seconds(*program_->timeout_seconds);
+      deadline_ = add_seconds(start_time_, *program_->timeout_seconds);
       std::weak_ptr<Interpreter> weak = weak_from_this();
       host_->post_at(*deadline_, [weak] {
         if (auto self = weak.lock()) self->time_out();
@@ -186,8 +188,8 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   void fail_stuck() {
     finish_execution(Status::failed, Json(),
                      Error(std::string(errors::runtime),
-                           "The execution cannot make progress: no state can run, no timer is pending and "
-                           "no task completion is awaited."));
+                           "The execution cannot make progress: no state can run, no timer can ever fire (one "
+                           "past the clock's end in 2262 never does) and no task completion is awaited."));
   }
 
   bool done() const { return status_.load(std::memory_order_acquire) != Status::running; }
@@ -407,6 +409,9 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       const std::uint32_t k = ++f->attempts[i];
       double interval = r.interval_seconds * std::pow(r.backoff_rate, static_cast<double>(k - 1));
       if (r.max_delay_seconds) interval = std::min(interval, *r.max_delay_seconds);
+      // BackoffRate^k can overflow to +inf: keep it finite for the jitter draw (its range must
+      // be finite) and so retry_scale 0 gives 0, not NaN. Either way it saturates below.
+      interval = std::min(interval, std::numeric_limits<double>::max());
       if (r.jitter_full) {
         std::lock_guard<std::mutex> lock(rng_mutex_);
         interval = std::uniform_real_distribution<double>(0.0, interval)(rng_);
@@ -414,7 +419,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       interval *= config_.retry_scale;
       f->resume = Frame::Resume::retry;
       if (interval <= 0) return Step::next;
-      schedule(f, now() + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(interval)));
+      schedule(f, add_seconds(now(), interval));
       return Step::stop;
     }
     for (const Catcher& c : st.catchers) {
@@ -964,7 +969,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     std::weak_ptr<TaskSlot> weak_slot = slot;
     if (tc.timeout_seconds) {
       const std::uint64_t secs = *tc.timeout_seconds;
-      host_->post_at(now() + std::chrono::seconds(secs), [weak_slot, secs] {
+      host_->post_at(add_seconds(now(), secs), [weak_slot, secs] {
         if (auto s = weak_slot.lock()) {
           s->stop.store(true, std::memory_order_relaxed);
           s->settle(Error(std::string(errors::timeout), fmt::format("Task timed out after {} seconds.", secs)));
@@ -977,22 +982,23 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       slot->beat = [weak, last] {
         if (auto self = weak.lock()) last->store(self->now().time_since_epoch().count());
       };
-      check_heartbeat(weak_slot, last, std::chrono::seconds(*tc.heartbeat_seconds));
+      check_heartbeat(weak_slot, last, *tc.heartbeat_seconds);
     }
   }
 
+  /// `window` stays in seconds: as a nanosecond duration a HeartbeatSecondsPath value can overflow.
   void check_heartbeat(std::weak_ptr<TaskSlot> weak_slot, std::shared_ptr<std::atomic<std::int64_t>> last,
-                       std::chrono::seconds window) {
-    const TimePoint due = TimePoint(Duration(last->load())) + window;
+                       std::uint64_t window) {
+    const TimePoint due = add_seconds(TimePoint(Duration(last->load())), window);
     std::weak_ptr<Interpreter> weak = weak_from_this();
     host_->post_at(due, [weak, weak_slot, last, window] {
       auto self = weak.lock();
       auto s = weak_slot.lock();
       if (!self || !s) return;
-      if (self->now() - TimePoint(Duration(last->load())) >= window) {
+      if (self->now() >= add_seconds(TimePoint(Duration(last->load())), window)) {
         s->stop.store(true, std::memory_order_relaxed);
         s->settle(Error(std::string(errors::timeout),
-                        fmt::format("No heartbeat received within {} seconds.", window.count())),
+                        fmt::format("No heartbeat received within {} seconds.", window)),
                   true);
       } else {
         self->check_heartbeat(weak_slot, last, window);
@@ -1137,17 +1143,21 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
     const TimePoint start = now();
     TimePoint due = start;
-    // Timestamps are not too far (checked first), so they fit the nanosecond clock.
+    // Timestamps are not too far ahead (checked first), but may be long past: year 1 does not fit
+    // the nanosecond clock, and neither does 2^31 s past a clock near its end (2262).
     auto at_timestamp = [&](const timestamp::Instant& at) {
-      due = TimePoint(std::chrono::seconds(at.seconds) + Duration(at.nanos));
-      if (due > start) {
-        due = start + std::chrono::duration_cast<Duration>((due - start) * config_.wait_scale);
+      const auto start_s = std::chrono::floor<std::chrono::seconds>(start);
+      if (at.seconds < start_s.time_since_epoch().count()) return;  // in the past: no wait
+      due = saturating_add(
+          add_seconds(start_s, static_cast<std::uint64_t>(at.seconds - start_s.time_since_epoch().count())),
+          Duration(at.nanos));
+      if (due > start && config_.wait_scale != 1.0) {
+        due = add_seconds(start, std::chrono::duration<double>(due - start).count() * config_.wait_scale);
       }
     };
     switch (st.wait_kind) {
       case WaitKind::seconds:
-        due = start + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(
-                          static_cast<double>(st.wait_seconds) * config_.wait_scale));
+        due = add_seconds(start, static_cast<double>(st.wait_seconds) * config_.wait_scale);
         break;
       case WaitKind::timestamp: {
         auto at = timestamp::parse_instant(st.wait_timestamp);
@@ -1175,7 +1185,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
           return fail_state(f, st, runtime(*f, st, fmt::format("The SecondsPath parameter references a "
                                                                "negative value: {} == {}",
                                                                p.text(), shown)));
-        due = start + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(secs * config_.wait_scale));
+        due = add_seconds(start, secs * config_.wait_scale);
         break;
       }
       case WaitKind::timestamp_path: {

@@ -59,6 +59,12 @@ class Host {
   std::atomic<std::int64_t> external_{0};
 };
 
+/// Where a timer goes when its delay is beyond the clock's range (time_math.hpp saturates there).
+/// It never fires: a real clock never gets there, and virtual time never jumps there. Jumping
+/// would end time for good (every later timer would be due at once, and on a pool for every other
+/// execution too), and a heartbeat check re-armed at the end of time would fire forever.
+inline bool never_fires(TimePoint due) { return due == TimePoint::max(); }
+
 /// A min-heap of timers; ties fire in scheduling order.
 class TimerQueue {
  public:
@@ -119,7 +125,9 @@ class InlineHost final : public Host {
   }
 
   /// Runs until `done()` is true. Returns false if nothing can ever make progress again
-  /// (no runnable frame, no timer, no pending outside completion).
+  /// (no runnable frame, no timer that can fire, no pending outside completion). On virtual time
+  /// that includes timers that never fire (the heap's smallest is then one of them); on a real or
+  /// manual clock it waits for them, as it would for any far timer.
   template <class Done>
   bool run(Done&& done) {
     std::unique_lock<std::mutex> lock(waker_->mutex);
@@ -133,7 +141,7 @@ class InlineHost final : public Host {
         continue;
       }
       if (done()) return true;
-      if (!timers_.empty() && (!virtual_ || externals() == 0)) {
+      if (!timers_.empty() && (!virtual_ || (externals() == 0 && !never_fires(timers_.next_due())))) {
         const TimePoint due = timers_.next_due();
         const TimePoint now = virtual_ ? vnow_ : clock_->now();
         if (virtual_ && due > vnow_) vnow_ = due;
@@ -344,7 +352,9 @@ class PoolScheduler final : public Host {
       const TimePoint due = state_->timers.next_due();
       if (virtual_) {
         // Virtual time moves only when nothing else can run: then it jumps to the next timer.
-        if (!quiescent()) {
+        // A timer that never fires waits like an empty queue (see never_fires): a pool does not
+        // report stuck executions, they wait for a cancel as on a real clock.
+        if (!quiescent() || never_fires(due)) {
           state_->timer_cv.wait(lock);
           continue;
         }
