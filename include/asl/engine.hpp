@@ -39,7 +39,8 @@ struct EngineOptions {
   std::shared_ptr<Clock> clock;  ///< null = SystemClock
   /// Wait states, retry intervals and timeouts take no real time but happen in order, and the
   /// context-object times advance as if they had: when nothing can run, the engine jumps to the
-  /// next timer. A deferred task or a pending callback holds time still.
+  /// next timer. A deferred task or a pending callback holds time still. A timer past the clock's
+  /// end (2262: a huge SecondsPath or backoff saturates there) is never jumped to.
   bool virtual_time = false;
   double wait_scale = 1.0;            ///< multiplies Wait durations; 0 = do not wait
   double retry_interval_scale = 1.0;  ///< multiplies Retry intervals; 0 = retry at once
