@@ -2,11 +2,16 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <unordered_map>
+#include <charconv>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <asl/task.hpp>
 
@@ -29,31 +34,33 @@ class BenchResolver final : public asl::TaskResolver {
     if (name == "echo")
       return [](const asl::Json& in, asl::TaskContext&) -> asl::Result<asl::Json> { return in; };
     if (name == "flaky") {
-      auto counters = counters_;
-      return [counters](const asl::Json& in, asl::TaskContext& ctx) -> asl::Result<asl::Json> {
+      // One counter table per Task state: resolve() runs once per state, so the state half of
+      // the (state, id) key is fixed here and the handler keys by id alone.
+      auto counters = std::make_shared<StateCounters>();
+      {
+        std::lock_guard<std::mutex> lock(registry_->mutex);
+        registry_->states.push_back(counters);
+      }
+      return [counters](const asl::Json& in, asl::TaskContext&) -> asl::Result<asl::Json> {
         if (!in.is_object()) return bad_input();
-        const auto id = in.find("id");
-        if (id == in.end()) return bad_input();
-        const auto f = in.find("failures");
-        const std::int64_t failures = f != in.end() && f->is_number() ? f->get<std::int64_t>() : 2;
-        // The id's JSON text keys the counter and appears in the cause (as the peer's does);
-        // integers, the common case, skip nlohmann's serializer.
-        const std::string id_text = id->is_number_unsigned() ? std::to_string(id->get<std::uint64_t>())
-                                    : id->is_number_integer() ? std::to_string(id->get<std::int64_t>())
-                                                              : id->dump();
-        std::string key;
-        key.reserve(ctx.state_name.size() + 1 + id_text.size());
-        key.append(ctx.state_name).append(1, '\x1f').append(id_text);
-        std::int64_t n;
-        {
-          std::lock_guard<std::mutex> lock(counters->mutex);
-          n = ++counters->by_key[std::move(key)];
+        // One pass over the members instead of three ordered_map lookups.
+        const asl::Json* id = nullptr;
+        const asl::Json* failures_field = nullptr;
+        bool has_attempts = false;
+        for (const auto& [member, value] : in.get_ref<const asl::Json::object_t&>()) {
+          const std::string_view key = member;
+          if (key == "id") id = &value;
+          else if (key == "failures") failures_field = &value;
+          else if (key == "attempts") has_attempts = true;
         }
-        if (n <= failures)
-          return asl::Error("Flaky.TransientError", "attempt " + std::to_string(n) + " for id " + id_text + " failed");
+        if (id == nullptr) return bad_input();
+        const std::int64_t failures =
+            failures_field != nullptr && failures_field->is_number() ? failures_field->get<std::int64_t>() : 2;
+        const std::int64_t n = counters->next(*id);
+        if (n <= failures) return transient(n, *id);
         // The input plus "attempts", built at its final size: growing a copy would deep-copy
         // every member again (an ordered_json object's vector cannot move its elements).
-        if (in.contains("attempts")) {
+        if (has_attempts) {
           asl::Json copy = in;
           copy["attempts"] = n;
           return copy;
@@ -71,19 +78,66 @@ class BenchResolver final : public asl::TaskResolver {
 
   /// Called before every execution: flaky counters do not carry over (CONTRACT.md §2.3).
   void reset() {
-    std::lock_guard<std::mutex> lock(counters_->mutex);
-    counters_->by_key.clear();
+    std::lock_guard<std::mutex> lock(registry_->mutex);
+    for (const auto& state : registry_->states) state->clear();
   }
 
  private:
-  struct Counters {
-    std::mutex mutex;
-    std::unordered_map<std::string, std::int64_t> by_key;
+  static constexpr std::string_view transient_error = "Flaky.TransientError";
+
+  /// The attempt counters of one Task state. Integer ids (the common case) are keyed by value;
+  /// any other id by its JSON text, as the peer keys them. The two never collide: an integer's
+  /// text only ever comes from an integer.
+  class StateCounters {
+   public:
+    std::int64_t next(const asl::Json& id) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (const auto i = integer_id(id)) return ++by_integer_[*i];
+      return ++by_text_[id.dump()];
+    }
+    void clear() {
+      std::lock_guard<std::mutex> lock(mutex_);
+      by_integer_.clear();
+      by_text_.clear();
+    }
+
+   private:
+    std::mutex mutex_;
+    std::unordered_map<std::int64_t, std::int64_t> by_integer_;
+    std::unordered_map<std::string, std::int64_t> by_text_;
   };
+  struct Registry {
+    std::mutex mutex;
+    std::vector<std::shared_ptr<StateCounters>> states;
+  };
+
+  static std::optional<std::int64_t> integer_id(const asl::Json& id) {
+    if (id.is_number_integer() && !id.is_number_unsigned()) return id.get<std::int64_t>();
+    if (id.is_number_unsigned() && id.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX))
+      return static_cast<std::int64_t>(id.get<std::uint64_t>());
+    return std::nullopt;
+  }
+  /// `attempt <n> for id <id> failed`, the peer's cause, written at its final size.
+  static asl::Error transient(std::int64_t n, const asl::Json& id) {
+    char digits[24];
+    std::string cause;
+    cause.reserve(40);
+    cause.append("attempt ").append(decimal(digits, n)).append(" for id ");
+    if (id.is_number_unsigned()) cause.append(decimal(digits, id.get<std::uint64_t>()));
+    else if (id.is_number_integer()) cause.append(decimal(digits, id.get<std::int64_t>()));
+    else cause.append(id.dump());  // the id's JSON text, as the peer prints it
+    cause.append(" failed");
+    return asl::Error(std::string(transient_error), std::move(cause));
+  }
+  template <class Int>
+  static std::string_view decimal(char (&buf)[24], Int v) {
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return {buf, static_cast<std::size_t>(r.ptr - buf)};
+  }
   static asl::Error bad_input() {
     return asl::Error("Flaky.BadInput", "flaky needs an object input with an 'id' member");
   }
-  std::shared_ptr<Counters> counters_ = std::make_shared<Counters>();
+  std::shared_ptr<Registry> registry_ = std::make_shared<Registry>();
 };
 
 }  // namespace asl_bench

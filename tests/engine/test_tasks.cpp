@@ -167,6 +167,64 @@ TEST_CASE("map: an iteration failure fails the Map with the iteration's own erro
   CHECK(r.output == Json::parse(R"J({"Error":"Item.Bad","Cause":"two"})J"));
 }
 
+TEST_CASE("map: items move out of the input only where nothing reads that input again", "[map]") {
+  // The engine moves a Map's items out of its raw input instead of copying them when the input
+  // is dead afterwards; every case where it is read again must still see it whole.
+  const auto map_over = [](const std::string& extra) {
+    return Json::parse(R"J({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.xs",
+      "ItemProcessor":{"StartAt":"T","States":{"T":{"Type":"Task","Resource":")J" +
+                       std::string(arn_train) + R"J(","End":true}}},)J" + extra +
+                       R"J(,"Next":"Done"},"Done":{"Type":"Pass","End":true}}})J");
+  };
+  const Json input = Json::parse(R"J({"xs":[1,2,3],"k":"keep"})J");
+  // Item 2 fails on its first call only.
+  const auto flaky_two = [](std::shared_ptr<int> calls) {
+    return [calls](const Json& in, asl::TaskContext&) -> asl::Result<Json> {
+      if (in == 2 && (*calls)++ == 0) return asl::Error("Item.Flaky", "first call");
+      return Json(in.get<int>() * 10);
+    };
+  };
+  SECTION("a Retry on the Map re-reads the items") {
+    asl::HandlerRegistry tasks;
+    tasks.add(arn_train, flaky_two(std::make_shared<int>(0)));
+    auto r = run_machine(map_over(R"J("Retry":[{"ErrorEquals":["Item.Flaky"],"IntervalSeconds":1}])J"), input, tasks);
+    REQUIRE(r.status == asl::Status::succeeded);
+    CHECK(r.output == Json::parse("[10,20,30]"));
+    CHECK(r.stats.retries == 1);
+  }
+  SECTION("a Catch that keeps the input (ResultPath to a field, or null) sees it whole") {
+    for (const char* catch_path : {R"J("$.error")J", "null"}) {
+      asl::HandlerRegistry tasks;
+      tasks.add(arn_train, flaky_two(std::make_shared<int>(0)));
+      auto r = run_machine(map_over(std::string(R"J("Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":)J") +
+                                    catch_path + R"J(,"Next":"Done"}])J"),
+                           input, tasks);
+      REQUIRE(r.status == asl::Status::succeeded);
+      CHECK(r.output["xs"] == Json::parse("[1,2,3]"));
+      CHECK(r.output["k"] == "keep");
+    }
+  }
+  SECTION("a ResultPath that keeps the input sees it whole next to the results") {
+    asl::HandlerRegistry tasks;
+    tasks.add(arn_train, flaky_two(std::make_shared<int>(1)));  // never fails
+    auto r = run_machine(map_over(R"J("ResultPath":"$.out")J"), input, tasks);
+    REQUIRE(r.status == asl::Status::succeeded);
+    CHECK(r.output == Json::parse(R"J({"xs":[1,2,3],"k":"keep","out":[10,20,30]})J"));
+  }
+  SECTION("ResultPath $ with a Catch to $: the items are taken, the outputs are unchanged") {
+    asl::HandlerRegistry tasks;
+    tasks.add(arn_train, flaky_two(std::make_shared<int>(1)));
+    auto ok = run_machine(map_over(R"J("Catch":[{"ErrorEquals":["States.ALL"],"Next":"Done"}])J"), input, tasks);
+    REQUIRE(ok.status == asl::Status::succeeded);
+    CHECK(ok.output == Json::parse("[10,20,30]"));
+    asl::HandlerRegistry failing;
+    failing.add(arn_train, flaky_two(std::make_shared<int>(0)));
+    auto caught = run_machine(map_over(R"J("Catch":[{"ErrorEquals":["States.ALL"],"Next":"Done"}])J"), input, failing);
+    REQUIRE(caught.status == asl::Status::succeeded);
+    CHECK(caught.output == Json::parse(R"J({"Error":"Item.Flaky","Cause":"first call"})J"));
+  }
+}
+
 TEST_CASE("map: empty items give []; Map inside Map inside Parallel completes", "[map][parallel]") {
   const Json def = Json::parse(R"J({"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[
     {"StartAt":"Outer","States":{"Outer":{"Type":"Map","ItemProcessor":{"StartAt":"Inner","States":{

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -67,6 +68,26 @@ struct Failure {
 
 struct Join;
 
+/// Per-retrier attempt counters of one state visit (spec §9.4). Most states have at most a few
+/// retriers: those counters live in the frame, so a first failure allocates nothing.
+class RetryCounters {
+ public:
+  std::uint32_t& operator[](std::size_t i) {
+    if (i < inline_count) return inline_[i];
+    if (more_.size() <= i - inline_count) more_.resize(i - inline_count + 1, 0);
+    return more_[i - inline_count];
+  }
+  void clear() {
+    inline_.fill(0);
+    more_.clear();
+  }
+
+ private:
+  static constexpr std::size_t inline_count = 4;
+  std::array<std::uint32_t, inline_count> inline_{};
+  std::vector<std::uint32_t> more_;
+};
+
 struct Frame {
   enum class Resume : std::uint8_t { enter, retry, wait_done, children_done, task_done, map_chunk };
   std::uint32_t state = no_index;
@@ -78,7 +99,7 @@ struct Frame {
   bool announce = false;  ///< a Map iteration not yet started: AWS logs MapIterationStarted lazily
   std::uint64_t entered_event = 0;
   TimePoint entered_time{};
-  std::vector<std::uint32_t> attempts;  ///< per-retrier counters for this state visit (spec §9.4)
+  RetryCounters attempts;  ///< per-retrier counters for this state visit
   std::uint32_t retry_count = 0;
   std::shared_ptr<Join> children;  ///< while suspended on a Map/Parallel
   std::size_t size_bound = 0;      ///< upper bound of doc's serialized size
@@ -404,10 +425,12 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     for (std::size_t i = 0; i < st.retriers.size(); ++i) {
       const Retrier& r = st.retriers[i];
       if (!matches(failure, r.error_equals)) continue;
-      if (f->attempts.size() < st.retriers.size()) f->attempts.resize(st.retriers.size(), 0);
       if (f->attempts[i] >= r.max_attempts) break;  // first matching retrier exhausted: go to Catch
       const std::uint32_t k = ++f->attempts[i];
-      double interval = r.interval_seconds * std::pow(r.backoff_rate, static_cast<double>(k - 1));
+      // pow(b, 0) and pow(1, n) are exactly 1: skip the libm call on the common retries.
+      const double growth =
+          k == 1 || r.backoff_rate == 1.0 ? 1.0 : std::pow(r.backoff_rate, static_cast<double>(k - 1));
+      double interval = r.interval_seconds * growth;
       if (r.max_delay_seconds) interval = std::min(interval, *r.max_delay_seconds);
       // BackoffRate^k can overflow to +inf: keep it finite for the jitter draw (its range must
       // be finite) and so retry_scale 0 gives 0, not NaN. Either way it saturates below.
@@ -1329,20 +1352,32 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     View v;
     if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
     const Json& input = v.get();
+    // Where the items sit in this frame's own document, if nothing reads that document again
+    // (map_input_consumed): they are then moved out once the numbers below are read, instead of
+    // copied item by item.
+    Json* movable = nullptr;
     Json items;
     if (st.items_path) {
       std::string miss;
       const jsonpath::Path& p = *st.items_path;
-      if (!p.select(p.root() == jsonpath::Root::context ? *ctx : input, items, &miss))
+      if (p.root() != jsonpath::Root::context && p.definite() && v.ptr && map_input_consumed(st)) {
+        const Json* node = p.find(input, &miss);
+        if (node == nullptr) return fail_state(f, st, runtime(*f, st, invalid_path(p, miss)));
+        movable = const_cast<Json*>(node);  // v.ptr points into f->doc, which this frame owns
+      } else if (!p.select(p.root() == jsonpath::Root::context ? *ctx : input, items, &miss)) {
         return fail_state(f, st, runtime(*f, st, invalid_path(p, miss)));
-      if (!items.is_array())
+      }
+      if (!(movable ? *movable : items).is_array())
         return fail_state(f, st, runtime(*f, st, fmt::format("Reference path \"{}\" must point to array.",
                                                              p.text())));
     } else {
       if (!input.is_array())
         return fail_state(f, st, runtime(*f, st, fmt::format("Map state input must be an array but was: {}",
                                                              java_json(input))));
-      items = input;
+      if (v.ptr && map_input_consumed(st))
+        movable = const_cast<Json*>(v.ptr);
+      else
+        items = input;
     }
     double max_conc = 0, tol_count = 0, tol_pct = 0;
     if (auto fl = read_number(*f, st, st.max_concurrency, input, ctx, true, max_conc))
@@ -1356,6 +1391,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       return fail_state(f, st, runtime(*f, st, "ToleratedFailurePercentage must be between 0 and 100."));
     if (max_conc < 0) return fail_state(f, st, runtime(*f, st, "MaxConcurrency cannot be negative."));
 
+    if (movable) items = std::move(*movable);  // the numbers above were read from `input` first
     if (config_.max_map_items && items.size() > config_.max_map_items)
       return fail_state(f, st, runtime(*f, st, fmt::format("The Map state has {} items, more than the engine's limit "
                                                            "of {} (EngineOptions::max_map_items).",
@@ -1389,6 +1425,19 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     start_children(j);
     if (j->total == 0) resume_owner(j);
     return Step::stop;
+  }
+
+  /// True when a Map state's raw input is dead once its items are taken: no Retry (a retry
+  /// reads it again), no ItemSelector (its `$`), and ResultPath `$` on the state and on every
+  /// Catch, so the output replaces the input whether the Map succeeds or is caught.
+  /// The InputPath must select inside the frame's document, not the context object.
+  static bool map_input_consumed(const State& st) {
+    if (!st.retriers.empty() || st.item_selector || !st.result_path.is_identity()) return false;
+    if (st.input_path.kind == PathField::Kind::path && st.input_path.path.root() == jsonpath::Root::context)
+      return false;
+    for (const Catcher& c : st.catchers)
+      if (!c.result_path.is_identity()) return false;
+    return true;
   }
 
   /// Results of the Map items the current chunk ran to completion (set while a chunk runs).
@@ -1526,6 +1575,9 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       std::lock_guard<std::mutex> lock(j->mutex);
       failure = std::move(j->failure);
       results = std::move(j->results);
+      // Started items were moved out: the array holds nulls nlohmann would free one by one
+      // through its scratch stack.
+      release(j->items);
     }
     if (failure) {
       Failure fl = std::move(*failure);

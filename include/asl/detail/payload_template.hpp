@@ -212,6 +212,15 @@ class PayloadTemplate {
     }
   };
 
+  /// The value a literal or a found definite path stands for, or nullptr when eval must build it
+  /// (arrays, intrinsics, non-definite or missing paths, errors).
+  static const Json* direct_value(const Node& n, const Json& input, const Json* context) {
+    if (n.kind == Node::Kind::literal) return &n.literal;
+    if (n.kind != Node::Kind::path || n.function_tail || !n.path->definite()) return nullptr;
+    if (n.path->root() == jsonpath::Root::context) return context ? n.path->find(*context) : nullptr;
+    return n.path->find(input);
+  }
+
   static bool eval(const Node& n, const Json& input, const Json* context, Json& out, Error& error) {
     switch (n.kind) {
       case Node::Kind::literal:
@@ -219,14 +228,20 @@ class PayloadTemplate {
         return true;
 
       case Node::Kind::object: {
-        out = Json::object();
+        out = Json(Json::value_t::object);  // not Json::object(): that goes through an initializer_list
         auto& obj = out.get_ref<Json::object_t&>();
         obj.reserve(n.keys.size());
         for (std::size_t i = 0; i < n.keys.size(); ++i) {
-          // Keys are unique by construction, so append without ordered_map's lookup, then build
-          // the value in place.
+          // Keys are unique by construction, so append without ordered_map's lookup. Literals
+          // and definite paths that resolve (the common fields) are copied straight into place;
+          // everything else is built in a null slot by eval, which also reports the misses.
+          const Node& c = n.children[i];
+          if (const Json* direct = direct_value(c, input, context)) {
+            obj.Container::emplace_back(n.keys[i], *direct);
+            continue;
+          }
           obj.Container::emplace_back(n.keys[i], nullptr);
-          if (!eval(n.children[i], input, context, obj.back().second, error)) return false;
+          if (!eval(c, input, context, obj.back().second, error)) return false;
         }
         return true;
       }
