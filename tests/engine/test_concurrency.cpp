@@ -14,6 +14,7 @@
 #include <asl/testing/manual_clock.hpp>
 
 #include "support/catch.hpp"
+#include "support/pending.hpp"
 #include "support/run.hpp"
 
 #include <asl/detail/timestamp.hpp>  // parses the context object's timestamps in assertions
@@ -23,8 +24,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// Guard against hangs only (never a timing assertion): generous, never reached when correct.
-constexpr auto hang_guard = 60s;
+using asl::testing::hang_guard;
+using Pending = asl::testing::PendingTasks;
 
 const char* const arn_work = "arn:aws:lambda:us-east-1:123456789012:function:work";
 
@@ -35,35 +36,8 @@ asl::EngineOptions pool(unsigned threads, bool virtual_time = true) {
   return o;
 }
 
-/// Collects deferred completions handed out by a handler, so the test completes them itself.
-struct Pending {
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::vector<asl::TaskCompletion> items;
-  std::vector<std::string> tokens;
-
-  void add(asl::TaskCompletion c, std::string token = {}) {
-    std::lock_guard<std::mutex> lock(mutex);
-    items.push_back(std::move(c));
-    tokens.push_back(std::move(token));
-    cv.notify_all();
-  }
-  /// Blocks until at least n completions were handed out.
-  bool wait_count(std::size_t n) {
-    std::unique_lock<std::mutex> lock(mutex);
-    return cv.wait_for(lock, hang_guard, [&] { return items.size() >= n; });
-  }
-};
-
 /// A registry whose `work` handler defers every call: the test completes them through `pending`.
-asl::HandlerRegistry deferring(Pending& pending) {
-  asl::HandlerRegistry tasks;
-  tasks.add(arn_work, [&pending](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
-    pending.add(ctx.defer());
-    return in;
-  });
-  return tasks;
-}
+asl::HandlerRegistry deferring(Pending& pending) { return asl::testing::deferring(pending, arn_work); }
 
 /// One Task state calling `work`.
 Json one_task_machine() {
@@ -159,6 +133,47 @@ TEST_CASE("concurrency: MaxConcurrency bounds the iterations in flight", "[concu
   REQUIRE(r.status == asl::Status::succeeded);
   CHECK(max_seen.load() == 2);
   CHECK(r.output.size() == 10);
+}
+
+TEST_CASE("concurrency: chunked Map items that suspend go on alone; results stay in order", "[concurrency]") {
+  // Large enough for the pool to hand out items in chunks: items that finish at once reuse
+  // their chunk's frame and the chunk moves on to the next range itself; every seventh item
+  // defers, leaves its chunk and completes later from this thread.
+  const unsigned threads = GENERATE(2u, 4u, 8u);
+  const int max_concurrency = GENERATE(0, 6);
+  Pending pending;
+  std::atomic<int> in_flight{0}, max_seen{0};
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_work, [&](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
+    if (in.get<int>() % 7 != 0) return Json(in.get<int>() * 10);
+    const int now = ++in_flight;
+    int prev = max_seen.load();
+    while (now > prev && !max_seen.compare_exchange_weak(prev, now)) {
+    }
+    pending.add(ctx.defer());
+    return in;
+  });
+  const Json def = map_of(Json::parse(R"J({"W":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","End":true}})J"),
+                          "W", max_concurrency);
+  asl::Engine engine(pool(threads, false));
+  const int total = 400;
+  Json items = Json::array();
+  for (int i = 0; i < total; ++i) items.push_back(i);
+  auto exec = engine.start(asl::StateMachine::from_json(def, tasks), items);
+  const std::size_t deferred = (total + 6) / 7;
+  for (std::size_t k = 0; k < deferred; ++k) {
+    REQUIRE(pending.wait_count(k + 1));
+    asl::TaskCompletion c = pending.at(k);
+    --in_flight;
+    CHECK(c.succeed(Json(-1)));  // the deferred items' results, told apart from the others'
+  }
+  REQUIRE(exec.wait_for(hang_guard));
+  auto r = exec.get();
+  REQUIRE(r.status == asl::Status::succeeded);
+  REQUIRE(r.output.size() == static_cast<std::size_t>(total));
+  for (int i = 0; i < total; ++i) CHECK(r.output[static_cast<std::size_t>(i)] == (i % 7 == 0 ? -1 : i * 10));
+  if (max_concurrency > 0) CHECK(max_seen.load() <= max_concurrency);
+  CHECK(r.stats.state_entries == static_cast<std::uint64_t>(1 + total));
 }
 
 TEST_CASE("concurrency: a failing iteration fails the Map without waiting for its siblings", "[concurrency]") {

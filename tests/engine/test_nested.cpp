@@ -12,6 +12,7 @@
 #include <asl/testing/manual_clock.hpp>
 
 #include "support/catch.hpp"
+#include "support/pending.hpp"
 #include "support/run.hpp"
 
 using asl::Json;
@@ -19,8 +20,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// Guard against hangs only (never a timing assertion): generous, never reached when correct.
-constexpr auto hang_guard = 60s;
+using asl::testing::hang_guard;
+using Pending = asl::testing::PendingTasks;
 
 /// 0 = inline execution on virtual time; otherwise a pool of that many workers on real time
 /// (these children have no timers, so nothing ever sleeps).
@@ -31,27 +32,6 @@ asl::EngineOptions mode(unsigned threads) {
   o.virtual_time = threads == 0;
   return o;
 }
-
-/// Collects deferred completions handed out by a handler, so the test completes them itself.
-struct Pending {
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::vector<asl::TaskCompletion> items;
-
-  void add(asl::TaskCompletion c) {
-    std::lock_guard<std::mutex> lock(mutex);
-    items.push_back(std::move(c));
-    cv.notify_all();
-  }
-  bool wait_count(std::size_t n) {
-    std::unique_lock<std::mutex> lock(mutex);
-    return cv.wait_for(lock, hang_guard, [&] { return items.size() >= n; });
-  }
-  asl::TaskCompletion at(std::size_t i) {
-    std::lock_guard<std::mutex> lock(mutex);
-    return items[i];
-  }
-};
 
 /// Terminal events per execution name, from any thread.
 class EndObserver final : public asl::Observer {

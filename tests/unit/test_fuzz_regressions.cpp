@@ -19,6 +19,7 @@
 #include "asl/detail/time_math.hpp"
 
 #include "support/catch.hpp"
+#include "support/pending.hpp"
 #include "support/run.hpp"
 
 namespace in = asl::detail::intrinsics;
@@ -114,30 +115,8 @@ TEST_CASE("fuzz: malformed-JSON diagnostics stay valid UTF-8", "[fuzz][definitio
 
 namespace {
 
-constexpr auto hang_guard = 60s;  // only against hangs, never reached when correct
+using asl::testing::hang_guard;
 const char* const arn_work = "arn:aws:lambda:us-east-1:123456789012:function:work";
-
-/// Deferred completions handed out by the `work` handler, for the test to complete.
-struct Deferred {
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::vector<asl::TaskCompletion> items;
-  bool wait_count(std::size_t n) {
-    std::unique_lock<std::mutex> lock(mutex);
-    return cv.wait_for(lock, hang_guard, [&] { return items.size() >= n; });
-  }
-};
-
-asl::HandlerRegistry deferring(Deferred& d) {
-  asl::HandlerRegistry tasks;
-  tasks.add(arn_work, [&d](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
-    std::lock_guard<std::mutex> lock(d.mutex);
-    d.items.push_back(ctx.defer());
-    d.cv.notify_all();
-    return in;
-  });
-  return tasks;
-}
 
 /// A Task on `work` whose TimeoutSecondsPath or HeartbeatSecondsPath reads `$.s`.
 Json task_reading_seconds(const char* field) {
@@ -153,8 +132,8 @@ void check_huge_task_timer(const char* field) {
   o.threads = 1;
   o.clock = clock;
   asl::Engine engine(o);
-  Deferred deferred;
-  const auto tasks = deferring(deferred);
+  asl::testing::PendingTasks deferred;
+  const auto tasks = asl::testing::deferring(deferred, arn_work);
   const Json input{{"s", std::numeric_limits<std::int64_t>::max()}};
   auto exec = engine.start(asl::StateMachine::from_json(task_reading_seconds(field), tasks), input);
   REQUIRE(deferred.wait_count(1));

@@ -504,7 +504,9 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       finish_execution(Status::succeeded, std::move(f->doc), Error());
       return Step::stop;
     }
-    std::shared_ptr<Join> jp = f->parent;
+    // By reference: `f` keeps its join alive through this call, and a copy would bounce the
+    // join's reference count between the workers once per item.
+    const std::shared_ptr<Join>& jp = f->parent;
     if (jp->is_map) emit(EventType::MapIterationSucceeded, [&](Json& d) { d["index"] = f->slot; });
     if (ChunkResults* chunk = ChunkResults::current(); chunk && chunk->join == jp.get()) {
       // An item its chunk ran to the end: reported with its siblings, under one lock.
@@ -512,7 +514,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       chunk->bound += f->size_bound + 1;
       return Step::stop;
     }
-    std::lock_guard<std::mutex> lock(jp->mutex);
+    std::lock_guard<std::mutex> lock(spin_lock(jp->mutex), std::adopt_lock);
     if (jp->abandoned.load(std::memory_order_relaxed)) return Step::stop;
     jp->results[f->slot] = std::move(f->doc);
     jp->result_bound += f->size_bound + 1;
@@ -529,7 +531,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     std::shared_ptr<Join> jp = f->parent;
     Join& j = *jp;
     if (j.is_map) emit(EventType::MapIterationFailed, [&](Json& d) { d["index"] = f->slot; });
-    std::lock_guard<std::mutex> lock(j.mutex);
+    std::lock_guard<std::mutex> lock(spin_lock(j.mutex), std::adopt_lock);
     if (j.abandoned.load(std::memory_order_relaxed)) return Step::stop;  // a sibling failed first
     ++j.failures;
     if (j.is_map && j.tolerance && !threshold_exceeded(j)) {
@@ -1322,7 +1324,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     j->results = Json::array();
     j->results.get_ref<Json::array_t&>().resize(j->total);
     j->input = std::move(input);
-    std::lock_guard<std::mutex> lock(j->mutex);
+    std::lock_guard<std::mutex> lock(spin_lock(j->mutex), std::adopt_lock);
     start_children(j);
     return Step::stop;
   }
@@ -1421,7 +1423,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       // Enough chunks for every worker, and within MaxConcurrency room for one per worker.
       j->chunk = std::clamp<std::size_t>(
           std::min(j->total / (8 * host_->parallelism()), j->limit ? j->limit / host_->parallelism() : 64), 1, 64);
-    std::lock_guard<std::mutex> lock(j->mutex);
+    std::lock_guard<std::mutex> lock(spin_lock(j->mutex), std::adopt_lock);
     start_children(j);
     if (j->total == 0) resume_owner(j);
     return Step::stop;
@@ -1461,52 +1463,85 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     const State& st = program_->states[j.map_state];
     ChunkResults results;
     results.join = &j;
-    results.done.reserve(f->chunk_end - f->slot);
     ChunkResults* const outer = ChunkResults::current();
-    ChunkResults::current() = &results;
-    std::size_t started = 0;
-    for (std::uint32_t i = f->slot; i < f->chunk_end; ++i) {
-      if (done() || j.abandoned.load(std::memory_order_acquire)) break;
-      auto child = std::make_shared<Frame>();
-      child->parent = jp;
-      child->slot = i;
-      Json& item = j.items[i];  // each index is touched by its own chunk only
-      if (st.item_selector) {
-        auto r = st.item_selector->evaluate(j.input, nullptr);
-        if (!r) {
-          ChunkResults::current() = outer;
-          std::lock_guard<std::mutex> lock(j.mutex);
-          // The owner frame stays with the join until resumed, so under the lock it is there
-          // to name the failure exactly as an unchunked start would.
-          if (!j.abandoned.load(std::memory_order_relaxed) && j.owner) {
-            j.failure = from_eval(*j.owner, st, std::move(r).error());
-            j.abandoned.store(true, std::memory_order_release);
-            resume_owner(jp);
-          }
-          return Step::stop;
+    for (;;) {
+      results.done.clear();
+      results.done.reserve(f->chunk_end - f->slot);
+      results.bound = 0;
+      ChunkResults::current() = &results;
+      std::size_t started = 0;
+      std::shared_ptr<Frame> child;
+      for (std::uint32_t i = f->slot; i < f->chunk_end; ++i) {
+        if (done() || j.abandoned.load(std::memory_order_acquire)) break;
+        if (child && child.use_count() == 1) {
+          // The last item ran to its end here, so its frame is free: reuse it, join reference
+          // included. A new frame per item cost a malloc/free and two atomic updates of the
+          // join's reference count, which two workers bounced between their caches.
+          Frame fresh;
+          fresh.parent = std::move(child->parent);
+          *child = std::move(fresh);
+        } else {
+          child = std::make_shared<Frame>();  // first item, or the last one suspended and went on alone
+          child->parent = jp;
         }
-        child->doc = std::move(*r);
-      } else {
-        child->doc = std::move(item);
+        child->slot = i;
+        Json& item = j.items[i];  // each index is touched by its own chunk only
+        if (st.item_selector) {
+          auto r = st.item_selector->evaluate(j.input, nullptr);
+          if (!r) {
+            ChunkResults::current() = outer;
+            std::lock_guard<std::mutex> lock(spin_lock(j.mutex), std::adopt_lock);
+            // The owner frame stays with the join until resumed, so under the lock it is there
+            // to name the failure exactly as an unchunked start would.
+            if (!j.abandoned.load(std::memory_order_relaxed) && j.owner) {
+              j.failure = from_eval(*j.owner, st, std::move(r).error());
+              j.abandoned.store(true, std::memory_order_release);
+              resume_owner(jp);
+            }
+            return Step::stop;
+          }
+          child->doc = std::move(*r);
+        } else {
+          // Copied, not moved: the copy comes from this worker's malloc arena, so the frees as
+          // the item's document changes stay on this worker. Moving the original (parsed on
+          // another thread) made both workers free into one foreign arena and queue on its
+          // lock: 80 % of the pool's context switches, and 2 workers slower than 1. The
+          // originals are released together when the Map ends.
+          child->doc = item;
+        }
+        child->state = program_->scopes[st.processor].start;
+        child->announce = true;
+        child->size_bound = bound(child->doc);
+        ++started;
+        drive_steps(child);
       }
-      child->state = program_->scopes[st.processor].start;
-      child->announce = true;
-      child->size_bound = bound(child->doc);
-      ++started;
-      drive_steps(child);
+      ChunkResults::current() = outer;
+      std::lock_guard<std::mutex> lock(spin_lock(j.mutex), std::adopt_lock);
+      if (j.abandoned.load(std::memory_order_relaxed)) return Step::stop;
+      for (auto& [slot, doc] : results.done) j.results[slot] = std::move(doc);
+      j.result_bound += results.bound;
+      const std::size_t n = results.done.size();
+      j.finished += n;
+      // Items never started (the execution ended) are not running either.
+      j.running -= n + ((f->chunk_end - f->slot) - started);
+      // Go on with the next items on this worker rather than through the queue: with a small
+      // MaxConcurrency a chunk is a few items, and a hand-off per chunk (queue lock, a frame,
+      // maybe a wake-up) cost more than the items. Whatever room is left goes to the others.
+      const bool more = !done() && j.owner && j.started < j.total && (j.limit == 0 || j.running < j.limit);
+      if (more) {
+        std::size_t next = std::min(j.chunk, j.total - j.started);
+        if (j.limit) next = std::min(next, j.limit - j.running);
+        f->slot = static_cast<std::uint32_t>(j.started);
+        f->chunk_end = static_cast<std::uint32_t>(j.started + next);
+        j.started += next;
+        j.running += next;
+      }
+      if (j.refill_at == 0 || j.running <= j.refill_at) start_children(jp);
+      if (!more) {
+        if (j.finished == j.total) resume_owner(jp);
+        return Step::stop;
+      }
     }
-    ChunkResults::current() = outer;
-    std::lock_guard<std::mutex> lock(j.mutex);
-    if (j.abandoned.load(std::memory_order_relaxed)) return Step::stop;
-    for (auto& [slot, doc] : results.done) j.results[slot] = std::move(doc);
-    j.result_bound += results.bound;
-    const std::size_t n = results.done.size();
-    j.finished += n;
-    // Items never started (the execution ended) are not running either.
-    j.running -= n + ((f->chunk_end - f->slot) - started);
-    if (j.refill_at == 0 || j.running <= j.refill_at) start_children(jp);
-    if (j.finished == j.total) resume_owner(jp);
-    return Step::stop;
   }
 
   /// Starts children up to the concurrency limit (MaxConcurrency counts per Map instance).
@@ -1572,7 +1607,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     std::optional<Failure> failure;
     Json results;
     {
-      std::lock_guard<std::mutex> lock(j->mutex);
+      std::lock_guard<std::mutex> lock(spin_lock(j->mutex), std::adopt_lock);
       failure = std::move(j->failure);
       results = std::move(j->results);
       // Started items were moved out: the array holds nulls nlohmann would free one by one

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "asl/clock.hpp"
+#include "asl/detail/spin_lock.hpp"
 
 namespace asl::detail {
 
@@ -231,7 +232,7 @@ class PoolScheduler final : public Host {
       tls_buffer().push_back(std::move(w));
       return;
     }
-    std::lock_guard<std::mutex> lock(state_->mutex);
+    std::lock_guard<std::mutex> lock(spin_lock(state_->mutex), std::adopt_lock);
     state_->queue.push_back(std::move(w));
     state_->queued.store(state_->queue.size(), std::memory_order_release);
     if (state_->idle > 0) state_->work_cv.notify_one();
@@ -280,7 +281,7 @@ class PoolScheduler final : public Host {
   void flush() {
     auto& buf = tls_buffer();
     if (buf.empty()) return;
-    std::lock_guard<std::mutex> lock(state_->mutex);
+    std::lock_guard<std::mutex> lock(spin_lock(state_->mutex), std::adopt_lock);
     for (auto& w : buf) state_->queue.push_back(std::move(w));
     buf.clear();
     state_->queued.store(state_->queue.size(), std::memory_order_release);
@@ -301,7 +302,7 @@ class PoolScheduler final : public Host {
         lock.unlock();
         for (unsigned i = 0; i < spin_iterations && state_->queued.load(std::memory_order_acquire) == 0; ++i)
           cpu_relax();
-        lock.lock();
+        relock(lock);
       }
       while (state_->queue.empty() && !state_->stopping) {
         ++state_->idle;
@@ -323,21 +324,13 @@ class PoolScheduler final : public Host {
         flush();
       }
       batch.clear();
-      lock.lock();
+      relock(lock);
       --state_->busy;
     }
     tls_pool() = nullptr;
   }
 
   static constexpr unsigned spin_iterations = 4000;  // ~20-60 µs, depending on the CPU's pause
-  static void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield");
-#endif
-  }
-
   bool quiescent() const {
     return state_->queue.empty() && state_->busy == 0 && externals() == 0;
   }
