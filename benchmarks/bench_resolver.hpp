@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <memory>
@@ -91,20 +92,33 @@ class BenchResolver final : public asl::TaskResolver {
   class StateCounters {
    public:
     std::int64_t next(const asl::Json& id) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (const auto i = integer_id(id)) return ++by_integer_[*i];
-      return ++by_text_[id.dump()];
+      if (const auto i = integer_id(id)) {
+        Shard& shard = shards_[static_cast<std::uint64_t>(*i) % shard_count];
+        std::lock_guard<std::mutex> lock(shard.mutex);
+        return ++shard.by_integer[*i];
+      }
+      Shard& shard = shards_[0];
+      std::lock_guard<std::mutex> lock(shard.mutex);
+      return ++shard.by_text[id.dump()];
     }
     void clear() {
-      std::lock_guard<std::mutex> lock(mutex_);
-      by_integer_.clear();
-      by_text_.clear();
+      for (Shard& shard : shards_) {
+        std::lock_guard<std::mutex> lock(shard.mutex);
+        shard.by_integer.clear();
+        shard.by_text.clear();
+      }
     }
 
    private:
-    std::mutex mutex_;
-    std::unordered_map<std::int64_t, std::int64_t> by_integer_;
-    std::unordered_map<std::string, std::int64_t> by_text_;
+    // Sharded by id: Map iterations on several workers call this concurrently, and one mutex
+    // made them queue on it (retry_catch on 2 workers was 1.3x slower than on 1).
+    static constexpr std::size_t shard_count = 16;
+    struct Shard {
+      std::mutex mutex;
+      std::unordered_map<std::int64_t, std::int64_t> by_integer;
+      std::unordered_map<std::string, std::int64_t> by_text;
+    };
+    std::array<Shard, shard_count> shards_;
   };
   struct Registry {
     std::mutex mutex;

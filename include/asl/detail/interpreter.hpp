@@ -268,7 +268,10 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     switch (f->resume) {
       case Frame::Resume::enter: return enter(f, st);
       case Frame::Resume::retry:
-        retries_.fetch_add(1, std::memory_order_relaxed);
+        if (LocalCounts* local = local_counts())
+          ++local->retries;  // a shared counter here bounced between the workers on every retry
+        else
+          retries_.fetch_add(1, std::memory_order_relaxed);
         f->retry_count++;
         return execute(f, st);
       case Frame::Resume::wait_done: return finish_wait(f, st);
@@ -289,7 +292,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   /// see, and with an observer every id comes from the shared counter.
   struct LocalCounts {
     Interpreter* exec = nullptr;
-    std::uint64_t events_base = 0, events = 0, entries = 0;
+    std::uint64_t events_base = 0, events = 0, entries = 0, retries = 0;
     LocalCounts* outer = nullptr;
     explicit LocalCounts(Interpreter& e) : exec(&e), outer(current()) {
       if (e.config_.observers.empty()) {
@@ -309,8 +312,9 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       if (!exec) return;
       if (events) exec->events_.fetch_add(events, std::memory_order_relaxed);
       if (entries) exec->entries_.fetch_add(entries, std::memory_order_relaxed);
+      if (retries) exec->retries_.fetch_add(retries, std::memory_order_relaxed);
       events_base += events;
-      events = entries = 0;
+      events = entries = retries = 0;
     }
     static LocalCounts*& current() {
       thread_local LocalCounts* c = nullptr;
@@ -805,7 +809,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     const std::uint64_t entries = local ? entries_.load(std::memory_order_relaxed) + ++local->entries
                                         : entries_.fetch_add(1, std::memory_order_relaxed) + 1;
     if (config_.max_transitions &&
-        entries + retries_.load(std::memory_order_relaxed) > config_.max_transitions) {
+        entries + retries_.load(std::memory_order_relaxed) + (local ? local->retries : 0) > config_.max_transitions) {
       finish_execution(Status::failed, Json(),
                        Error(std::string(errors::runtime),
                              fmt::format("The execution exceeded the limit of {} state transitions "
