@@ -37,7 +37,7 @@ inline void release(Json& j, int max_depth = 64) noexcept {
 /// Replaces `target` with `value`, freeing the old tree through release().
 inline void replace(Json& target, Json&& value) noexcept {
   release(target);
-  target = std::move(value);
+  target.swap(value);  // not `= std::move(value)`: nlohmann's by-value assignment adds a temporary
 }
 
 /// Appends `key: value` to an object that does not have `key` yet (the caller knows), and

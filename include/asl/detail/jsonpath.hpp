@@ -1756,6 +1756,12 @@ class Path {
         cur = &(*cur)[static_cast<std::size_t>(idx)];
       }
     }
+    if (i == steps.size()) {
+      // The whole path exists (the common case: a ResultPath written before): replace in place.
+      // `cur` was reached from the non-const `root`.
+      replace(*const_cast<Json*>(cur), std::move(value));
+      return true;
+    }
     for (std::size_t k = i + 1; k < steps.size(); ++k)
       if (steps[k].kind != impl::StepKind::name) return false;  // cannot index into a created object
     Json* node = &root;
