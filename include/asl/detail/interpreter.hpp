@@ -1637,8 +1637,9 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       std::lock_guard<std::mutex> lock(spin_lock(j->mutex), std::adopt_lock);
       failure = std::move(j->failure);
       results = std::move(j->results);
-      // Started items were moved out: the array holds nulls nlohmann would free one by one
-      // through its scratch stack.
+      // Unchunked starts moved their items out (nulls are left); chunks copied theirs (the
+      // originals are left). Either way they are freed here, once and bottom-up, rather than by
+      // nlohmann's destructor through its scratch stack.
       release(j->items);
     }
     if (failure) {
