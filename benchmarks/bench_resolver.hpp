@@ -30,7 +30,13 @@ class BenchResolver final : public asl::TaskResolver {
     const std::string_view name = r.substr(fn + 10);
     if (name == "noop")
       return [](const asl::Json&, asl::TaskContext&) -> asl::Result<asl::Json> {
-        return asl::Json{{"ok", true}};
+        // Built member by member: nlohmann's initializer-list constructor builds a temporary
+        // ["ok", true] array per member, and destroying it allocates a scratch stack. That was
+        // ~1,500 instructions and 5 allocations per call, 17 % of map_fanout's execution,
+        // which is the handler's cost, not the engine's. This is 2 allocations.
+        asl::Json out(asl::Json::value_t::object);
+        out.get_ref<asl::Json::object_t&>().emplace_back("ok", true);
+        return out;
       };
     if (name == "echo")
       return [](const asl::Json& in, asl::TaskContext&) -> asl::Result<asl::Json> { return in; };
