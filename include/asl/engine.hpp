@@ -128,6 +128,9 @@ class Engine {
   Execution start(const StateMachine& machine, Json input = Json::object(), const RunOptions& run = {});
 
   /// Runs one execution to its end and returns its result. Never throws for ASL failures.
+  /// On a pool, the calling thread, which would only wait, runs the execution's top-level states
+  /// itself (their handlers run on it) and stands in for a worker on the Map items and Parallel
+  /// branches it hands out; the pool runs the rest.
   ExecutionResult run(const StateMachine& machine, Json input = Json::object(), const RunOptions& run = {});
 
   /// Completes a `.waitForTaskToken` task (spec §10.4). Returns the refusal, if any:

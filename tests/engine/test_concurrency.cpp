@@ -326,6 +326,90 @@ TEST_CASE("concurrency: virtual time on the pool: waits, retries and an executio
   CHECK(timed.status == asl::Status::timed_out);
 }
 
+TEST_CASE("concurrency: run() drives its execution's top-level states on the calling thread", "[concurrency]") {
+  const unsigned threads = GENERATE(1u, 2u, 4u);
+  const bool virtual_time = GENERATE(false, true);
+  // Top-level states run where run() was called (that thread would only wait). Map items go to
+  // the pool, and the states after the Map come back to the caller; on virtual time a Wait (a
+  // timer) hands the execution back to the caller too, and does not jump while it works.
+  const std::thread::id caller = std::this_thread::get_id();
+  std::mutex m;
+  std::vector<std::thread::id> top;
+  std::atomic<int> items{0};
+  asl::HandlerRegistry tasks;
+  tasks.add(arn_work, [&](const Json& in) {
+    std::lock_guard<std::mutex> lock(m);
+    top.push_back(std::this_thread::get_id());
+    return in;
+  });
+  tasks.add("arn:aws:lambda:us-east-1:123456789012:function:item", [&](const Json& in) {
+    ++items;
+    return Json(in.get<int>() * 2);
+  });
+  const std::string wait = virtual_time ? R"("W":{"Type":"Wait","Seconds":30,"Next":"M"},)" : "";
+  const Json def = Json::parse(R"J({"StartAt":"A","States":{
+    "A":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","Next":")J" +
+                               std::string(virtual_time ? "W" : "M") + R"J("},)J" + wait + R"J(
+    "M":{"Type":"Map","ItemsPath":"$.xs","ResultPath":"$.ys","ItemProcessor":{"StartAt":"I","States":{
+      "I":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:item","End":true}}},"Next":"B"},
+    "B":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:work","Next":"S"},
+    "S":{"Type":"Pass","Parameters":{"start.$":"$$.Execution.StartTime","now.$":"$$.State.EnteredTime",
+      "ys.$":"$.ys"},"End":true}}})J");
+  const auto sm = asl::StateMachine::from_json(def, tasks);
+  asl::Engine engine(pool(threads, virtual_time));
+  for (int round = 0; round < 20; ++round) {
+    Json input = {{"xs", Json::array()}};
+    for (int i = 0; i < 100; ++i) input["xs"].push_back(i + round);
+    auto r = engine.run(sm, input);
+    REQUIRE(r.status == asl::Status::succeeded);
+    REQUIRE(r.output["ys"].size() == 100);
+    CHECK(r.output["ys"][99] == 2 * (99 + round));
+    if (virtual_time) {
+      const auto start = asl::detail::timestamp::parse(r.output["start"].get<std::string>());
+      const auto now = asl::detail::timestamp::parse(r.output["now"].get<std::string>());
+      CHECK(*now - *start == 30 * 1000000000LL);
+    }
+  }
+  CHECK(items == 20 * 100);
+  std::lock_guard<std::mutex> lock(m);
+  REQUIRE(top.size() == 40);
+  for (const auto& id : top) CHECK(id == caller);
+}
+
+TEST_CASE("concurrency: handlers on the pool start and run other executions", "[concurrency]") {
+  // A Map item's handler (on a worker, or on run()'s thread standing in for one) starts one
+  // execution and runs another to its end: the started one is queued behind the outer frame's
+  // own posts, and the run one goes on right there, since that thread would only wait.
+  const unsigned threads = GENERATE(1u, 2u, 4u);
+  asl::HandlerRegistry tasks;
+  asl::Engine engine(pool(threads, false));
+  tasks.add(arn_work, [](const Json& in) { return Json(in.get<int>() + 1); });
+  const auto inner = asl::StateMachine::from_json(one_task_machine(), tasks);
+  std::vector<asl::Execution> started;
+  std::mutex m;
+  tasks.add("arn:aws:lambda:us-east-1:123456789012:function:item", [&](const Json& in) -> asl::Result<Json> {
+    auto nested = engine.run(inner, in);
+    if (nested.status != asl::Status::succeeded || nested.output != in.get<int>() + 1)
+      return asl::Error("Nested.Failed", "the nested run() did not succeed");
+    std::lock_guard<std::mutex> lock(m);
+    started.push_back(engine.start(inner, in));
+    return in;
+  });
+  const auto outer = asl::StateMachine::from_json(map_of(Json::parse(R"J({"I":{"Type":"Task",
+    "Resource":"arn:aws:lambda:us-east-1:123456789012:function:item","End":true}})J"), "I", 0), tasks);
+  auto r = engine.run(outer, Json::array({1, 2, 3, 4, 5, 6, 7, 8}));
+  REQUIRE(r.status == asl::Status::succeeded);
+  std::lock_guard<std::mutex> lock(m);
+  REQUIRE(started.size() == 8);
+  int sum = 0;
+  for (auto& e : started) {
+    auto x = e.get();
+    REQUIRE(x.status == asl::Status::succeeded);
+    sum += x.output.get<int>();
+  }
+  CHECK(sum == 36 + 8);
+}
+
 TEST_CASE("concurrency: shutdown drains or cancels and leaves nothing running", "[concurrency][cancel]") {
   Pending pending;
   asl::HandlerRegistry tasks = deferring(pending);

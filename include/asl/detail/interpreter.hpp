@@ -152,6 +152,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     start_time_ = host_->now();
     emit(EventType::ExecutionStarted, [&](Json& d) { d["input"] = input_; });
     auto root = std::make_shared<Frame>();
+    root_ = root.get();
     root->state = program_->scopes[0].start;
     root->size_bound = bound(input_);
     if (config_.payload_limit && root->size_bound > config_.payload_limit &&
@@ -171,7 +172,44 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
         if (auto self = weak.lock()) self->time_out();
       });
     }
-    host_->post(Work{shared_from_this(), std::move(root)});
+    requeue(std::move(root));
+  }
+
+  /// Engine::run on a pool: this thread, which would only wait, runs the execution's top-level
+  /// frame whenever it is ready, until the execution ends (Map items and Parallel branches go to
+  /// the pool, see PoolScheduler::run_here). A sequential execution then pays no hand-off to a
+  /// worker and no wake-ups, and its documents stay in the malloc arena its input was built in.
+  void run_on_caller() {
+    if (!host_->caller_can_run()) {
+      start();
+      wait();
+      return;
+    }
+    caller_attached_.store(true, std::memory_order_release);  // before start(): it queues the root
+    start();
+    std::unique_lock<std::mutex> lock(done_mutex_);
+    for (;;) {
+      if (!caller_wake_.load(std::memory_order_relaxed)) {
+        // A small fan-out's children finish within microseconds: spin a moment before the
+        // futex sleep, whose wake-up costs tens of microseconds on a VM (the workers do the same).
+        lock.unlock();
+        for (unsigned i = 0; i < caller_spin && !caller_wake_.load(std::memory_order_acquire); ++i) cpu_relax();
+        lock.lock();
+      }
+      done_cv_.wait(lock, [&] { return finished_ || caller_frame_ != nullptr; });
+      if (caller_frame_ == nullptr) break;  // ended, and nothing of it is left for this thread
+      Work w{shared_from_this(), std::move(caller_frame_)};
+      caller_frame_.reset();
+      caller_wake_.store(finished_, std::memory_order_relaxed);
+      lock.unlock();
+      host_->run_here(w);
+      host_->external_end();  // the hold requeue() took; run_here counted the frame busy meanwhile
+      w.frame.reset();
+      lock.lock();
+    }
+    // Under the lock: a later requeue of the root (a Map's children finishing after a failure
+    // ended the execution) goes to the pool, which drops it.
+    caller_attached_.store(false, std::memory_order_release);
   }
 
   /// Runs a frame until it suspends or finishes (called by the host's workers).
@@ -251,11 +289,24 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     host_->post_at(due, [weak, f = std::move(f)]() mutable {
       auto self = weak.lock();
       if (!self || self->done() || (f->parent && abandoned(*f))) return;
-      self->host_->post(Work{std::move(self), std::move(f)});
+      self->requeue(std::move(f));
     });
   }
 
-  void requeue(std::shared_ptr<Frame> f) { host_->post(Work{shared_from_this(), std::move(f)}); }
+  void requeue(std::shared_ptr<Frame> f) {
+    if (f.get() == root_ && caller_attached_.load(std::memory_order_acquire)) {
+      std::lock_guard<std::mutex> lock(done_mutex_);
+      if (caller_attached_.load(std::memory_order_relaxed)) {
+        publish_counts();  // the caller may run the frame before this drive returns
+        host_->external_begin();  // runnable work the pool cannot see: virtual time holds still
+        caller_frame_ = std::move(f);
+        caller_wake_.store(true, std::memory_order_release);
+        done_cv_.notify_all();
+        return;
+      }
+    }
+    host_->post(Work{shared_from_this(), std::move(f)});
+  }
 
   static bool abandoned(const Frame& f) {
     for (const Join* j = f.parent.get(); j != nullptr; j = j->up.get())
@@ -324,6 +375,12 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   LocalCounts* local_counts() const {
     LocalCounts* c = LocalCounts::current();
     return c && c->exec == this ? c : nullptr;
+  }
+  /// Adds this drive's counts to the execution's before its frame reports to a join or hands the
+  /// top-level frame over: whoever resumes the owner may end the execution, and read the stats,
+  /// before this drive returns (seen under TSan: a chunk's 12 state entries missing).
+  void publish_counts() {
+    if (LocalCounts* local = local_counts()) local->flush();
   }
 
   template <class Details>
@@ -523,6 +580,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       chunk->bound += f->size_bound + 1;
       return Step::stop;
     }
+    publish_counts();
     std::lock_guard<std::mutex> lock(spin_lock(jp->mutex), std::adopt_lock);
     if (jp->abandoned.load(std::memory_order_relaxed)) return Step::stop;
     jp->results[f->slot] = std::move(f->doc);
@@ -540,6 +598,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     std::shared_ptr<Join> jp = f->parent;
     Join& j = *jp;
     if (j.is_map) emit(EventType::MapIterationFailed, [&](Json& d) { d["index"] = f->slot; });
+    publish_counts();
     std::lock_guard<std::mutex> lock(spin_lock(j.mutex), std::adopt_lock);
     if (j.abandoned.load(std::memory_order_relaxed)) return Step::stop;  // a sibling failed first
     ++j.failures;
@@ -641,6 +700,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       result_ = std::move(r);
       status_.store(status, std::memory_order_release);
       finished_ = true;
+      caller_wake_.store(true, std::memory_order_release);
     }
     done_cv_.notify_all();
     if (config_.on_finished) config_.on_finished();
@@ -1543,6 +1603,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
         drive_steps(child);
       }
       ChunkResults::current() = outer;
+      publish_counts();
       std::lock_guard<std::mutex> lock(spin_lock(j.mutex), std::adopt_lock);
       if (j.abandoned.load(std::memory_order_relaxed)) return Step::stop;
       for (auto& [slot, doc] : results.done) j.results[slot] = std::move(doc);
@@ -1633,10 +1694,12 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     const bool is_map = st.type == StateType::map;
     std::optional<Failure> failure;
     Json results;
+    std::size_t result_bound = 0;
     {
       std::lock_guard<std::mutex> lock(spin_lock(j->mutex), std::adopt_lock);
       failure = std::move(j->failure);
       results = std::move(j->results);
+      result_bound = j->result_bound;
       // Unchunked starts moved their items out (nulls are left); chunks copied theirs (the
       // originals are left). Either way they are freed here, once and bottom-up, rather than by
       // nlohmann's destructor through its scratch stack.
@@ -1648,7 +1711,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       return fail_state(f, st, std::move(fl));
     }
     emit(is_map ? EventType::MapStateSucceeded : EventType::ParallelStateSucceeded);
-    return finish_state(f, st, std::move(results), j->result_bound);
+    return finish_state(f, st, std::move(results), result_bound);
   }
 
   std::shared_ptr<const Program> program_;
@@ -1663,6 +1726,11 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   mutable std::mutex done_mutex_;
   mutable std::condition_variable done_cv_;
   bool finishing_ = false, finished_ = false;
+  const Frame* root_ = nullptr;               ///< the top-level frame (compared, never followed)
+  std::atomic<bool> caller_attached_{false};  ///< run_on_caller() runs the top-level frame
+  std::shared_ptr<Frame> caller_frame_;       ///< the top-level frame, ready for it (done_mutex_)
+  std::atomic<bool> caller_wake_{false};      ///< caller_frame_ set or finished_ (spun on unlocked)
+  static constexpr unsigned caller_spin = 4000;  ///< as PoolScheduler's workers
   TimePoint start_time_{};
   std::optional<TimePoint> deadline_;
   std::mutex rng_mutex_;

@@ -40,6 +40,11 @@ class Host {
   virtual ~Host() = default;
   /// The frame can run now.
   virtual void post(Work w) = 0;
+  /// True when the calling thread, which would only wait for an execution (Engine::run), may
+  /// run that execution's frames itself through run_here().
+  virtual bool caller_can_run() const { return false; }
+  /// Runs `w` on the calling thread as if it were one of the host's workers.
+  virtual void run_here(Work& w) { run_work(w); }
   /// Call `fire` at `due` (on the host's clock; in virtual time, when nothing else can run).
   virtual void post_at(TimePoint due, std::function<void()> fire) = 0;
   virtual TimePoint now() = 0;
@@ -238,6 +243,55 @@ class PoolScheduler final : public Host {
     if (state_->idle > 0) state_->work_cv.notify_one();
   }
 
+  /// Not a thread that works for another pool: its thread-local post buffer holds that pool's
+  /// work. One of this pool's own (a handler calling Engine::run) may: it would block anyway.
+  bool caller_can_run() const override { return tls_pool() == nullptr || tls_pool() == this; }
+
+  /// Engine::run's thread runs a frame as a worker would, standing in for one: counted busy (so
+  /// virtual time holds still), what the frame posts is queued when its step ends, and of those
+  /// frames (a Map's chunks, a Parallel's branches) it keeps the first and runs it too. It only
+  /// ever runs work its own execution made, and while it does the pool wakes one worker fewer
+  /// for it, so on 2 cores 2 threads run, not 3.
+  void run_here(Work& w) override {
+    // From a handler on one of this pool's threads: what the outer frame posted so far is
+    // queued now, so that this execution's posts are the only ones in the buffer.
+    // A worker doing so is awake already, so it does not count as a stand-in.
+    const bool worker = tls_pool() == this;
+    if (worker) flush();
+    {
+      std::lock_guard<std::mutex> lock(state_->mutex);
+      ++state_->busy;
+      if (!worker) ++state_->stand_ins;
+    }
+    struct StandIn {
+      PoolScheduler& pool;
+      const bool worker;
+      StandIn(PoolScheduler& p, bool w) : pool(p), worker(w) { tls_pool() = &p; }
+      ~StandIn() {
+        pool.flush();
+        if (!worker) tls_pool() = nullptr;
+        std::lock_guard<std::mutex> lock(pool.state_->mutex);
+        --pool.state_->busy;
+        if (!worker) --pool.state_->stand_ins;
+        // This thread stops working for the pool: a worker takes its place on what is queued.
+        if (!pool.state_->queue.empty() && pool.state_->idle > 0) pool.state_->work_cv.notify_one();
+        if (pool.virtual_) pool.state_->timer_cv.notify_all();  // maybe quiescent now
+      }
+    } stand_in(*this, worker);
+    Work current = std::move(w);
+    const Interpreter* const mine = current.exec.get();
+    for (auto& posted = tls_buffer();;) {
+      run_work(current);
+      if (!posted.empty()) {
+        current = std::move(posted.front());
+        posted.erase(posted.begin());
+        flush();
+      } else if (!take_own(mine, current)) {
+        break;
+      }
+    }
+  }
+
   void post_at(TimePoint due, std::function<void()> fire) override {
     std::lock_guard<std::mutex> lock(state_->mutex);
     state_->timers.push(due, std::move(fire));
@@ -269,6 +323,7 @@ class PoolScheduler final : public Host {
     TimerQueue timers;
     unsigned idle = 0;  ///< workers asleep on work_cv (a spinning worker is not counted)
     unsigned busy = 0;
+    unsigned stand_ins = 0;  ///< Engine::run callers running their executions' frames (run_here)
     bool stopping = false;
   };
 
@@ -288,10 +343,30 @@ class PoolScheduler final : public Host {
     for (auto& w : buf) state_->queue.push_back(std::move(w));
     buf.clear();
     state_->queued.store(state_->queue.size(), std::memory_order_release);
-    if (state_->idle > 0) {
-      if (state_->queue.size() > 1) state_->work_cv.notify_all();
-      else state_->work_cv.notify_one();
+    if (state_->idle == 0) return;
+    // Each caller standing in for a worker counts as one awake (up to all but one worker): on 2
+    // cores 2 threads run, not 3. With no worker awake one is always woken, so queued work never
+    // waits for a stand-in to get to it.
+    const unsigned awake = threads_ - state_->idle;
+    const unsigned wanted = threads_ - std::min(state_->stand_ins, threads_ - 1);
+    if (awake > 0 && awake >= wanted) return;
+    if (state_->queue.size() > 1 && wanted - awake > 1) state_->work_cv.notify_all();
+    else state_->work_cv.notify_one();
+  }
+
+  /// For a standing-in caller: takes a queued frame of its own execution, looking at the first
+  /// few only (other executions' work is left to the workers).
+  bool take_own(const Interpreter* mine, Work& out) {
+    std::lock_guard<std::mutex> lock(spin_lock(state_->mutex), std::adopt_lock);
+    const std::size_t n = std::min<std::size_t>(state_->queue.size(), 64);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (state_->queue[i].exec.get() != mine) continue;
+      out = std::move(state_->queue[i]);
+      state_->queue.erase(state_->queue.begin() + static_cast<std::ptrdiff_t>(i));
+      state_->queued.store(state_->queue.size(), std::memory_order_release);
+      return true;
     }
+    return false;
   }
 
   void worker() {

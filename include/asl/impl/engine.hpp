@@ -41,9 +41,16 @@ ASL_DECL Execution Engine::start(const StateMachine& machine, Json input, const 
 }
 
 ASL_DECL ExecutionResult Engine::run(const StateMachine& machine, Json input, const RunOptions& run) {
-  Execution e = start(machine, std::move(input), run);
-  e.wait();
-  return e.exec_->take_result();  // the only handle: move the output out instead of copying it
+  std::shared_ptr<detail::Interpreter> exec;
+  if (!pool_) {
+    exec = run_inline(machine, std::move(input), run);
+  } else {
+    exec = make(machine, std::move(input), run, *pool_);
+    track(exec);
+    exec->run_on_caller();  // this thread runs the top-level states; fan-outs go to the pool
+  }
+  exec->wait();
+  return exec->take_result();  // the only handle: move the output out instead of copying it
 }
 
 ASL_DECL std::optional<Error> Engine::send_task_success(const std::string& token, Json output) {
