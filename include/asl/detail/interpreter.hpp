@@ -191,9 +191,11 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     for (;;) {
       if (!caller_wake_.load(std::memory_order_relaxed)) {
         // A small fan-out's children finish within microseconds: spin a moment before the
-        // futex sleep, whose wake-up costs tens of microseconds on a VM (the workers do the same).
+        // futex sleep, whose wake-up costs tens of microseconds on a VM (as the host's workers
+        // do, and only where they do).
         lock.unlock();
-        for (unsigned i = 0; i < caller_spin && !caller_wake_.load(std::memory_order_acquire); ++i) cpu_relax();
+        const unsigned spin = host_->spin_budget();
+        for (unsigned i = 0; i < spin && !caller_wake_.load(std::memory_order_acquire); ++i) cpu_relax();
         lock.lock();
       }
       done_cv_.wait(lock, [&] { return finished_ || caller_frame_ != nullptr; });
@@ -1730,7 +1732,6 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   std::atomic<bool> caller_attached_{false};  ///< run_on_caller() runs the top-level frame
   std::shared_ptr<Frame> caller_frame_;       ///< the top-level frame, ready for it (done_mutex_)
   std::atomic<bool> caller_wake_{false};      ///< caller_frame_ set or finished_ (spun on unlocked)
-  static constexpr unsigned caller_spin = 4000;  ///< as PoolScheduler's workers
   TimePoint start_time_{};
   std::optional<TimePoint> deadline_;
   std::mutex rng_mutex_;

@@ -45,6 +45,8 @@ class Host {
   virtual bool caller_can_run() const { return false; }
   /// Runs `w` on the calling thread as if it were one of the host's workers.
   virtual void run_here(Work& w) { run_work(w); }
+  /// How long a thread about to wait for work may spin first (cpu_relax iterations; 0 = none).
+  virtual unsigned spin_budget() const { return 0; }
   /// Call `fire` at `due` (on the host's clock; in virtual time, when nothing else can run).
   virtual void post_at(TimePoint due, std::function<void()> fire) = 0;
   virtual TimePoint now() = 0;
@@ -246,6 +248,7 @@ class PoolScheduler final : public Host {
   /// Not a thread that works for another pool: its thread-local post buffer holds that pool's
   /// work. One of this pool's own (a handler calling Engine::run) may: it would block anyway.
   bool caller_can_run() const override { return tls_pool() == nullptr || tls_pool() == this; }
+  unsigned spin_budget() const override { return spin_ ? spin_iterations : 0; }
 
   /// Engine::run's thread runs a frame as a worker would, standing in for one: counted busy (so
   /// virtual time holds still), what the frame posts is queued when its step ends, and of those
@@ -349,7 +352,7 @@ class PoolScheduler final : public Host {
     // waits for a stand-in to get to it.
     const unsigned awake = threads_ - state_->idle;
     const unsigned wanted = threads_ - std::min(state_->stand_ins, threads_ - 1);
-    if (awake > 0 && awake >= wanted) return;
+    if (awake >= wanted) return;  // wanted >= 1, so with no worker awake one is woken
     if (state_->queue.size() > 1 && wanted - awake > 1) state_->work_cv.notify_all();
     else state_->work_cv.notify_one();
   }
