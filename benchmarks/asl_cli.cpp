@@ -150,7 +150,7 @@ int run(const Args& a) {
       return exit_load;
     }
     try {
-      input = asl::Json::parse(*in);
+      input = asl::parse_json(*in);
     } catch (const std::exception& e) {
       fmt::print(stderr, "asl: input file '{}' is not valid JSON: {}\n", a.input, e.what());
       return exit_load;

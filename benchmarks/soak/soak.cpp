@@ -527,7 +527,7 @@ int run(const Args& a) {
     fmt::print(stderr, "asl_soak: no definition(.asl).json or input.json in '{}'\n", dir);
     return exit_fail;
   }
-  const asl::Json input = asl::Json::parse(*input_text);
+  const asl::Json input = asl::parse_json(*input_text);
   std::string expected_digest;
   double retry_scale = 0;  // the workload's expected.json says 0: retries happen at once
   if (auto e = read_text(dir + "/expected.json")) {

@@ -10,6 +10,7 @@
 #include "asl/history.hpp"
 #include "asl/json.hpp"
 #include "asl/nested.hpp"
+#include "asl/parse_json.hpp"
 #include "asl/result.hpp"
 #include "asl/state_machine.hpp"
 #include "asl/task.hpp"

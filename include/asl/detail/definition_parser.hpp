@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "asl/detail/json_pointer.hpp"
+#include "asl/detail/json_reader.hpp"
 #include "asl/detail/json_release.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
@@ -61,36 +62,15 @@ inline LineColumn line_column(std::string_view text, std::size_t offset) {
 /// no surrogates, nothing above U+10FFFF), or nullopt. nlohmann only checks inside strings and
 /// reports stray bytes elsewhere as "invalid literal"; a dedicated pass gives one clear message.
 inline std::optional<std::size_t> first_invalid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   std::size_t i = 0;
-  const std::size_t n = s.size();
-  while (i < n) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) {
+  while (i < s.size()) {
+    if (p[i] < 0x80) {
       ++i;
       continue;
     }
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      len = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      len = 3;
-      if (b0 == 0xE0) lo = 0xA0;  // overlong
-      if (b0 == 0xED) hi = 0x9F;  // UTF-16 surrogates
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      len = 4;
-      if (b0 == 0xF0) lo = 0x90;  // overlong
-      if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
-    } else {
-      return i;
-    }
-    if (i + len > n) return i;
-    const auto b1 = static_cast<unsigned char>(s[i + 1]);
-    if (b1 < lo || b1 > hi) return i;
-    for (std::size_t k = 2; k < len; ++k) {
-      const auto bk = static_cast<unsigned char>(s[i + k]);
-      if (bk < 0x80 || bk > 0xBF) return i;
-    }
+    const std::size_t len = utf8_sequence_length(p + i, s.size() - i);
+    if (len == 0) return i;
     i += len;
   }
   return std::nullopt;
@@ -271,6 +251,11 @@ inline std::optional<Json> parse_definition_text(std::string_view text, std::vec
                              "SCHEMA_VALIDATION_FAILED"});
     return std::nullopt;
   }
+
+  // Nearly every definition is well-formed: the fast reader builds it in one pass. It accepts only
+  // valid UTF-8 and gives up on duplicate keys and too deep nesting, so everything the checks
+  // below report is still found by the careful path, which also words the JSON errors.
+  if (auto doc = read_json_fast(text, limits.max_depth); doc && doc->is_object()) return doc;
 
   if (const auto bad = impl::first_invalid_utf8(text)) {
     const auto lc = impl::line_column(text, *bad);

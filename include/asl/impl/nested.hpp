@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "asl/detail/json_reader.hpp"
 #include "asl/nested.hpp"
 
 namespace asl {
@@ -96,7 +97,12 @@ inline Result<ChildStart> prepare_child(const StateMachineRegistry& machines, co
   Json input = Json::object();  // StartExecution's default input is {}
   if (auto it = params.find("Input"); it != params.end()) {
     if (it->is_string()) {  // the API takes the input as JSON text
-      input = Json::parse(it->get_ref<const std::string&>(), nullptr, false);
+      const std::string& input_text = it->get_ref<const std::string&>();
+      if (auto fast = read_json_fast(input_text)) {
+        input = std::move(*fast);
+      } else {
+        input = Json::parse(input_text, nullptr, false);  // nlohmann decides what the fast reader left
+      }
       if (input.is_discarded())
         return Error("StepFunctions.InvalidExecutionInputException",
                      "Invalid State Machine Execution Input: '" + it->get<std::string>() + "'");
