@@ -42,7 +42,8 @@ int main() {
   asl::Engine engine(options);
   asl::RunOptions run;
   run.name = "nightly";
-  const asl::ExecutionResult r = engine.run(sm, asl::Json{{"bucket", "ml-data"}}, run);
+  // The input as JSON text, the way StartExecution takes it.
+  const asl::ExecutionResult r = engine.run(sm, asl::parse_json(R"({"bucket": "ml-data"})"), run);
   fmt::print("status {}\n", asl::to_string(r.status));
   fmt::print("model {}\n", r.output["model"]["ModelArn"].get<std::string>());
   return r.succeeded() ? 0 : 1;

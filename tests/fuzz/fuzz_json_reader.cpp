@@ -1,0 +1,54 @@
+// Fuzz target: the fast JSON reader (asl::detail::read_json_fast) against nlohmann's parser. Input: JSON-ish text.
+// SPDX-License-Identifier: MIT
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include <asl/detail/json_reader.hpp>
+
+#include "fuzz_common.hpp"
+
+using asl::Json;
+
+namespace {
+
+/// Same value, same number types and double bits, same key order (nlohmann's == equates 1u and 1.0).
+bool identical(const Json& a, const Json& b) {
+  if (a.type() != b.type()) return false;
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (auto x = a.begin(), y = b.begin(); x != a.end(); ++x, ++y)
+      if (x.key() != y.key() || !identical(*x, *y)) return false;
+    return true;
+  }
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (!identical(a[i], b[i])) return false;
+    return true;
+  }
+  if (a.is_number_float()) {
+    const double x = a.get<double>(), y = b.get<double>();
+    return std::memcmp(&x, &y, sizeof x) == 0;
+  }
+  return a == b;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text = asl_fuzz::as_text(data, size);
+  // The comparison recurses, so it looks only at documents of moderate depth; the reader itself
+  // never recurses, which the unlimited read below exercises on any depth.
+  const auto fast = asl::detail::read_json_fast(text, 64);
+  const auto unlimited = asl::detail::read_json_fast(text);
+  ASL_FUZZ_CHECK(!fast || unlimited, "accepted with a depth limit, refused without one");
+  const Json slow = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (fast) {
+    ASL_FUZZ_CHECK(!slow.is_discarded(), "the fast reader accepted text that nlohmann refuses");
+    ASL_FUZZ_CHECK(identical(*fast, slow), fast->dump() + " vs " + slow.dump());
+  }
+  if (unlimited && !fast) ASL_FUZZ_CHECK(!slow.is_discarded(), "the fast reader accepted text that nlohmann refuses");
+  return 0;
+}
