@@ -2,40 +2,15 @@
 // SPDX-License-Identifier: MIT
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string>
 
 #include <asl/detail/json_reader.hpp>
 
 #include "fuzz_common.hpp"
+#include "../support/json_identical.hpp"
 
 using asl::Json;
-
-namespace {
-
-/// Same value, same number types and double bits, same key order (nlohmann's == equates 1u and 1.0).
-bool identical(const Json& a, const Json& b) {
-  if (a.type() != b.type()) return false;
-  if (a.is_object()) {
-    if (a.size() != b.size()) return false;
-    for (auto x = a.begin(), y = b.begin(); x != a.end(); ++x, ++y)
-      if (x.key() != y.key() || !identical(*x, *y)) return false;
-    return true;
-  }
-  if (a.is_array()) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-      if (!identical(a[i], b[i])) return false;
-    return true;
-  }
-  if (a.is_number_float()) {
-    const double x = a.get<double>(), y = b.get<double>();
-    return std::memcmp(&x, &y, sizeof x) == 0;
-  }
-  return a == b;
-}
-
-}  // namespace
+using asl::testing::identical;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text = asl_fuzz::as_text(data, size);

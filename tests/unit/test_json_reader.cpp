@@ -1,8 +1,6 @@
 // Unit tests of the fast JSON reader: it accepts only what nlohmann accepts, with identical values.
 // SPDX-License-Identifier: MIT
-#include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -14,36 +12,13 @@
 #include "asl/detail/json_reader.hpp"
 #include "asl/parse_json.hpp"
 #include "support/catch.hpp"
+#include "support/json_identical.hpp"
 
 namespace {
 
 using asl::Json;
 using asl::detail::read_json_fast;
-
-/// Same value, same number types (nlohmann's == equates 1u, 1 and 1.0), same key order, same
-/// double bits (-0.0 is not 0.0).
-bool identical(const Json& a, const Json& b) {
-  if (a.type() != b.type()) return false;
-  switch (a.type()) {
-    case Json::value_t::object: {
-      if (a.size() != b.size()) return false;
-      for (auto x = a.begin(), y = b.begin(); x != a.end(); ++x, ++y)
-        if (x.key() != y.key() || !identical(*x, *y)) return false;
-      return true;
-    }
-    case Json::value_t::array:
-      if (a.size() != b.size()) return false;
-      for (std::size_t i = 0; i < a.size(); ++i)
-        if (!identical(a[i], b[i])) return false;
-      return true;
-    case Json::value_t::number_float: {
-      const double x = a.get<double>(), y = b.get<double>();
-      return std::memcmp(&x, &y, sizeof x) == 0;
-    }
-    default:
-      return a == b;
-  }
-}
+using asl::testing::identical;
 
 /// The reader's contract against nlohmann's strict parser: whatever it accepts, nlohmann accepts
 /// with an identical value. Returns whether the fast reader accepted.
