@@ -404,4 +404,11 @@ inline std::optional<Json> read_json_fast(std::string_view text,
   return json_reader_impl::Reader(text, max_depth).read();
 }
 
+/// `text` as asl::Json, or a discarded value when it is not JSON: `Json::parse(text, nullptr,
+/// false)`, with the fast reader in front of it.
+inline Json read_json_or_discarded(std::string_view text) {
+  if (auto fast = read_json_fast(text)) return std::move(*fast);
+  return Json::parse(text, nullptr, false);  // what the fast reader leaves, nlohmann decides
+}
+
 }  // namespace asl::detail

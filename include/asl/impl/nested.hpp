@@ -97,12 +97,7 @@ inline Result<ChildStart> prepare_child(const StateMachineRegistry& machines, co
   Json input = Json::object();  // StartExecution's default input is {}
   if (auto it = params.find("Input"); it != params.end()) {
     if (it->is_string()) {  // the API takes the input as JSON text
-      const std::string& input_text = it->get_ref<const std::string&>();
-      if (auto fast = read_json_fast(input_text)) {
-        input = std::move(*fast);
-      } else {
-        input = Json::parse(input_text, nullptr, false);  // nlohmann decides what the fast reader left
-      }
+      input = read_json_or_discarded(it->get_ref<const std::string&>());
       if (input.is_discarded())
         return Error("StepFunctions.InvalidExecutionInputException",
                      "Invalid State Machine Execution Input: '" + it->get<std::string>() + "'");
