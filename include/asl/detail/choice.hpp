@@ -317,22 +317,24 @@ struct Rule::Compiler {
     problems.push_back(RuleError{std::move(pointer), std::move(message)});
   }
 
-  /// Parses a path field (Variable or a ...Path operand); -1 after reporting a problem.
-  std::int32_t add_path(const Json& value, const std::string& pointer, std::string_view field) {
+  /// Parses the path field `field` (Variable or a ...Path operand) of the rule at `rule_pointer`;
+  /// -1 after reporting a problem.
+  std::int32_t add_path(const Json& value, const std::string& rule_pointer, std::string_view field) {
     const std::string name(field);
+    auto pointer = [&] { return rule_pointer + "/" + name; };  // built only for a problem
     if (!value.is_string()) {
-      problem(pointer, "'" + name + "' must be a string holding a JSONPath such as $.field");
+      problem(pointer(), "'" + name + "' must be a string holding a JSONPath such as $.field");
       return -1;
     }
     const auto& text = value.get_ref<const std::string&>();
     if (text.empty() || text[0] != '$') {
-      problem(pointer, "'" + name + "' must be a JSONPath starting with '$' (got '" + text + "')");
+      problem(pointer(), "'" + name + "' must be a JSONPath starting with '$' (got '" + text + "')");
       return -1;
     }
     try {
       auto path = jsonpath::Path::parse(text);
       if (path.root() == jsonpath::Root::variable) {
-        problem(pointer, "'" + name + "' reads a workflow variable ('" + text +
+        problem(pointer(), "'" + name + "' reads a workflow variable ('" + text +
                              "'), and workflow variables (Assign, spec §12) are not supported yet");
         return -1;
       }
@@ -342,7 +344,7 @@ struct Rule::Compiler {
       rule.paths_.push_back(CompiledPath{std::move(path), definite, context});
       return static_cast<std::int32_t>(rule.paths_.size() - 1);
     } catch (const jsonpath::SyntaxError& e) {
-      problem(pointer, "'" + name + "' is not a valid JSONPath ('" + text + "'): " + e.what());
+      problem(pointer(), "'" + name + "' is not a valid JSONPath ('" + text + "'): " + e.what());
       return -1;
     }
   }
@@ -361,30 +363,31 @@ struct Rule::Compiler {
     bool ok = true;
     for (auto it = r.begin(); it != r.end(); ++it) {
       const std::string& key = it.key();
-      const std::string at = pointer + "/" + detail::pointer_token(key);
+      // Pointers only serve problem reports: built when one is made.
+      auto at = [&] { return pointer + "/" + detail::pointer_token(key); };
       if (key == "Variable") {
         variable = &it.value();
       } else if (key == "And" || key == "Or" || key == "Not" || impl::find_operator(key)) {
         ops.push_back(key);
       } else if (key == "Comment") {
         if (!it.value().is_string()) {
-          problem(at, "'Comment' must be a string");
+          problem(at(), "'Comment' must be a string");
           ok = false;
         }
       } else if (key == "Next" || key == "Assign") {
         if (!top) {
-          problem(at, "'" + key +
+          problem(at(), "'" + key +
                           "' is only allowed in a top-level Choice Rule, not in a rule nested "
                           "inside And, Or or Not");
           ok = false;
         }
       } else if (key == "Condition" || key == "Output") {
-        problem(at, "field '" + key +
+        problem(at(), "field '" + key +
                         "' belongs to JSONata Choice Rules and is not supported in a JSONPath "
                         "Choice Rule");
         ok = false;
       } else {
-        problem(at, "field '" + key + "' is not supported in a Choice Rule");
+        problem(at(), "field '" + key + "' is not supported in a Choice Rule");
         ok = false;
       }
     }
@@ -401,7 +404,7 @@ struct Rule::Compiler {
     }
     const std::string& op = ops.front();
     const Json& operand = r[op];
-    const std::string op_at = pointer + "/" + op;
+    auto op_at = [&] { return pointer + "/" + op; };
 
     if (op == "And" || op == "Or" || op == "Not") {
       if (variable) {
@@ -412,17 +415,18 @@ struct Rule::Compiler {
       std::vector<std::uint32_t> kids;
       if (op == "Not") {
         if (!operand.is_object()) {
-          problem(op_at, "'Not' must be a single Choice Rule object");
+          problem(op_at(), "'Not' must be a single Choice Rule object");
           return index;
         }
-        kids.push_back(compile(operand, op_at, false));
+        kids.push_back(compile(operand, op_at(), false));
       } else {
         if (!operand.is_array() || operand.empty()) {
-          problem(op_at, "'" + op + "' must be a non-empty array of Choice Rules");
+          problem(op_at(), "'" + op + "' must be a non-empty array of Choice Rules");
           return index;
         }
+        const std::string list = op_at();
         for (std::size_t i = 0; i < operand.size(); ++i) {
-          kids.push_back(compile(operand[i], op_at + "/" + std::to_string(i), false));
+          kids.push_back(compile(operand[i], list + "/" + std::to_string(i), false));
         }
       }
       if (!ok) return index;
@@ -440,19 +444,19 @@ struct Rule::Compiler {
       problem(pointer, "a Choice Rule with '" + op + "' needs a 'Variable' field");
       ok = false;
     } else {
-      node.variable = add_path(*variable, pointer + "/Variable", "Variable");
+      node.variable = add_path(*variable, pointer, "Variable");
       ok = ok && node.variable >= 0;
     }
 
     if (info.path) {
-      node.operand = add_path(operand, op_at, op);
+      node.operand = add_path(operand, pointer, op);
       ok = ok && node.operand >= 0;
     } else {
       switch (info.kind) {
         case impl::Kind::string_cmp:
         case impl::Kind::string_matches:
           if (!operand.is_string()) {
-            problem(op_at, "'" + op + "' must be a string");
+            problem(op_at(), "'" + op + "' must be a string");
             ok = false;
           } else {
             node.text = operand.get<std::string>();
@@ -465,7 +469,7 @@ struct Rule::Compiler {
           break;
         case impl::Kind::numeric_cmp:
           if (!operand.is_number()) {
-            problem(op_at, "'" + op + "' must be a number");
+            problem(op_at(), "'" + op + "' must be a number");
             ok = false;
           } else {
             node.number = operand.get<double>();
@@ -476,7 +480,7 @@ struct Rule::Compiler {
                                    ? timestamp::parse_instant(operand.get_ref<const std::string&>())
                                    : std::nullopt;
           if (!instant) {
-            problem(op_at, "'" + op +
+            problem(op_at(), "'" + op +
                                "' must be a timestamp string such as 2016-03-14T01:59:00Z "
                                "(RFC 3339 with an uppercase T and a Z or numeric offset)");
             ok = false;
@@ -487,7 +491,7 @@ struct Rule::Compiler {
         }
         default:  // BooleanEquals and the Is* operators take a boolean literal
           if (!operand.is_boolean()) {
-            problem(op_at, "'" + op + "' must be true or false");
+            problem(op_at(), "'" + op + "' must be true or false");
             ok = false;
           } else {
             node.flag = operand.get<bool>();

@@ -3,10 +3,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 #include <string_view>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "asl/detail/json_pointer.hpp"
@@ -21,19 +23,22 @@ class Compiler {
   Compiler(const TaskResolver& resolver, std::vector<Diagnostic>& problems)
       : resolver_(resolver), problems_(problems) {}
 
-  /// `definition` must have passed validate_definition() without diagnostics.
-  std::shared_ptr<Program> compile(Json definition, std::string name) {
+  /// `definition` must have passed validate_definition() without diagnostics. `parts`: what that
+  /// validation compiled from this very document (validate_definition's `parts`); the Compiler
+  /// takes those instead of compiling the nodes again, and compiles whatever is not there.
+  std::shared_ptr<Program> compile(Json definition, std::string name, CompiledParts* parts = nullptr) {
+    parts_ = parts;
     program_ = std::make_shared<Program>();
     program_->name = std::move(name);
     if (auto it = definition.find("TimeoutSeconds"); it != definition.end() && it->is_number())
       program_->timeout_seconds = it->get<std::uint64_t>();
-    program_->scopes.emplace_back();
+    new_scope("");
     // First pass: create every state so that transitions can be resolved by name.
-    declare_scope(definition, 0, "");
+    declare_scope(definition, 0);
     // Second pass: fill in fields now that every name has an index.
     for (std::size_t i = 0; i < pending_.size(); ++i) {
       const auto& p = pending_[i];
-      fill_state(program_->states[p.index], *p.json, p.pointer);
+      fill_state(program_->states[p.index], *p.json);
     }
     for (const auto& st : program_->states) program_->uses_context |= st.context_needs_input;
     program_->definition = std::move(definition);
@@ -44,46 +49,72 @@ class Compiler {
   struct Pending {
     std::uint32_t index;
     const Json* json;
-    std::string pointer;
   };
 
-  void declare_scope(const Json& container, std::uint32_t scope_id, const std::string& pointer) {
+  /// The member `key` of object `j`, or nullptr (what find() does). ordered_json's find compares
+  /// every key with the whole `const char*` key; comparing sizes first skips most of them.
+  template <std::size_t N>
+  static const Json* member(const Json& j, const char (&key)[N]) {
+    const auto* object = j.get_ptr<const Json::object_t*>();
+    if (object == nullptr) return nullptr;
+    for (const auto& kv : *object)
+      if (std::string_view(kv.first) == std::string_view(key, N - 1)) return &kv.second;
+    return nullptr;
+  }
+
+  void declare_scope(const Json& container, std::uint32_t scope_id) {
     const Json& states = container.at("States");
+    auto& all = program_->states;
+    const auto first = static_cast<std::uint32_t>(all.size());
+    // States are large: build them in place, and grow the table once per container (geometrically,
+    // so that many small nested containers do not regrow it each time).
+    if (all.capacity() < all.size() + states.size())
+      all.reserve(std::max(all.size() + states.size(), 2 * all.capacity()));
     for (auto it = states.begin(); it != states.end(); ++it) {
-      State st;
+      const auto index = static_cast<std::uint32_t>(all.size());
+      State& st = all.emplace_back();
       st.name = it.key();
-      st.index = static_cast<std::uint32_t>(program_->states.size());
+      st.index = index;
       st.scope = scope_id;
-      program_->index_by_name.emplace(st.name, st.index);
-      program_->scopes[scope_id].states.push_back(st.index);
-      pending_.push_back({st.index, &it.value(), pointer + "/States/" + pointer_token(st.name)});
-      program_->states.push_back(std::move(st));
+      program_->index_by_name.emplace(st.name, index);
+      program_->scopes[scope_id].states.push_back(index);
+      pending_.push_back({index, &it.value()});
     }
-    program_->scopes[scope_id].start = index_of(container.at("StartAt").get<std::string>());
+    program_->scopes[scope_id].start = index_of(container.at("StartAt").get_ref<const std::string&>());
     // Nested containers get their own scopes; declare them after this level's states exist.
-    for (auto it = states.begin(); it != states.end(); ++it) {
+    std::uint32_t index = first;
+    for (auto it = states.begin(); it != states.end(); ++it, ++index) {
       const Json& s = it.value();
-      const std::string sp = pointer + "/States/" + pointer_token(it.key());
-      const std::string type = s.value("Type", "");
-      if (type == "Parallel") {
+      const Json* type = member(s, "Type");
+      if (type == nullptr || !type->is_string()) continue;
+      const std::string_view t = type->get_ref<const std::string&>();
+      if (t == "Parallel") {
+        const std::string sp = state_pointer(program_->states[index]) + "/Branches/";
         std::size_t b = 0;
         for (const Json& branch : s.at("Branches")) {
-          auto id = new_scope();
-          branch_scopes_[sp].push_back(id);
-          declare_scope(branch, id, sp + "/Branches/" + std::to_string(b++));
+          const auto id = new_scope(sp + std::to_string(b++));
+          program_->states[index].branches.push_back(id);
+          declare_scope(branch, id);
         }
-      } else if (type == "Map") {
-        const char* key = s.contains("ItemProcessor") ? "ItemProcessor" : "Iterator";
-        auto id = new_scope();
-        branch_scopes_[sp].push_back(id);
-        declare_scope(s.at(key), id, sp + "/" + key);
+      } else if (t == "Map") {
+        const char* key = member(s, "ItemProcessor") ? "ItemProcessor" : "Iterator";
+        const auto id = new_scope(state_pointer(program_->states[index]) + "/" + key);
+        program_->states[index].processor = id;
+        declare_scope(s.at(key), id);
       }
     }
   }
 
-  std::uint32_t new_scope() {
+  /// A scope for the States container at `pointer` (kept for diagnostics).
+  std::uint32_t new_scope(std::string pointer) {
     program_->scopes.emplace_back();
+    scope_pointers_.push_back(std::move(pointer));
     return static_cast<std::uint32_t>(program_->scopes.size() - 1);
+  }
+
+  /// The JSON Pointer of a state, for diagnostics.
+  std::string state_pointer(const State& st) const {
+    return scope_pointers_[st.scope] + "/States/" + pointer_token(st.name);
   }
 
   std::uint32_t index_of(const std::string& name) const {
@@ -91,28 +122,42 @@ class Compiler {
     return it == program_->index_by_name.end() ? no_index : it->second;
   }
 
-  static PathField path_field(const Json& s, const char* key) {
-    PathField f;
-    auto it = s.find(key);
-    if (it == s.end()) return f;
-    if (it->is_null()) {
-      f.kind = PathField::Kind::null;
-      return f;
-    }
-    f.kind = PathField::Kind::path;
-    f.path = jsonpath::Path::parse(it->get<std::string>());
-    return f;
+  /// The part compiled from `node` during validation, if it was handed over.
+  template <class Part>
+  std::optional<Part> precompiled(const Json& node) {
+    return parts_ ? parts_->take<Part>(node) : std::nullopt;
   }
 
-  static ValueField value_field(const Json& s, const char* key, const std::string& path_key) {
+  static jsonpath::Path path(const Json& node) { return jsonpath::Path::parse(node.get_ref<const std::string&>()); }
+
+  PayloadTemplate payload_template(const Json& node) {
+    if (auto t = precompiled<PayloadTemplate>(node)) return std::move(*t);
+    return PayloadTemplate::compile(node);
+  }
+
+  /// Reads field `key` into `f` (a default PathField), in place: a Path is dear to move.
+  template <std::size_t N>
+  static void read_path_field(const Json& s, const char (&key)[N], PathField& f) {
+    const Json* v = member(s, key);
+    if (v == nullptr) return;
+    if (v->is_null()) {
+      f.kind = PathField::Kind::null;
+      return;
+    }
+    f.kind = PathField::Kind::path;
+    f.path = path(*v);
+  }
+
+  template <std::size_t N, std::size_t M>
+  static ValueField value_field(const Json& s, const char (&key)[N], const char (&path_key)[M]) {
     ValueField f;
     f.path_field = path_key;
-    if (auto it = s.find(key); it != s.end()) {
+    if (const Json* v = member(s, key)) {
       f.present = true;
-      f.literal = *it;
-    } else if (auto p = s.find(path_key); p != s.end()) {
+      f.literal = *v;
+    } else if (const Json* p = member(s, path_key)) {
       f.present = true;
-      f.path = jsonpath::Path::parse(p->get<std::string>());
+      f.path = path(*p);
     }
     return f;
   }
@@ -121,46 +166,56 @@ class Compiler {
     return p.root() == jsonpath::Root::context;
   }
 
-  std::optional<PayloadTemplate> templ(const Json& s, const char* key, bool& uses_context) {
-    auto it = s.find(key);
-    if (it == s.end()) return std::nullopt;
-    auto t = PayloadTemplate::compile(*it);
+  template <std::size_t N>
+  std::optional<PayloadTemplate> templ(const Json& s, const char (&key)[N], bool& uses_context) {
+    const Json* v = member(s, key);
+    if (v == nullptr) return std::nullopt;
+    auto t = payload_template(*v);
     uses_context |= t.uses_context();
     return t;
   }
 
-  FailField fail_field(const Json& s, const char* key, const char* path_key, bool& uses_context) {
+  template <std::size_t N, std::size_t M>
+  FailField fail_field(const Json& s, const char (&key)[N], const char (&path_key)[M], bool& uses_context) {
     FailField f;
-    if (auto it = s.find(key); it != s.end() && it->is_string()) {
-      f.literal = it->get<std::string>();
-    } else if (auto p = s.find(path_key); p != s.end() && p->is_string()) {
+    if (const Json* v = member(s, key); v != nullptr && v->is_string()) {
+      f.literal = v->get<std::string>();
+    } else if (const Json* p = member(s, path_key); p != nullptr && p->is_string()) {
       f.source_text = p->get<std::string>();
       if (intrinsics::looks_like_call(f.source_text)) {
-        f.function = intrinsics::Expression::parse(f.source_text);
+        if (auto e = precompiled<intrinsics::Expression>(*p)) {
+          f.function = std::move(*e);
+        } else {
+          f.function = intrinsics::Expression::parse(f.source_text);
+        }
         uses_context |= f.function->uses_context();
       } else {
-        f.path = jsonpath::Path::parse(f.source_text);
+        f.path = path(*p);
         uses_context |= path_uses_context(*f.path);
       }
     }
     return f;
   }
 
-  void fill_state(State& st, const Json& s, const std::string& pointer) {
-    static const std::pair<const char*, StateType> types[] = {
+  void fill_state(State& st, const Json& s) {
+    static constexpr std::pair<std::string_view, StateType> types[] = {
         {"Pass", StateType::pass},         {"Task", StateType::task},
         {"Choice", StateType::choice},     {"Wait", StateType::wait},
         {"Succeed", StateType::succeed},   {"Fail", StateType::fail},
         {"Parallel", StateType::parallel}, {"Map", StateType::map}};
-    const std::string type = s.at("Type").get<std::string>();
-    for (const auto& [n, t] : types)
-      if (type == n) st.type = t;
+    const std::string_view type = s.at("Type").get_ref<const std::string&>();
+    for (const auto& [n, t] : types) {
+      if (type == n) {
+        st.type = t;
+        break;
+      }
+    }
 
-    if (auto it = s.find("Next"); it != s.end()) st.next = index_of(it->get<std::string>());
-    st.end = s.value("End", false);
-    st.input_path = path_field(s, "InputPath");
-    st.output_path = path_field(s, "OutputPath");
-    st.result_path = path_field(s, "ResultPath");
+    if (const Json* v = member(s, "Next")) st.next = index_of(v->get_ref<const std::string&>());
+    if (const Json* v = member(s, "End")) st.end = v->get<bool>();
+    read_path_field(s, "InputPath", st.input_path);
+    read_path_field(s, "OutputPath", st.output_path);
+    read_path_field(s, "ResultPath", st.result_path);
     bool ctx = false;
     for (const PathField* f : {&st.input_path, &st.output_path})
       if (f->kind == PathField::Kind::path) ctx |= path_uses_context(f->path);
@@ -168,7 +223,7 @@ class Compiler {
     switch (st.type) {
       case StateType::pass:
         st.parameters = templ(s, "Parameters", ctx);
-        if (auto it = s.find("Result"); it != s.end()) st.result = *it;
+        if (const Json* v = member(s, "Result")) st.result = *v;
         break;
       case StateType::task: {
         st.parameters = templ(s, "Parameters", ctx);
@@ -177,14 +232,14 @@ class Compiler {
         classify_resource(st);
         st.timeout_seconds = value_field(s, "TimeoutSeconds", "TimeoutSecondsPath");
         st.heartbeat_seconds = value_field(s, "HeartbeatSeconds", "HeartbeatSecondsPath");
-        if (auto it = s.find("Credentials"); it != s.end()) {
-          st.credentials = PayloadTemplate::compile(*it);
+        if (const Json* v = member(s, "Credentials")) {
+          st.credentials = payload_template(*v);
           ctx |= st.credentials->uses_context();
         }
         st.handler = resolver_.resolve(ResolveRequest{st.resource, st.name});
         if (!st.handler) {
           problems_.push_back(Diagnostic{
-              "asl.definition.601", pointer + "/Resource",
+              "asl.definition.601", state_pointer(st) + "/Resource",
               "no task handler for resource \"" + st.resource + "\" (state \"" + st.name +
                   "\"): register one with the TaskResolver given to the loader",
               "SCHEMA_VALIDATION_FAILED"});
@@ -194,28 +249,31 @@ class Compiler {
       case StateType::choice:
         for (const Json& rule : s.at("Choices")) {
           ChoiceBranch b;
-          b.rule = choice::Rule::compile(rule);
+          if (auto r = precompiled<choice::Rule>(rule)) {
+            b.rule = std::move(*r);
+          } else {
+            b.rule = choice::Rule::compile(rule);
+          }
           ctx |= b.rule.uses_context();
-          b.next = index_of(rule.at("Next").get<std::string>());
+          b.next = index_of(rule.at("Next").get_ref<const std::string&>());
           st.choices.push_back(std::move(b));
         }
-        if (auto it = s.find("Default"); it != s.end())
-          st.default_next = index_of(it->get<std::string>());
+        if (const Json* v = member(s, "Default")) st.default_next = index_of(v->get_ref<const std::string&>());
         break;
       case StateType::wait:
-        if (auto it = s.find("Seconds"); it != s.end()) {
+        if (const Json* v = member(s, "Seconds")) {
           st.wait_kind = WaitKind::seconds;
-          st.wait_seconds = it->get<std::int64_t>();
-        } else if (auto ts = s.find("Timestamp"); ts != s.end()) {
+          st.wait_seconds = v->get<std::int64_t>();
+        } else if (const Json* ts = member(s, "Timestamp")) {
           st.wait_kind = WaitKind::timestamp;
           st.wait_timestamp = ts->get<std::string>();
-        } else if (auto sp = s.find("SecondsPath"); sp != s.end()) {
+        } else if (const Json* sp = member(s, "SecondsPath")) {
           st.wait_kind = WaitKind::seconds_path;
-          st.wait_path = jsonpath::Path::parse(sp->get<std::string>());
+          st.wait_path = path(*sp);
           ctx |= path_uses_context(*st.wait_path);
-        } else if (auto tp = s.find("TimestampPath"); tp != s.end()) {
+        } else if (const Json* tp = member(s, "TimestampPath")) {
           st.wait_kind = WaitKind::timestamp_path;
-          st.wait_path = jsonpath::Path::parse(tp->get<std::string>());
+          st.wait_path = path(*tp);
           ctx |= path_uses_context(*st.wait_path);
         }
         break;
@@ -228,14 +286,14 @@ class Compiler {
       case StateType::parallel:
         st.parameters = templ(s, "Parameters", ctx);
         st.result_selector = templ(s, "ResultSelector", ctx);
-        st.branches = branch_scopes_[pointer];
-        break;
+        break;  // branches: set by declare_scope
       case StateType::map: {
         // Legacy `Parameters` on a Map is the old name of ItemSelector (spec §3.9.1).
-        st.item_selector = templ(s, s.contains("ItemSelector") ? "ItemSelector" : "Parameters", ctx);
+        st.item_selector =
+            member(s, "ItemSelector") ? templ(s, "ItemSelector", ctx) : templ(s, "Parameters", ctx);
         st.result_selector = templ(s, "ResultSelector", ctx);
-        if (auto it = s.find("ItemsPath"); it != s.end() && it->is_string()) {
-          st.items_path = jsonpath::Path::parse(it->get<std::string>());
+        if (const Json* v = member(s, "ItemsPath"); v != nullptr && v->is_string()) {
+          st.items_path = path(*v);
           ctx |= path_uses_context(*st.items_path);
         }
         st.max_concurrency = value_field(s, "MaxConcurrency", "MaxConcurrencyPath");
@@ -246,15 +304,15 @@ class Compiler {
         for (const ValueField* f : {&st.max_concurrency, &st.tolerated_failure_count,
                                     &st.tolerated_failure_percentage})
           if (f->path) ctx |= path_uses_context(*f->path);
-        const Json* proc = s.contains("ItemProcessor") ? &s.at("ItemProcessor") : &s.at("Iterator");
-        if (auto pc = proc->find("ProcessorConfig"); pc != proc->end())
+        const Json* proc = member(s, "ItemProcessor");
+        if (proc == nullptr) proc = &s.at("Iterator");
+        if (const Json* pc = member(*proc, "ProcessorConfig"))
           st.distributed = pc->value("Mode", "INLINE") == "DISTRIBUTED";
-        st.processor = branch_scopes_[pointer].at(0);
-        break;
+        break;  // processor: set by declare_scope
       }
     }
-    if (auto it = s.find("Retry"); it != s.end()) {
-      for (const Json& r : *it) {
+    if (const Json* retry = member(s, "Retry")) {
+      for (const Json& r : *retry) {
         Retrier rt;
         rt.error_equals = r.at("ErrorEquals").get<std::vector<std::string>>();
         rt.interval_seconds = r.value("IntervalSeconds", 1.0);
@@ -265,12 +323,12 @@ class Compiler {
         st.retriers.push_back(std::move(rt));
       }
     }
-    if (auto it = s.find("Catch"); it != s.end()) {
-      for (const Json& c : *it) {
+    if (const Json* catchers = member(s, "Catch")) {
+      for (const Json& c : *catchers) {
         Catcher ct;
         ct.error_equals = c.at("ErrorEquals").get<std::vector<std::string>>();
-        ct.result_path = path_field(c, "ResultPath");
-        ct.next = index_of(c.at("Next").get<std::string>());
+        read_path_field(c, "ResultPath", ct.result_path);
+        ct.next = index_of(c.at("Next").get_ref<const std::string&>());
         st.catchers.push_back(std::move(ct));
       }
     }
@@ -331,9 +389,10 @@ class Compiler {
 
   const TaskResolver& resolver_;
   std::vector<Diagnostic>& problems_;
+  CompiledParts* parts_ = nullptr;
   std::shared_ptr<Program> program_;
   std::vector<Pending> pending_;
-  std::unordered_map<std::string, std::vector<std::uint32_t>> branch_scopes_;
+  std::vector<std::string> scope_pointers_;  ///< per scope: pointer of its container (for diagnostics)
 };
 
 }  // namespace asl::detail

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "asl/detail/hash.hpp"
+#include "asl/detail/json_reader.hpp"
 #include "asl/detail/jsonpath.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
@@ -357,8 +358,7 @@ inline constexpr int max_depth = 10;
 /// an AWS execution). Paths ending in a function call therefore never match in `.$` fields and
 /// intrinsic arguments, although the JSONPath engine can evaluate them.
 inline bool has_function_tail(const jsonpath::Path& p) {
-  const std::string norm = p.normalized();
-  return norm.size() >= 2 && norm.compare(norm.size() - 2, 2, "()") == 0;
+  return p.has_function();
 }
 
 class Parser {
@@ -899,7 +899,7 @@ inline Json call_function(Fn fn, Args& a) {
       const std::string& s = string_arg(a[0], "States.StringToJson", 0);
       // Jackson reads blank text as no value: "" and " " give null (AWS-recorded).
       if (std::all_of(s.begin(), s.end(), [](char c) { return is_space(c); })) return nullptr;
-      Json v = Json::parse(s, nullptr, false);
+      Json v = read_json_or_discarded(s);
       if (v.is_discarded())
         fail("States.StringToJson could not parse its argument as JSON: " + describe(a[0].get()));
       return v;

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -1117,7 +1118,9 @@ class Parser {
   /// A dot-notation member name (spec §5.2 escapes) or a function tail such as `length()`.
   void parse_dot_name(Chain& c, bool embedded, bool* reserved) {
     const std::size_t start = pos_;
-    std::string name;
+    // The name is read straight into its step (a function tail takes it back out below).
+    std::string& name = c.steps.emplace_back().name;
+    std::size_t run = pos_;  // start of the plain characters not yet in `name` (appended in one go)
     while (pos_ < end_) {
       const char ch = s_[pos_];
       if (ch == '.' || ch == '[' || ch == '(') break;
@@ -1125,29 +1128,33 @@ class Parser {
       if (ch == ' ') fail("a member name with blanks needs bracket notation ['my prop']", pos_);
       if (ch == '\\') {
         if (pos_ + 1 >= end_) fail("a path must not end with '\\'", pos_);
+        name.append(s_, run, pos_ - run);
         if (s_[pos_ + 1] == 'u') {
           read_unicode_escape(name);
         } else {
           name += s_[pos_ + 1];
           pos_ += 2;
         }
+        run = pos_;
         continue;
       }
       if (reserved != nullptr && (ch == '@' || ch == ',' || ch == ':' || ch == '?' || ch == '*'))
         *reserved = true;  // spec §5.2: a Reference Path has these only escaped
-      name += ch;
       ++pos_;
     }
+    name.append(s_, run, pos_ - run);
     if (pos_ == start) fail("expected a member name", pos_);
     if (at('(')) {
+      const std::string function = std::move(name);
+      c.steps.pop_back();
       static const std::pair<const char*, Function> functions[] = {
           {"length", Function::length}, {"size", Function::size}, {"min", Function::min},
           {"max", Function::max},       {"avg", Function::avg},   {"sum", Function::sum},
           {"stddev", Function::stddev}, {"keys", Function::keys}};
       Function fn = Function::none;
       for (const auto& f : functions)
-        if (name == f.first) fn = f.second;
-      if (fn == Function::none) fail("unknown function '" + name + "()'", start);
+        if (function == f.first) fn = f.second;
+      if (fn == Function::none) fail("unknown function '" + function + "()'", start);
       if (!c.steps.empty() && c.steps.back().kind == StepKind::scan)
         fail("a function cannot directly follow '..'", start);
       ++pos_;
@@ -1157,10 +1164,6 @@ class Parser {
       c.fn = fn;
       return;
     }
-    Step s;
-    s.kind = StepKind::name;
-    s.name = std::move(name);
-    c.steps.push_back(std::move(s));
   }
 
   std::int64_t read_int() {
@@ -1648,6 +1651,11 @@ class Path {
   static Path parse(std::string_view text) {
     Path p;
     p.text_ = std::string(text);
+    // Each step starts with '.' or '[': room for them up front saves regrowing (an upper bound;
+    // capped, as filters can hold many more of both than the path has steps).
+    std::size_t marks = 0;
+    for (const char c : text) marks += c == '.' || c == '[' ? 1 : 0;
+    p.chain_.steps.reserve(std::min<std::size_t>(marks, 8));
     impl::Parser parser(text);
     parser.parse_path(p.root_, p.variable_, p.chain_, p.reserved_);
     return p;
@@ -1662,6 +1670,10 @@ class Path {
   /// Spec §5.2 Reference Path: definite, and no unescaped `@ , : ? *` in dot names.
   bool is_reference() const { return definite() && !reserved_; }
   bool is_root() const { return chain_.steps.empty() && chain_.fn == impl::Function::none; }
+  /// Ends in a function call such as `.length()`.
+  bool has_function() const { return chain_.fn != impl::Function::none; }
+  /// The last step is a single array index (`$.a[2]`).
+  bool ends_with_index() const { return !chain_.steps.empty() && chain_.steps.back().kind == impl::StepKind::index; }
 
   /// Jayway's normalized text of the path, e.g. "$['a'][0]" (also for `$$` and `$var` roots).
   std::string normalized() const { return impl::chain_text(chain_); }

@@ -40,7 +40,9 @@ class PayloadTemplate {
   static PayloadTemplate compile(const Json& tmpl, std::vector<TemplateError>* problems = nullptr) {
     PayloadTemplate t;
     Compiler c{problems, false};
-    t.root_ = std::make_shared<const Node>(c.compile(tmpl, std::string()));
+    auto root = std::make_shared<Node>();
+    c.compile(tmpl, std::string(), *root);
+    t.root_ = std::move(root);
     t.uses_context_ = c.uses_context;
     return t;
   }
@@ -85,41 +87,60 @@ class PayloadTemplate {
     std::vector<TemplateError>* problems;
     bool uses_context;
 
+    // Members are walked on the object itself: items() builds a proxy per member.
     static bool has_dynamic(const Json& v) {
-      if (v.is_object()) {
-        for (const auto& [k, e] : v.items())
+      if (const auto* object = v.get_ptr<const Json::object_t*>()) {
+        for (const auto& [k, e] : *object)
           if (ends_with_dollar(k) || has_dynamic(e)) return true;
-      } else if (v.is_array()) {
-        for (const auto& e : v)
+      } else if (const auto* array = v.get_ptr<const Json::array_t*>()) {
+        for (const auto& e : *array)
           if (has_dynamic(e)) return true;
       }
       return false;
     }
 
     static bool ends_with_dollar(std::string_view k) {
-      return k.size() >= 2 && k.compare(k.size() - 2, 2, ".$") == 0;
+      return k.size() >= 2 && k[k.size() - 2] == '.' && k.back() == '$';
     }
 
     void problem(const std::string& pointer, std::string message) {
       if (problems != nullptr) problems->push_back(TemplateError{pointer, std::move(message)});
     }
 
-    Node compile(const Json& v, const std::string& pointer) {
-      Node n;
+    // Pointers only serve problem reports: they are built when a report can be made, and for a
+    // member only when it is reported or has dynamic fields below it.
+    std::string member_pointer(const std::string& pointer, std::string_view key) const {
+      return problems != nullptr ? pointer + "/" + detail::pointer_token(key) : std::string();
+    }
+    std::string element_pointer(const std::string& pointer, std::size_t index) const {
+      return problems != nullptr ? pointer + "/" + std::to_string(index) : std::string();
+    }
+
+    /// Compiles `v` into `n` (a default Node); nodes are built in place, they are large to move.
+    void compile(const Json& v, const std::string& pointer, Node& n) {
       if (!has_dynamic(v)) {
         n.literal = v;
-        return n;
+        return;
       }
       if (v.is_array()) {
         n.kind = Node::Kind::array;
+        n.children.reserve(v.size());
         std::size_t i = 0;
-        for (const auto& e : v)
-          n.children.push_back(compile(e, pointer + "/" + std::to_string(i++)));
-        return n;
+        for (const auto& e : v) {
+          Node& c = n.children.emplace_back();
+          if (has_dynamic(e)) {
+            compile(e, element_pointer(pointer, i), c);
+          } else {
+            c.literal = e;
+          }
+          ++i;
+        }
+        return;
       }
       n.kind = Node::Kind::object;
-      for (const auto& [key, value] : v.items()) {
-        const std::string child_pointer = pointer + "/" + detail::pointer_token(key);
+      n.keys.reserve(v.size());
+      n.children.reserve(v.size());
+      for (const auto& [key, value] : v.get_ref<const Json::object_t&>()) {
         const bool dynamic = ends_with_dollar(key);
         std::string out_key = dynamic ? key.substr(0, key.size() - 2) : key;
         // Spec §4.5: after removing ".$", keys of one object must be unique.
@@ -127,21 +148,28 @@ class PayloadTemplate {
         for (const auto& k : n.keys)
           if (k == out_key) duplicate = true;
         if (duplicate) {
-          problem(child_pointer, "the field \"" + key + "\" duplicates the field \"" + out_key +
-                                     "\" (a key ending in \".$\" is renamed without the suffix)");
+          problem(member_pointer(pointer, key), "the field \"" + key + "\" duplicates the field \"" + out_key +
+                                                    "\" (a key ending in \".$\" is renamed without the suffix)");
           continue;
         }
-        n.keys.push_back(out_key);
-        n.children.push_back(dynamic ? compile_dynamic(key, value, child_pointer)
-                                     : compile(value, child_pointer));
+        n.keys.push_back(std::move(out_key));
+        Node& c = n.children.emplace_back();
+        if (dynamic) {
+          compile_dynamic(key, value, pointer, c);
+        } else if (has_dynamic(value)) {
+          compile(value, member_pointer(pointer, key), c);
+        } else {
+          c.literal = value;
+        }
       }
-      return n;
     }
 
     // For a definite path whose last step is an array index, the path without that step (in
     // Jayway's normalized form, rooted at whichever document the path reads).
     static std::optional<jsonpath::Path> index_parent(const jsonpath::Path& p) {
-      if (!p.definite() || p.is_root()) return std::nullopt;
+      // Only a last index step can give the text "[digits]" checked below (a member name ends
+      // in its quote), so other paths skip building the normalized text.
+      if (!p.definite() || p.is_root() || !p.ends_with_index()) return std::nullopt;
       const std::string norm = p.normalized();
       if (norm.empty() || norm.back() != ']') return std::nullopt;
       const std::size_t open = norm.rfind('[');
@@ -157,14 +185,13 @@ class PayloadTemplate {
       }
     }
 
-    Node compile_dynamic(const std::string& key, const Json& value, const std::string& pointer) {
-      Node n;
+    /// The `.$` field `key` of the object at `pointer`, into `n` (a default Node).
+    void compile_dynamic(const std::string& key, const Json& value, const std::string& pointer, Node& n) {
       n.field = key;
       auto invalid = [&](std::string message) {
-        problem(pointer, message);
+        problem(member_pointer(pointer, key), message);
         n.kind = Node::Kind::invalid;
         n.text = std::move(message);
-        return n;
       };
       if (!value.is_string())
         return invalid(
@@ -177,7 +204,7 @@ class PayloadTemplate {
         if (s.size() > 1 && intrinsics::impl::is_ident_start(s[1])) {
           n.kind = Node::Kind::variable;
           n.text = s;
-          return n;
+          return;
         }
         try {
           n.path = jsonpath::Path::parse(s);
@@ -188,14 +215,14 @@ class PayloadTemplate {
           n.kind = Node::Kind::variable;
           n.text = s;
           n.path.reset();
-          return n;
+          return;
         }
         n.kind = Node::Kind::path;
         n.text = s;
         if (n.path->root() == jsonpath::Root::context) uses_context = true;
         n.array_parent = index_parent(*n.path);
         n.function_tail = intrinsics::impl::has_function_tail(*n.path);
-        return n;
+        return;
       }
       if (intrinsics::looks_like_call(s)) {
         try {
@@ -205,7 +232,7 @@ class PayloadTemplate {
         }
         n.kind = Node::Kind::intrinsic;
         uses_context = uses_context || n.expr->uses_context();
-        return n;
+        return;
       }
       return invalid("the value of \"" + key + "\" (\"" + s +
                      "\") is not a JSONPath or an intrinsic function call");

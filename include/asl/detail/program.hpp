@@ -6,9 +6,11 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "asl/detail/choice.hpp"
+#include "asl/detail/compiled_parts.hpp"
 #include "asl/detail/intrinsics.hpp"
 #include "asl/detail/jsonpath.hpp"
 #include "asl/detail/payload_template.hpp"

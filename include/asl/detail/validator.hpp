@@ -67,7 +67,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -79,6 +78,7 @@
 #include "asl/detail/intrinsics.hpp"
 #include "asl/detail/jsonpath.hpp"
 #include "asl/detail/payload_template.hpp"
+#include "asl/detail/program.hpp"
 #include "asl/detail/timestamp.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
@@ -91,6 +91,10 @@ struct ValidateOptions {
 };
 
 namespace validator_impl {
+
+// Member lookups by string_view: ordered_json compares each key with the looked-up one, and a
+// string_view lets that start with the sizes (a `const char*` costs a strlen and a compare each).
+using namespace std::string_view_literals;
 
 // ---------------------------------------------------------------------------------------------
 // Field tables (spec §1, §3, §9.3). Each object kind (a state type, a Retrier, ...) lists the
@@ -567,6 +571,47 @@ inline std::string child(const std::string& pointer, std::size_t index) {
   return pointer + "/" + std::to_string(index);
 }
 
+/// Where the walk is in the document: a chain of frames on the walk's stack, one per step down.
+/// The JSON Pointer text is built only when a diagnostic needs it, so a valid definition (the
+/// common case) builds none. A Where refers to its parent and to its key: both must outlive it.
+class Where {
+ public:
+  Where() = default;  ///< the document root (pointer "")
+  Where(const Where& parent, std::string_view key) : parent_(&parent), key_(key) {}
+  Where(const Where& parent, std::size_t index) : parent_(&parent), index_(index), is_index_(true) {}
+
+  /// The JSON Pointer; with `from` (an enclosing frame), only the part below it.
+  std::string str(const Where* from = nullptr) const {
+    std::string out;
+    append(out, from);
+    return out;
+  }
+
+ private:
+  void append(std::string& out, const Where* from) const {
+    if (parent_ == nullptr || this == from) return;
+    parent_->append(out, from);
+    out += '/';
+    if (is_index_) {
+      out += std::to_string(index_);
+    } else if (key_.find_first_of("~/") == std::string_view::npos) {
+      out += key_;  // nothing to escape (the usual key): skip pointer_token's copy
+    } else {
+      out += pointer_token(key_);
+    }
+  }
+
+  const Where* parent_ = nullptr;
+  std::string_view key_;
+  std::size_t index_ = 0;
+  bool is_index_ = false;
+};
+
+// Same spelling as the string helpers above, so the walk reads the same. The result refers to
+// `parent`: use it within the statement, or name it only for a parent that outlives it.
+inline Where child(const Where& parent, std::string_view key) { return Where(parent, key); }
+inline Where child(const Where& parent, std::size_t index) { return Where(parent, index); }
+
 /// "a string", "an integer", ... for "must be X, got Y" messages.
 inline std::string describe(const Json& v) {
   switch (v.type()) {
@@ -704,7 +749,10 @@ inline constexpr const char* missing_target = "MISSING_TRANSITION_TARGET";
 
 class Validator {
  public:
-  Validator(const Json& doc, const ValidateOptions& options) : doc_(doc), options_(options) {}
+  /// With `parts`, what the walk compiles (templates, Choice rules, intrinsics) is kept there for
+  /// the Compiler.
+  Validator(const Json& doc, const ValidateOptions& options, CompiledParts* parts = nullptr)
+      : doc_(doc), options_(options), parts_(parts) {}
 
   std::vector<Diagnostic> run() {
     if (!doc_.is_object()) {
@@ -719,7 +767,7 @@ class Validator {
            "or set it to \"JSONPath\")",
            "");
     }
-    walk_container(doc_, "", top_spec);
+    walk_container(doc_, Where(), top_spec);
     resolve_transitions();
     check_terminals_and_reachability();
     sort_in_document_order();
@@ -728,21 +776,28 @@ class Validator {
 
  private:
   // One `States` object: the top level, a Parallel branch or a Map processor.
+  // State names are views of the document's keys and values, which outlive the validator.
   struct Container {
     std::string pointer;  ///< pointer of the object holding StartAt/States
     const Json* start_at = nullptr;
-    std::vector<std::string> names;  ///< state names in document order
-    std::unordered_set<std::string> name_set;
-    std::unordered_map<std::string, std::vector<std::string>> edges;
+    std::vector<std::string_view> names;  ///< state names in document order
+    std::unordered_map<std::string_view, std::uint32_t> positions;  ///< name -> index in `names`
+    /// (index in `names` of the source state, target name), in the order found: flat, so that a
+    /// state costs no allocation of its own; grouped by source only for the reachability walk.
+    std::vector<std::pair<std::uint32_t, std::string_view>> edges;
     bool has_terminal = false;
     bool uncertain = false;      ///< a state whose type/transitions could not be read
     bool states_missing = true;  ///< no "States" object (yet): nothing to resolve names against
   };
 
+  /// A Next / Default / Choice or Catch Next. Its pointer is kept as the part below the state
+  /// (short enough not to allocate) and completed by transition_pointer() only when the target is
+  /// missing.
   struct Transition {
     std::size_t container;
-    std::string target;
-    std::string pointer;
+    std::string_view state;
+    std::string_view target;
+    std::string below_state;
   };
 
   // ---- emitting ---------------------------------------------------------------------------
@@ -752,33 +807,46 @@ class Validator {
         Diagnostic{"asl.definition." + std::string(id), std::move(pointer), std::move(message), std::string(aws_code)});
   }
 
-  void wrong_type(const std::string& pointer, std::string_view name, std::string_view expected, const Json& v) {
+  void emit(std::string_view id, const Where& at, std::string message, std::string_view aws_code) {
+    emit(id, at.str(), std::move(message), aws_code);
+  }
+
+  /// The pointer of state `name` of container `c` (what walk_states names it).
+  std::string state_pointer(std::size_t c, std::string_view name) const {
+    return containers_[c].pointer + "/States/" + pointer_token(name);
+  }
+
+  std::string transition_pointer(const Transition& t) const { return state_pointer(t.container, t.state) + t.below_state; }
+
+  void wrong_type(const Where& pointer, std::string_view name, std::string_view expected, const Json& v) {
     emit("203", pointer, fmt::format("\"{}\" must be {}, got {}", name, expected, describe(v)), schema);
   }
 
   // ---- containers and states --------------------------------------------------------------
 
-  void walk_container(const Json& obj, const std::string& pointer, const ObjectSpec& spec) {
+  void walk_container(const Json& obj, const Where& pointer, const ObjectSpec& spec) {
     const std::size_t saved = container_;
     container_ = containers_.size();
     containers_.push_back(Container{});
-    containers_.back().pointer = pointer;
+    containers_.back().pointer = pointer.str();
     check_object(obj, pointer, spec);
     container_ = saved;
   }
 
-  void walk_states(const Json& states, const std::string& pointer) {
+  void walk_states(const Json& states, const Where& pointer) {
     for (auto it = states.begin(); it != states.end(); ++it) {
       const std::string& name = it.key();
-      const std::string sp = child(pointer, name);
-      containers_[container_].names.push_back(name);
-      containers_[container_].name_set.insert(name);
+      const Where sp = child(pointer, name);
+      Container& c = containers_[container_];
+      const auto position = static_cast<std::uint32_t>(c.names.size());
+      c.names.push_back(name);
+      c.positions.emplace(name, position);
       register_state(name, sp);
-      validate_state(name, it.value(), sp);
+      validate_state(name, position, it.value(), sp);
     }
   }
 
-  void register_state(const std::string& name, const std::string& pointer) {
+  void register_state(const std::string& name, const Where& pointer) {
     // Names are limited to 80 characters (spec §2.1; 2016 spec said 128, AWS enforces 80).
     const std::size_t length = utf8_length(name);
     if (length == 0) {
@@ -787,27 +855,32 @@ class Validator {
       emit("102", pointer,
            fmt::format("state name is {} characters long; state names are limited to 80 characters", length), schema);
     }
-    const auto [it, inserted] = states_.emplace(name, pointer);
+    const auto [it, inserted] = states_.emplace(name, container_);
     if (!inserted) {
       emit("108", pointer,
            fmt::format("state name \"{}\" is already used at {}: state names must be unique across the whole "
                        "state machine, Parallel branches and Map processors included",
-                       name, it->second),
+                       name, state_pointer(it->second, name)),
            schema);
     }
   }
 
-  void validate_state(const std::string& name, const Json& state, const std::string& pointer) {
+  /// `position`: the state's index in its container's `names`.
+  void validate_state(const std::string& name, std::uint32_t position, const Json& state, const Where& pointer) {
     if (!state.is_object()) {
       wrong_type(pointer, name, "an object (a state)", state);
       containers_[container_].uncertain = true;
       return;
     }
     const Lang saved_lang = lang_;
-    const std::string saved_state = state_name_;
+    const std::string_view saved_state = state_name_;
+    const std::uint32_t saved_position = state_position_;
+    const Where* const saved_where = state_where_;
     state_name_ = name;
+    state_position_ = position;
+    state_where_ = &pointer;
     lang_ = machine_lang_;
-    if (const auto ql = state.find("QueryLanguage"); ql != state.end()) {
+    if (const auto ql = state.find("QueryLanguage"sv); ql != state.end()) {
       if (*ql == "JSONata") {
         lang_ = Lang::jsonata;
         if (machine_lang_ != Lang::jsonata) {
@@ -826,7 +899,7 @@ class Validator {
       }
     }
 
-    const auto type_it = state.find("Type");
+    const auto type_it = state.find("Type"sv);
     const ObjectSpec* spec = nullptr;
     if (type_it == state.end()) {
       emit("202", pointer,
@@ -855,8 +928,10 @@ class Validator {
       // Without a type the fields cannot be judged; still follow its transitions so that the
       // states it leads to are not reported as unreachable.
       containers_[container_].uncertain = true;
-      collect_loose_edges(name, state);
+      collect_loose_edges(state);
       state_name_ = saved_state;
+      state_position_ = saved_position;
+      state_where_ = saved_where;
       lang_ = saved_lang;
       return;
     }
@@ -868,15 +943,17 @@ class Validator {
     if (type == "Task") check_task(state, pointer);
 
     state_name_ = saved_state;
+    state_position_ = saved_position;
+    state_where_ = saved_where;
     lang_ = saved_lang;
   }
 
   /// Next xor "End": true for Task, Pass, Wait, Parallel, Map (spec §2.2).
-  void check_transition_fields(const Json& state, const std::string& pointer, const ObjectSpec& spec,
+  void check_transition_fields(const Json& state, const Where& pointer, const ObjectSpec& spec,
                                std::string_view type) {
     if (type == "Choice" || type == "Succeed" || type == "Fail") return;
-    const auto next = state.find("Next");
-    const auto end = state.find("End");
+    const auto next = state.find("Next"sv);
+    const auto end = state.find("End"sv);
     const bool has_next = next != state.end();
     const bool has_end = end != state.end();
     if (has_end && *end == true) containers_[container_].has_terminal = true;
@@ -898,10 +975,11 @@ class Validator {
     return s;
   }
 
-  void collect_loose_edges(const std::string& name, const Json& state) {
-    auto& edges = containers_[container_].edges[name];
+  void collect_loose_edges(const Json& state) {
+    auto& edges = containers_[container_].edges;
     auto add = [&](const Json& obj, const char* key) {
-      if (const auto it = obj.find(key); it != obj.end() && it->is_string()) edges.push_back(it->get<std::string>());
+      if (const auto it = obj.find(key); it != obj.end() && it->is_string())
+        edges.emplace_back(state_position_, it->get_ref<const std::string&>());
     };
     add(state, "Next");
     add(state, "Default");
@@ -914,22 +992,24 @@ class Validator {
     }
   }
 
-  void add_transition(const Json& value, const std::string& pointer, std::string_view field_name) {
+  // Next fields only occur inside states (state, Choice rule and Catcher tables), so state_where_
+  // is set here.
+  void add_transition(const Json& value, const Where& pointer, std::string_view field_name) {
     if (!value.is_string()) {
       wrong_type(pointer, field_name, "a string (a state name)", value);
       return;
     }
     const std::string& target = value.get_ref<const std::string&>();
-    transitions_.push_back(Transition{container_, target, pointer});
-    containers_[container_].edges[state_name_].push_back(target);
+    transitions_.push_back(Transition{container_, state_name_, target, pointer.str(state_where_)});
+    containers_[container_].edges.emplace_back(state_position_, target);
   }
 
   // ---- generic object checking ------------------------------------------------------------
 
-  void check_object(const Json& obj, const std::string& pointer, const ObjectSpec& spec) {
+  void check_object(const Json& obj, const Where& pointer, const ObjectSpec& spec) {
     for (auto it = obj.begin(); it != obj.end(); ++it) {
       const std::string& key = it.key();
-      const std::string fp = child(pointer, key);
+      const Where fp = child(pointer, key);
       const FieldSpec* f = find_field(spec, key);
       if (!f) {
         unknown_field(key, fp, spec);
@@ -958,7 +1038,7 @@ class Validator {
     return nullptr;
   }
 
-  void unknown_field(const std::string& key, const std::string& pointer, const ObjectSpec& spec) {
+  void unknown_field(const std::string& key, const Where& pointer, const ObjectSpec& spec) {
     const bool is_state = std::any_of(std::begin(state_types), std::end(state_types),
                                       [&](std::string_view t) { return state_spec(t) == &spec; });
     if (is_state && (key == "Retry" || key == "Catch")) {
@@ -993,7 +1073,7 @@ class Validator {
     emit("201", pointer, fmt::format("field \"{}\" is not supported in {}{}", key, spec.what, hint), schema);
   }
 
-  void check_group(const Json& obj, const std::string& pointer, const ObjectSpec& spec, const GroupSpec& g) {
+  void check_group(const Json& obj, const Where& pointer, const ObjectSpec& spec, const GroupSpec& g) {
     std::vector<std::string_view> present;
     std::size_t n = 0;
     for (const std::string_view name : g.fields) {
@@ -1024,7 +1104,7 @@ class Validator {
     }
   }
 
-  void check_value(const FieldSpec& f, const Json& v, const std::string& pointer, const ObjectSpec& spec) {
+  void check_value(const FieldSpec& f, const Json& v, const Where& pointer, const ObjectSpec& spec) {
     // JSONata states may compute many fields with "{% ... %}"; asl does not evaluate JSONata, so
     // it checks only what is independent of it (spec §11.2).
     if (lang_ == Lang::jsonata && is_jsonata_expression(v) &&
@@ -1133,7 +1213,7 @@ class Validator {
     }
   }
 
-  void check_sub_object(const FieldSpec& f, const Json& v, const std::string& pointer, const ObjectSpec& spec) {
+  void check_sub_object(const FieldSpec& f, const Json& v, const Where& pointer, const ObjectSpec& spec) {
     if (!v.is_object()) {
       wrong_type(pointer, f.name, "an object", v);
       return;
@@ -1141,7 +1221,7 @@ class Validator {
     check_object(v, pointer, spec);
   }
 
-  void check_number(const FieldSpec& f, const Json& v, const std::string& pointer, const ObjectSpec& spec,
+  void check_number(const FieldSpec& f, const Json& v, const Where& pointer, const ObjectSpec& spec,
                     bool integral) {
     const std::string range = std::isinf(f.max)
                                   ? fmt::format("at least {}", format_bound(f.min))
@@ -1159,7 +1239,7 @@ class Validator {
     }
   }
 
-  void check_one_of(const FieldSpec& f, const Json& v, const std::string& pointer, std::string_view id) {
+  void check_one_of(const FieldSpec& f, const Json& v, const Where& pointer, std::string_view id) {
     const Values values = f.values;
     if (v.is_string()) {
       const auto& s = v.get_ref<const std::string&>();
@@ -1179,7 +1259,7 @@ class Validator {
          schema);
   }
 
-  void check_timestamp(std::string_view name, const Json& v, const std::string& pointer) {
+  void check_timestamp(std::string_view name, const Json& v, const Where& pointer) {
     if (!v.is_string()) {
       wrong_type(pointer, name, "a timestamp string", v);
       return;
@@ -1196,7 +1276,7 @@ class Validator {
   // ---- paths, templates, intrinsics (spec §5, §4.5, §6) -----------------------------------
 
   /// Parses `v` as a Path; reports and returns nullopt when it is not one.
-  std::optional<jsonpath::Path> parse_path(std::string_view name, const Json& v, const std::string& pointer) {
+  std::optional<jsonpath::Path> parse_path(std::string_view name, const Json& v, const Where& pointer) {
     if (!v.is_string()) {
       wrong_type(pointer, name, "a string holding a JSONPath such as \"$.field\"", v);
       return std::nullopt;
@@ -1219,7 +1299,7 @@ class Validator {
     }
   }
 
-  void check_path(std::string_view name, const Json& v, const std::string& pointer, bool reference) {
+  void check_path(std::string_view name, const Json& v, const Where& pointer, bool reference) {
     const auto path = parse_path(name, v, pointer);
     if (path && reference && !path->is_reference()) {
       emit("302", pointer,
@@ -1230,7 +1310,7 @@ class Validator {
     }
   }
 
-  void check_result_path(std::string_view name, const Json& v, const std::string& pointer) {
+  void check_result_path(std::string_view name, const Json& v, const Where& pointer) {
     if (v.is_null()) return;  // null: discard the result, keep the input (spec §4.2)
     if (v.is_string()) {
       const auto& text = v.get_ref<const std::string&>();
@@ -1255,10 +1335,11 @@ class Validator {
     check_path(name, v, pointer, true);
   }
 
-  void check_path_or_intrinsic(std::string_view name, const Json& v, const std::string& pointer) {
+  void check_path_or_intrinsic(std::string_view name, const Json& v, const Where& pointer) {
     if (v.is_string() && intrinsics::looks_like_call(v.get_ref<const std::string&>())) {
       try {
-        intrinsics::Expression::parse(v.get_ref<const std::string&>());
+        auto expression = intrinsics::Expression::parse(v.get_ref<const std::string&>());
+        if (parts_) parts_->put(v, std::move(expression));
       } catch (const std::exception& e) {
         emit("305", pointer,
              fmt::format("\"{}\" must be a Reference Path or an intrinsic function call: {}", name, e.what()), schema);
@@ -1268,24 +1349,29 @@ class Validator {
     check_path(name, v, pointer, true);
   }
 
-  void check_payload_template(std::string_view name, const Json& v, const std::string& pointer) {
+  /// `keep`: `v` is a node of the document (not a stand-in built here), so the Compiler can take it.
+  void check_payload_template(std::string_view name, const Json& v, const Where& pointer, bool keep = true) {
     if (!v.is_object()) {
       wrong_type(pointer, name, "an object (a payload template)", v);
       return;
     }
     std::vector<TemplateError> problems;
     try {
-      PayloadTemplate::compile(v, &problems);
+      auto compiled = PayloadTemplate::compile(v, &problems);
+      if (keep && parts_) parts_->put(v, std::move(compiled));
     } catch (const std::exception& e) {
       problems.push_back(TemplateError{"", e.what()});
     }
-    for (auto& p : problems) emit("304", pointer + p.pointer, std::move(p.message), schema);
+    if (!problems.empty()) {
+      const std::string at = pointer.str();
+      for (auto& p : problems) emit("304", at + p.pointer, std::move(p.message), schema);
+    }
     find_template_variables(v, pointer);
   }
 
   /// A `.$` value "$name..." reads a workflow variable (spec §5.4). The template compiler accepts
   /// it (it fails at run time), but without Assign no variable can ever exist: say so at load.
-  void find_template_variables(const Json& v, const std::string& pointer) {
+  void find_template_variables(const Json& v, const Where& pointer) {
     if (v.is_array()) {
       for (std::size_t i = 0; i < v.size(); ++i) find_template_variables(v[i], child(pointer, i));
       return;
@@ -1293,8 +1379,8 @@ class Validator {
     if (!v.is_object()) return;
     for (auto it = v.begin(); it != v.end(); ++it) {
       const std::string& key = it.key();
-      const std::string kp = child(pointer, key);
-      const bool dynamic = key.size() >= 2 && key.compare(key.size() - 2, 2, ".$") == 0;
+      const Where kp = child(pointer, key);
+      const bool dynamic = key.size() >= 2 && key[key.size() - 2] == '.' && key.back() == '$';
       if (dynamic && it->is_string() && reads_variable(it->get_ref<const std::string&>())) {
         emit("091", kp,
              fmt::format("\"{}\" reads a workflow variable ({}), and workflow variables (Assign, spec §12) are not "
@@ -1316,7 +1402,7 @@ class Validator {
 
   // ---- Choice (spec §7) -------------------------------------------------------------------
 
-  void check_choices(const Json& v, const std::string& pointer) {
+  void check_choices(const Json& v, const Where& pointer) {
     if (!v.is_array()) {
       wrong_type(pointer, "Choices", "a non-empty array of Choice rules", v);
       return;
@@ -1327,7 +1413,7 @@ class Validator {
     }
     for (std::size_t i = 0; i < v.size(); ++i) {
       const Json& rule = v[i];
-      const std::string rp = child(pointer, i);
+      const Where rp = child(pointer, i);
       if (!rule.is_object()) {
         wrong_type(rp, "Choices", "an array of Choice rule objects", rule);
         continue;
@@ -1336,12 +1422,12 @@ class Validator {
         check_object(rule, rp, jsonata_rule_spec);
         continue;
       }
-      if (const auto next = rule.find("Next"); next == rule.end()) {
+      if (const auto next = rule.find("Next"sv); next == rule.end()) {
         emit("402", rp, "a top-level Choice rule needs \"Next\": the state to go to when the rule matches", schema);
       } else {
         add_transition(*next, child(rp, "Next"), "Next");
       }
-      if (const auto assign = rule.find("Assign"); assign != rule.end()) {
+      if (const auto assign = rule.find("Assign"sv); assign != rule.end()) {
         emit("091", child(rp, "Assign"),
              "Assign (workflow variables, spec §12) is not supported yet: remove the field and pass data through "
              "the state output instead",
@@ -1349,30 +1435,32 @@ class Validator {
       }
       std::vector<choice::RuleError> problems;
       try {
-        choice::Rule::compile(rule, &problems);
+        auto compiled = choice::Rule::compile(rule, &problems);
+        if (parts_) parts_->put(rule, std::move(compiled));
       } catch (const std::exception& e) {
         problems.push_back(choice::RuleError{"", e.what()});
       }
+      const std::string at = problems.empty() ? std::string() : rp.str();
       for (auto& p : problems) {
         // The rule compiler reports "Next" inside And/Or/Not at the nested field itself.
         const bool nested_next = p.pointer.size() >= 5 && p.pointer.compare(p.pointer.size() - 5, 5, "/Next") == 0;
         const bool unsupported = p.message.find("not supported yet") != std::string::npos;
         const char* id = nested_next ? "403" : unsupported ? "091" : "401";
-        emit(id, rp + p.pointer, std::move(p.message), unsupported ? "" : schema);
+        emit(id, at + p.pointer, std::move(p.message), unsupported ? "" : schema);
       }
     }
   }
 
   // ---- Retry / Catch (spec §9) ------------------------------------------------------------
 
-  void check_error_handlers(const Json& v, const std::string& pointer, const ObjectSpec& spec, std::string_view kind) {
+  void check_error_handlers(const Json& v, const Where& pointer, const ObjectSpec& spec, std::string_view kind) {
     if (!v.is_array()) {
       wrong_type(pointer, kind == "Retrier" ? "Retry" : "Catch", fmt::format("an array of {}s", kind), v);
       return;
     }
     for (std::size_t i = 0; i < v.size(); ++i) {
       const Json& h = v[i];
-      const std::string hp = child(pointer, i);
+      const Where hp = child(pointer, i);
       if (!h.is_object()) {
         wrong_type(hp, kind == "Retrier" ? "Retry" : "Catch", fmt::format("an array of {} objects", kind), h);
         continue;
@@ -1380,7 +1468,7 @@ class Validator {
       check_object(h, hp, spec);
       // States.ALL is a catch-all: anything after it could never match (spec §9.4).
       if (i + 1 < v.size()) {
-        if (const auto ee = h.find("ErrorEquals"); ee != h.end() && ee->is_array()) {
+        if (const auto ee = h.find("ErrorEquals"sv); ee != h.end() && ee->is_array()) {
           for (std::size_t k = 0; k < ee->size(); ++k) {
             if ((*ee)[k] == "States.ALL") {
               emit("504", child(child(hp, "ErrorEquals"), k),
@@ -1394,7 +1482,7 @@ class Validator {
     }
   }
 
-  void check_error_equals(const Json& v, const std::string& pointer) {
+  void check_error_equals(const Json& v, const Where& pointer) {
     if (!v.is_array() || v.empty()) {
       emit("502", pointer,
            fmt::format("\"ErrorEquals\" must be a non-empty array of error names such as \"States.ALL\", got {}",
@@ -1415,7 +1503,7 @@ class Validator {
 
   // ---- Parallel, Map, Task specifics ------------------------------------------------------
 
-  void check_branches(const Json& v, const std::string& pointer) {
+  void check_branches(const Json& v, const Where& pointer) {
     if (!v.is_array()) {
       wrong_type(pointer, "Branches", "a non-empty array of branches", v);
       return;
@@ -1425,7 +1513,7 @@ class Validator {
       return;
     }
     for (std::size_t i = 0; i < v.size(); ++i) {
-      const std::string bp = child(pointer, i);
+      const Where bp = child(pointer, i);
       if (!v[i].is_object()) {
         wrong_type(bp, "Branches", "an array of objects with \"StartAt\" and \"States\"", v[i]);
       } else {
@@ -1434,7 +1522,7 @@ class Validator {
     }
   }
 
-  void check_label(const Json& v, const std::string& pointer) {
+  void check_label(const Json& v, const Where& pointer) {
     if (!v.is_string()) {
       wrong_type(pointer, "Label", "a string", v);
       return;
@@ -1462,7 +1550,7 @@ class Validator {
         return;
       }
     }
-    const auto [it, inserted] = labels_.emplace(label, pointer);
+    const auto [it, inserted] = labels_.emplace(label, pointer.str());
     if (!inserted) {
       emit("211", pointer,
            fmt::format("Label {} is already used at {}: Map Run labels must be unique in the definition", show(v),
@@ -1471,7 +1559,7 @@ class Validator {
     }
   }
 
-  void check_credentials(const Json& v, const std::string& pointer) {
+  void check_credentials(const Json& v, const Where& pointer) {
     if (!v.is_object()) {
       wrong_type(pointer, "Credentials", "an object with \"RoleArn\"", v);
       return;
@@ -1487,16 +1575,21 @@ class Validator {
     }
     if (lang_ == Lang::jsonpath && v.contains("RoleArn.$")) {
       // Check only the dynamic field as a payload template (its value is a path or an intrinsic).
-      Json only = Json::object();
-      only["RoleArn.$"] = v["RoleArn.$"];
-      check_payload_template("Credentials", only, pointer);
+      // Alone in the object (the valid case), it is the object itself: check that, for the Compiler.
+      if (v.size() == 1) {
+        check_payload_template("Credentials", v, pointer);
+      } else {
+        Json only = Json::object();
+        only["RoleArn.$"] = v["RoleArn.$"];
+        check_payload_template("Credentials", only, pointer, false);
+      }
     }
   }
 
-  void check_task(const Json& state, const std::string& pointer) {
+  void check_task(const Json& state, const Where& pointer) {
     // HeartbeatSeconds must be smaller than TimeoutSeconds (spec §3.3).
-    const auto hb = state.find("HeartbeatSeconds");
-    const auto to = state.find("TimeoutSeconds");
+    const auto hb = state.find("HeartbeatSeconds"sv);
+    const auto to = state.find("TimeoutSeconds"sv);
     if (hb != state.end() && to != state.end() && hb->is_number() && to->is_number() && to->get<double>() >= 1 &&
         hb->get<double>() >= to->get<double>()) {
       emit("208", child(pointer, "HeartbeatSeconds"),
@@ -1504,10 +1597,10 @@ class Validator {
            schema);
     }
     // Express workflows support Request-Response only (spec §10.1; AWS messages verbatim).
-    const auto res = state.find("Resource");
+    const auto res = state.find("Resource"sv);
     if (options_.express && res != state.end() && res->is_string()) {
       const auto& r = res->get_ref<const std::string&>();
-      const std::string rp = child(pointer, "Resource");
+      const Where rp = child(pointer, "Resource");
       if (r.find(".waitForTaskToken") != std::string::npos) {
         emit("213", rp, "Express state machine does not support '.waitForTaskToken' service integration", schema);
       } else if (r.find(".sync") != std::string::npos) {
@@ -1524,13 +1617,13 @@ class Validator {
     for (Container& c : containers_) {
       if (!c.start_at || c.states_missing) continue;
       const std::string& target = c.start_at->get_ref<const std::string&>();
-      if (c.name_set.count(target) != 0) continue;
+      if (c.positions.count(target) != 0) continue;
       const std::string sp = child(c.pointer, "StartAt");
       if (const auto other = states_.find(target); other != states_.end()) {
         emit("101", sp,
              fmt::format("StartAt \"{}\" names a state of another States object ({}): StartAt must name a state of "
                          "its own \"States\"",
-                         target, other->second),
+                         target, state_pointer(other->second, target)),
              missing_target);
       } else {
         emit("101", sp,
@@ -1541,15 +1634,15 @@ class Validator {
     }
     for (const Transition& t : transitions_) {
       const Container& c = containers_[t.container];
-      if (c.name_set.count(t.target) != 0) continue;
+      if (c.positions.count(t.target) != 0) continue;
       if (const auto other = states_.find(t.target); other != states_.end()) {
-        emit("105", t.pointer,
+        emit("105", transition_pointer(t),
              fmt::format("state \"{}\" is in another States object ({}): transitions cannot enter or leave a "
                          "Parallel branch or a Map processor",
-                         t.target, other->second),
+                         t.target, state_pointer(other->second, t.target)),
              missing_target);
       } else {
-        emit("104", t.pointer, fmt::format("state \"{}\" does not exist{}", t.target, suggestion(t.target, c)),
+        emit("104", transition_pointer(t), fmt::format("state \"{}\" does not exist{}", t.target, suggestion(t.target, c)),
              missing_target);
       }
     }
@@ -1558,8 +1651,8 @@ class Validator {
   /// " (did you mean ...?)" for a missing state name. Suggestions cost one string distance per
   /// state, so a hostile definition with thousands of dangling targets into thousands of states
   /// could make them quadratic: repeated targets are cached and a global budget caps the rest.
-  std::string suggestion(const std::string& target, const Container& c) {
-    const std::string key = c.pointer + '\0' + target;
+  std::string suggestion(std::string_view target, const Container& c) {
+    const std::string key = c.pointer + '\0' + std::string(target);
     if (const auto it = suggestions_.find(key); it != suggestions_.end()) return it->second;
     std::string hint;
     if (suggestion_budget_ >= c.names.size()) {
@@ -1585,20 +1678,32 @@ class Validator {
     if (missing_end) return;
     for (const Container& c : containers_) {
       if (!c.start_at || c.uncertain) continue;
-      std::unordered_set<std::string_view> seen;
-      std::vector<std::string_view> todo{c.start_at->get_ref<const std::string&>()};
-      seen.insert(todo.back());
+      // Targets grouped by source state: those of state i are targets[first[i], first[i + 1]).
+      const std::size_t n = c.names.size();
+      std::vector<std::size_t> first(n + 1, 0);
+      for (const auto& e : c.edges) ++first[e.first + 1];
+      for (std::size_t i = 0; i < n; ++i) first[i + 1] += first[i];
+      std::vector<std::string_view> targets(c.edges.size());
+      std::vector<std::size_t> fill(first.begin(), first.end() - 1);
+      for (const auto& e : c.edges) targets[fill[e.first]++] = e.second;
+      // Names of other States objects lead nowhere here (resolve_transitions reports them).
+      std::vector<bool> seen(n, false);
+      std::vector<std::uint32_t> todo;
+      auto visit = [&](std::string_view name) {
+        const auto it = c.positions.find(name);
+        if (it == c.positions.end() || seen[it->second]) return;
+        seen[it->second] = true;
+        todo.push_back(it->second);
+      };
+      visit(c.start_at->get_ref<const std::string&>());
       while (!todo.empty()) {
-        const std::string_view s = todo.back();
+        const std::uint32_t s = todo.back();
         todo.pop_back();
-        const auto e = c.edges.find(std::string(s));
-        if (e == c.edges.end()) continue;
-        for (const std::string& t : e->second) {
-          if (seen.insert(t).second) todo.push_back(t);
-        }
+        for (std::size_t k = first[s]; k < first[s + 1]; ++k) visit(targets[k]);
       }
-      for (const std::string& name : c.names) {
-        if (seen.count(name) == 0) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!seen[i]) {
+          const std::string_view name = c.names[i];
           emit("109", child(child(c.pointer, "States"), name),
                fmt::format("State \"{}\" is not reachable: no \"StartAt\", \"Next\", \"Default\" or Catch \"Next\" of "
                            "its States object leads to it",
@@ -1626,14 +1731,17 @@ class Validator {
   std::vector<Diagnostic> out_;
   std::vector<Container> containers_;
   std::vector<Transition> transitions_;
-  std::unordered_map<std::string, std::string> states_;  ///< state name -> pointer of its first definition
+  std::unordered_map<std::string_view, std::size_t> states_;  ///< state name -> container of its first definition
   std::unordered_map<std::string, std::string> labels_;
   std::unordered_map<std::string, std::string> suggestions_;
   std::size_t suggestion_budget_ = 1000000;  ///< state-name comparisons left for did-you-mean
   std::size_t container_ = 0;
   Lang machine_lang_ = Lang::jsonpath;
   Lang lang_ = Lang::jsonpath;
-  std::string state_name_;
+  std::string_view state_name_;
+  std::uint32_t state_position_ = 0;  ///< index of the state being checked in its container's names
+  const Where* state_where_ = nullptr;  ///< the state being checked (transition pointers are kept below it)
+  CompiledParts* parts_;
 };
 
 }  // namespace validator_impl
@@ -1642,8 +1750,11 @@ class Validator {
 /// ValidateStateMachineDefinition (spec §14), in JSONPath mode. Returns every problem found
 /// (empty = valid), in document order. JSONata and Assign are recognised and reported as not
 /// supported yet (diagnostics with an empty aws_code).
-inline std::vector<asl::Diagnostic> validate_definition(const Json& definition, const ValidateOptions& options = {}) {
-  return validator_impl::Validator(definition, options).run();
+/// With `parts`, the templates, Choice rules and intrinsics compiled to check them are kept
+/// there for Compiler::compile of the same document (see CompiledParts).
+inline std::vector<asl::Diagnostic> validate_definition(const Json& definition, const ValidateOptions& options = {},
+                                                        CompiledParts* parts = nullptr) {
+  return validator_impl::Validator(definition, options, parts).run();
 }
 
 }  // namespace asl::detail

@@ -53,10 +53,13 @@ ASL_DECL StateMachine StateMachine::from_json(Json definition, const TaskResolve
   if (!detail::check_state_count(definition, options.max_states, diags)) throw DefinitionError(std::move(diags));
   detail::ValidateOptions vo;
   vo.express = options.express;
-  diags = detail::validate_definition(definition, vo);
+  // What validation compiles to check the definition is handed to the compiler, not compiled
+  // twice. The keys are node addresses: `definition` is only moved from here on, never copied.
+  detail::CompiledParts parts;
+  diags = detail::validate_definition(definition, vo, &parts);
   if (!diags.empty()) throw DefinitionError(std::move(diags));
   detail::Compiler compiler(resolver, diags);
-  auto program = compiler.compile(std::move(definition), options.name);
+  auto program = compiler.compile(std::move(definition), options.name, &parts);
   if (!diags.empty()) throw DefinitionError(std::move(diags));
   return StateMachine(std::move(program));
 }
