@@ -97,13 +97,14 @@ def table(out, e1=None):
             s = pooled([rows[wl] for rows in per_config[key] if wl in rows])
             medians[(wl, key)] = s
             lo, hi = (FLOOR_2CORE_MS if key == "pool" else {}).get(wl, FLOOR_MS[wl])
+            floor_ratio = lambda k: fmt_ratio(s["median"] / hi * k, s["median"] / lo * k)
             cold = f"{fmt_ms(s['cold'])} | {s['cold'] / s['median']:.2f}×" if s["cold"] else "– | –"
             lines.append(
                 f"| {wl} | {label} | {'ok' if s['ok'] == s['n'] else 'NOT ok'} ({s['ok']}/{s['n']}) "
                 f"| {fmt_ms(s['median'])} | {fmt_ms(s['min'])}–{fmt_ms(s['max'])} "
                 f"| {s['transitions'] * 1e3 / s['median']:,.0f} | {s['rss']:.1f} | {fmt_ms(s['load'])} "
-                f"| {cold} | {pm / s['median']:.0f}× | {fmt_ratio(s['median'] / hi, s['median'] / lo)} |"
-                + (f" {fmt_ratio(s['median'] / hi * scale, s['median'] / lo * scale)} |" if e1 else ""))
+                f"| {cold} | {pm / s['median']:.0f}× | {floor_ratio(1.0)} |"
+                + (f" {floor_ratio(scale)} |" if e1 else ""))
         pt = p["timing"] or {}
         pcold = pt.get("warmup_ns", [None])[0]
         lines.append(
@@ -120,7 +121,7 @@ def table(out, e1=None):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description="One side-by-side sitting of asl and the peer (see benchmarks/README.md).")
     ap.add_argument("--asl", type=Path, help="the Release `asl` tool")
     ap.add_argument("--bench", type=Path, help="a copy of ../shared/bench with npm install done")
     ap.add_argument("--rounds", type=int, default=7)
@@ -131,6 +132,9 @@ def main():
     if not args.table_only:
         if not args.asl or not args.bench:
             ap.error("--asl and --bench are required unless --table-only")
+        # bench.sh runs with its own directory as cwd, so every path handed to it is absolute.
+        args.out = args.out.resolve()
+        args.bench = args.bench.resolve()
         args.out.mkdir(parents=True, exist_ok=True)
         asl = args.asl.resolve()
         wrapper = args.out / "asl-threads.sh"
