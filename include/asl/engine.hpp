@@ -54,9 +54,21 @@ struct EngineOptions {
   /// a window of this many, so a million-item Map holds a thousand frames, not a million. The
   /// order of results and events is unchanged (AWS runs at most 40 inline iterations at once).
   std::size_t max_map_concurrency = 1000;
-  /// History events per execution; reaching it fails the execution with States.Runtime, as AWS
-  /// Standard does at 25,000 (off by default: a local engine keeps no history unless observed).
-  std::uint64_t max_history_events = 0;
+  /// History events per execution of a STANDARD machine: the execution fails with States.Runtime
+  /// when its history reaches this many events, as on AWS (quota 25,000). It is what ends a
+  /// retry storm (`MaxAttempts: 99999999`) or an endless loop as AWS would. EXPRESS machines
+  /// (LoadOptions::express) keep no history on AWS and have no cap. 0 = no cap.
+  std::uint64_t max_history_events = 25'000;
+  /// The longest an execution may run before it ends TIMED_OUT (States.Timeout), as on AWS:
+  /// unset = AWS's maximum for the machine's type (STANDARD 1 year, EXPRESS 5 minutes); 0 = none.
+  /// A definition's own TimeoutSeconds applies as well.
+  std::optional<std::uint64_t> max_duration_seconds;
+  /// The deepest nesting of objects/arrays an execution's documents may have: a deeper input is
+  /// refused (the execution fails with States.DataLimitExceeded before any state runs), a deeper
+  /// task result fails the task, a deeper state output fails the execution. nlohmann's copy,
+  /// comparison and serialization recurse once per level: this keeps them within a small stack
+  /// whatever the data. 0 = no limit (then a hostile document can exhaust the stack).
+  std::size_t max_json_depth = default_max_json_depth;
   /// `.waitForTaskToken` tokens the engine holds at once; one more fails that task attempt with
   /// States.TaskFailed (catchable, retryable) instead of growing the registry without bound.
   std::size_t max_task_tokens = 100'000;

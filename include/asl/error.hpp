@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "asl/detail/pointer_display.hpp"
+
 namespace asl {
 
 /// Error names reserved by the Amazon States Language (spec Appendix A, AWS error handling).
@@ -75,9 +77,10 @@ struct Diagnostic {
   std::string aws_code;  ///< the closest AWS diagnostic code (SCHEMA_VALIDATION_FAILED, ...)
 
   /// `[asl.definition.104] /States/Train/Next: state "Evalute" does not exist (did you mean "Evaluate"?)`
+  /// A pointer longer than 120 bytes is shortened in its middle here (detail::display_pointer).
   std::string to_string() const {
     std::string out = "[" + id + "] ";
-    out += pointer.empty() ? std::string("/") : pointer;
+    out += pointer.empty() ? std::string("/") : detail::display_pointer(pointer);
     out += ": ";
     out += message;
     return out;

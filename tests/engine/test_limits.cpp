@@ -123,10 +123,18 @@ TEST_CASE("limits: history events (EngineOptions::max_history_events; AWS Standa
   auto r = asl::testing::run_machine(pass_chain(20), Json::object(), asl::HandlerRegistry{}, o, observer);
   REQUIRE(r.status == asl::Status::failed);
   CHECK(r.error == std::optional<std::string>("States.Runtime"));
-  CHECK(r.cause == std::optional<std::string>(
-                       "The execution reached the limit of 10 history events (EngineOptions::max_history_events)."));
-  REQUIRE(observer->events.size() == 11);  // 10 events, then the terminal one
+  CHECK(r.cause == std::optional<std::string>("The execution reached the maximum number of history events (10)."));
+  REQUIRE(observer->events.size() == 10);  // as on AWS: the 10th event is the terminal one
   CHECK(observer->events.back().type == asl::EventType::ExecutionFailed);
+  CHECK(observer->events.back().id == 10);
+  // A history that ends exactly at the cap with success succeeds: 20 Pass states write
+  // 1 + 2 * 20 + 1 = 42 events.
+  o.max_history_events = 42;
+  CHECK(asl::testing::run_machine(pass_chain(20), Json::object(), asl::HandlerRegistry{}, o).status ==
+        asl::Status::succeeded);
+  o.max_history_events = 41;
+  CHECK(asl::testing::run_machine(pass_chain(20), Json::object(), asl::HandlerRegistry{}, o).status ==
+        asl::Status::failed);
 
   o.max_history_events = 0;
   CHECK(asl::testing::run_machine(pass_chain(20), Json::object(), asl::HandlerRegistry{}, o).status ==

@@ -199,8 +199,14 @@ TEST_CASE("pipeline: a 20,000-state chain runs without recursion", "[pipeline][l
   unlimited.max_states = 0;
   asl::EngineOptions inline_run;
   inline_run.inline_execution = true;
+  inline_run.max_history_events = 0;  // 40,002 events: past AWS Standard's cap, as the next run shows
   asl::Engine engine(inline_run);
   auto r = engine.run(asl::StateMachine::from_json(def, unlimited), Json{{"k", 1}});
   CHECK(r.status == asl::Status::succeeded);
   CHECK(r.stats.state_entries == static_cast<std::uint64_t>(n));
+  inline_run.max_history_events = 25'000;
+  asl::Engine standard(inline_run);
+  auto capped = standard.run(asl::StateMachine::from_json(def, unlimited), Json{{"k", 1}});
+  CHECK(capped.status == asl::Status::failed);
+  CHECK(capped.stats.state_entries == 12'500);  // 1 + 2 * 12,499 + the 12,500th entry = 25,000
 }

@@ -178,30 +178,23 @@ TEST_CASE("fuzz: add_seconds saturates at the end of the nanosecond clock", "[fu
   CHECK(add_seconds(t0, std::uint64_t{9223372037}) == max);
 }
 
-TEST_CASE("fuzz: a Wait SecondsPath past the clock's end waits forever", "[fuzz][wait]") {
-  const Json input{{"n", 10000000000LL}};  // 1e10 s: ~317 years
-  SECTION("the execution's TimeoutSeconds still ends it (inline and pool)") {
-    const Json def = Json::parse(R"({"TimeoutSeconds": 60, "StartAt": "W",
-      "States": {"W": {"Type": "Wait", "SecondsPath": "$.n", "End": true}}})");
-    const auto r = asl::testing::run_machine(def, input);
-    CHECK(r.status == asl::Status::timed_out);
-    asl::EngineOptions o;
-    o.threads = 1;
-    o.virtual_time = true;
-    asl::Engine engine(o);
-    const auto sm = asl::StateMachine::from_json(def, asl::HandlerRegistry{});
-    auto exec = engine.start(sm, input);
-    REQUIRE(exec.wait_for(hang_guard));
-    CHECK(exec.get().status == asl::Status::timed_out);
-  }
-  SECTION("without one, an inline run on virtual time reports that it cannot make progress") {
-    const Json def = Json::parse(R"({"StartAt": "W",
-      "States": {"W": {"Type": "Wait", "SecondsPath": "$.n", "End": true}}})");
-    const auto r = asl::testing::run_machine(def, input);
-    CHECK(r.status == asl::Status::failed);
-    CHECK(r.error == std::optional<std::string>("States.Runtime"));
-    CHECK(r.cause.value_or("").find("cannot make progress") != std::string::npos);
-  }
+TEST_CASE("fuzz: a Wait SecondsPath past the clock's end is refused, not saturated", "[fuzz][wait]") {
+  // 1e10 s (~317 years) once saturated at the clock's end (2262) and waited forever. AWS refuses
+  // a delay beyond a Java int of seconds, as it does for a Timestamp that far ahead.
+  const Json input{{"n", 10000000000LL}};
+  const Json def = Json::parse(R"({"TimeoutSeconds": 60, "StartAt": "W",
+    "States": {"W": {"Type": "Wait", "SecondsPath": "$.n", "End": true}}})");
+  const auto r = asl::testing::run_machine(def, input);
+  CHECK(r.status == asl::Status::failed);
+  CHECK(r.error == std::optional<std::string>("States.Runtime"));
+  CHECK(r.cause.value_or("").find("Wait state delay is too long.") != std::string::npos);
+  asl::EngineOptions o;
+  o.threads = 1;
+  o.virtual_time = true;
+  asl::Engine engine(o);
+  auto exec = engine.start(asl::StateMachine::from_json(def, asl::HandlerRegistry{}), input);
+  REQUIRE(exec.wait_for(hang_guard));
+  CHECK(exec.get().status == asl::Status::failed);
 }
 
 TEST_CASE("fuzz: a forever-timer does not end virtual time for the pool's other executions", "[fuzz][wait]") {
@@ -209,14 +202,21 @@ TEST_CASE("fuzz: a forever-timer does not end virtual time for the pool's other 
   o.threads = 1;
   o.virtual_time = true;
   o.clock = std::make_shared<asl::testing::ManualClock>();  // virtual time starts at the epoch
+  o.max_duration_seconds = 0;  // no year-long cap: the retry's timer stays past the clock's end
   asl::Engine engine(o);
-  const auto forever = asl::StateMachine::from_json(Json::parse(R"({"StartAt": "W",
-      "States": {"W": {"Type": "Wait", "SecondsPath": "$.n", "End": true}}})"), asl::HandlerRegistry{});
+  asl::HandlerRegistry failing;
+  failing.add(arn_work, [](const Json&) -> asl::Result<Json> { return asl::Error("Custom.Error", "always"); });
+  // 1 s, then 1e10 s: the second retry's timer is past 2262 and never fires.
+  const auto forever = asl::StateMachine::from_json(Json::parse(R"({"StartAt": "T", "States": {"T": {
+      "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work", "End": true,
+      "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "BackoffRate": 1e10, "MaxAttempts": 3}]}}})"),
+                                                    failing);
   const auto ten = asl::StateMachine::from_json(Json::parse(R"({"StartAt": "W", "States": {
       "W": {"Type": "Wait", "Seconds": 10, "Next": "P"},
       "P": {"Type": "Pass", "Parameters": {"t.$": "$$.State.EnteredTime"}, "End": true}}})"), asl::HandlerRegistry{});
-  auto a = engine.start(forever, Json{{"n", 10000000000LL}});
+  // b first: a's first retry moves virtual time by a second, which must not delay b's start.
   auto b = engine.start(ten);
+  auto a = engine.start(forever, Json::object());
   REQUIRE(b.wait_for(hang_guard));
   CHECK(b.get().output == Json{{"t", "1970-01-01T00:00:10Z"}});
   CHECK_FALSE(a.wait_for(100ms));  // before the fix, its timer had fired at once
@@ -260,16 +260,20 @@ TEST_CASE("fuzz: a Retry interval that grows past the clock's end waits forever"
     CHECK(calls == 2);
   }
   SECTION("the fuzz input: IntervalSeconds 99999999, BackoffRate 100, no TimeoutSeconds") {
-    // 99999999 s (virtual time moves three years), then 1e10 s: nothing can ever run again.
-    const auto r = asl::testing::run_machine(
-        machine(R"({"ErrorEquals": ["States.ALL"], "IntervalSeconds": 99999999, "BackoffRate": 100,
-                    "MaxAttempts": 3})",
-                true),
-        Json::object(), tasks, o);
-    CHECK(r.status == asl::Status::failed);
-    CHECK(r.error == std::optional<std::string>("States.Runtime"));
-    CHECK(r.cause.value_or("").find("cannot make progress") != std::string::npos);
-    CHECK(calls == 2);
+    // 99999999 s is past a Standard execution's year: AWS times it out then.
+    const char* retrier = R"({"ErrorEquals": ["States.ALL"], "IntervalSeconds": 99999999, "BackoffRate": 100,
+                              "MaxAttempts": 3})";
+    const auto r = asl::testing::run_machine(machine(retrier, true), Json::object(), tasks, o);
+    CHECK(r.status == asl::Status::timed_out);
+    CHECK(calls == 1);
+    // With no maximum duration, virtual time moves three years, then 1e10 s: nothing can ever
+    // run again, and the inline run says so.
+    o.max_duration_seconds = 0;
+    const auto stuck = asl::testing::run_machine(machine(retrier, true), Json::object(), tasks, o);
+    CHECK(stuck.status == asl::Status::failed);
+    CHECK(stuck.error == std::optional<std::string>("States.Runtime"));
+    CHECK(stuck.cause.value_or("").find("cannot make progress") != std::string::npos);
+    CHECK(calls == 3);
   }
   SECTION("an infinite interval with FULL jitter") {
     // 10 s, then 10 x 1e308 = inf: the jitter draw used to be over [0, inf].

@@ -489,6 +489,52 @@ TEST_CASE("jsonpath: filter comparisons", "[jsonpath]") {
   CHECK(sel("$.a[?(@['odd key'] == 1)]", j(R"({"a":[{"odd key":1}]})")) == j(R"([{"odd key":1}])"));
 }
 
+TEST_CASE("jsonpath: bare words in filters are strings (AWS accepts them; Jayway 2.0)", "[jsonpath]") {
+  // Deployed definitions write `[?(@.lang==es)]` and rely on it matching the string "es".
+  const char* langs = R"([{"lang":"es","t":1},{"lang":"fr","t":2},{"lang":"es ","t":3},{"lang":1,"t":4}])";
+  CHECK(filter("@.lang==es", langs) == j(R"([{"lang":"es","t":1}])"));
+  CHECK(filter("@.lang == es", langs) == j(R"([{"lang":"es","t":1}])"));  // outer blanks trimmed
+  CHECK(filter("@.lang == es ", langs) == j(R"([{"lang":"es","t":1}])"));
+  CHECK(filter("@.lang != es", langs).size() == 3);
+  CHECK(filter("@.lang == es || @.lang == fr", langs).size() == 2);   // ends at ||
+  CHECK(filter("@.lang == es && @.t == 1", langs).size() == 1);       // ends at &&
+  CHECK(filter("(@.lang == fr) || (@.t == 3)", langs).size() == 2);   // ends at )
+  CHECK(filter("@.lang > fr", langs) == Json::array());               // ordered like 'fr'
+  CHECK(filter("@.lang < fr", langs).size() == 2);
+  // Inner blanks and any other character stay part of the word, up to `)`, `&&` or `||`.
+  CHECK(filter("@.c == New York", R"([{"c":"New York"},{"c":"New"}])") == j(R"([{"c":"New York"}])"));
+  CHECK(filter("@.c == a-b_c.d:e/f", R"([{"c":"a-b_c.d:e/f"}])").size() == 1);
+  CHECK(filter("@.c == AMOUNT_PAID", R"([{"c":"AMOUNT_PAID"},{"c":"amount_paid"}])").size() == 1);
+  CHECK(filter("@.c == caf\u00e9", R"([{"c":"caf\u00e9"},{"c":"caf\u00c3\u00a9"}])").size() == 1);
+  // Tokens that start like a number but go on are words; whole numbers stay numbers.
+  CHECK(filter("@.v == 2xx", R"([{"v":"2xx"},{"v":2}])") == j(R"([{"v":"2xx"}])"));
+  CHECK(filter("@.v == 1.5.2", R"([{"v":"1.5.2"},{"v":1.5}])") == j(R"([{"v":"1.5.2"}])"));
+  CHECK(filter("@.v == 2021-01-01", R"([{"v":"2021-01-01"}])").size() == 1);
+  CHECK(filter("@.v == -x", R"([{"v":"-x"}])").size() == 1);
+  CHECK(filter("@.v == 2", R"([{"v":"2xx"},{"v":2}])") == j(R"([{"v":2}])"));
+  // A word never equals a number (no numeric text), but a word made of digits is a number.
+  CHECK(filter("@.v == abc", R"([{"v":1},{"v":true},{"v":null}])") == Json::array());
+  // true / false / null keep their literal meaning; longer words are strings.
+  CHECK(filter("@.v == true", R"([{"v":true},{"v":"true"}])") == j(R"([{"v":true}])"));
+  CHECK(filter("@.v == null", R"([{"v":null},{"v":"null"}])") == j(R"([{"v":null}])"));
+  CHECK(filter("@.v == nullable", R"([{"v":null},{"v":"nullable"}])") == j(R"([{"v":"nullable"}])"));
+  CHECK(filter("@.v == True", R"([{"v":true},{"v":"True"}])") == j(R"([{"v":"True"}])"));
+  // On the left a word ends at a blank or an operator character.
+  CHECK(filter("es == @.lang", langs) == j(R"([{"lang":"es","t":1}])"));
+  CHECK(filter("es==@.lang", langs) == j(R"([{"lang":"es","t":1}])"));
+  // After a word operator, too.
+  CHECK(filter("@.tags contains red", R"([{"tags":["red"]},{"tags":["blue"]}])").size() == 1);
+  // The paths from deployed definitions.
+  CHECK(sel("$..results[?(@.status==Failure)].id",
+            j(R"({"x":{"results":[{"status":"Failure","id":1},{"status":"Success","id":2}]}})")) == j("[1]"));
+  CHECK(sel("$.Fields[?(@.Type.Text==AMOUNT_PAID)].Value",
+            j(R"({"Fields":[{"Type":{"Text":"AMOUNT_PAID"},"Value":9},{"Type":{"Text":"TAX"},"Value":1}]})")) ==
+        j("[9]"));
+  // Still refused: a word alone, and an empty operand.
+  CHECK(syntax_error("$.a[?(es)]") == "Invalid JSONPath '$.a[?(es)]': expected a comparison operator at offset 8");
+  CHECK_FALSE(syntax_error("$.a[?(@.b == )]").empty());
+}
+
 TEST_CASE("jsonpath: filter existence, logic and parentheses", "[jsonpath]") {
   const char* books = R"([{"t":"a","isbn":"1","p":8},{"t":"b","p":12},{"t":"c","isbn":null,"p":30}])";
   CHECK(filter("@.isbn", books) == j(R"([{"t":"a","isbn":"1","p":8},{"t":"c","isbn":null,"p":30}])"));

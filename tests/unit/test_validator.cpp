@@ -329,9 +329,9 @@ TEST_CASE("fields and types (2xx)", "[validator]") {
   SECTION("203 wrong JSON type") {
     REQUIRE(only(machine(R"({"Type":"Task","Resource":42,"End":true})")) ==
             "[asl.definition.203] /States/S/Resource: \"Resource\" must be a string, got an integer");
-    REQUIRE(only(machine(R"({"Type":"Pass","Parameters":"$.x","End":true})")) ==
-            "[asl.definition.203] /States/S/Parameters: \"Parameters\" must be an object (a payload template), got a "
-            "string");
+    REQUIRE(only(machine(R"({"Type":"Task","Resource":"r","ResultSelector":"$.x","End":true})")) ==
+            "[asl.definition.203] /States/S/ResultSelector: \"ResultSelector\" must be an object (a payload "
+            "template), got a string");
     REQUIRE(only(machine(R"({"Type":"Task","Resource":"r","TimeoutSeconds":"60","End":true})")) ==
             "[asl.definition.203] /States/S/TimeoutSeconds: \"TimeoutSeconds\" must be an integer from 1 to 99999999, "
             "got a string");
@@ -636,6 +636,73 @@ TEST_CASE("Retry and Catch (5xx)", "[validator]") {
 // ---------------------------------------------------------------------------------------------
 // Collection, ordering, robustness
 // ---------------------------------------------------------------------------------------------
+
+TEST_CASE("AWS-accepted patterns found in deployed definitions validate cleanly", "[validator]") {
+  SECTION("bare words as filter operands (Jayway 2.0 strings)") {
+    REQUIRE(check(machine(R"J({"Type":"Pass","InputPath":"$..results[?(@.status==Failure)]",
+        "Parameters":{"t.$":"$[?(@.lang==es)].text","v.$":"$.Fields[?(@.Type.Text==AMOUNT_PAID)].Value"},
+        "End":true})J")).empty());
+    REQUIRE(check(machine(R"J({"Type":"Task","Resource":"r",
+        "ResultSelector":{"r.$":"$.Labels[?(@.Name==Receipt || @.Name == Invoice)]"},"End":true})J")).empty());
+    REQUIRE(check(R"J({"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+        {"Variable":"$.items[?(@.kind==book)]","IsPresent":true,"Next":"E"}],"Default":"E"},
+        "E":{"Type":"Succeed"}}})J").empty());
+    // A word alone is still no filter.
+    REQUIRE(ids(check(machine(R"J({"Type":"Pass","InputPath":"$[?(Failure)]","End":true})J"))) ==
+            std::vector<std::string>{"301"});
+  }
+  SECTION("ReaderConfig MaxItems 0 means no limit") {
+    const std::string reader = R"({"Type":"Map","End":true,
+        "ItemReader":{"Resource":"arn:aws:states:::s3:getObject","Parameters":{"Bucket":"b","Key":"k"},
+                      "ReaderConfig":{"InputType":"CSV","CSVHeaderLocation":"GIVEN","CSVHeaders":["a","b"],
+                                      "CSVDelimiter":"SEMICOLON","MaxItems":%}},
+        "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+                         "StartAt":"J","States":{"J":{"Type":"Succeed"}}}})";
+    auto with = [&](const std::string& n) {
+      std::string r = reader;
+      r.replace(r.find('%'), 1, n);
+      return machine(r);
+    };
+    REQUIRE(check(with("0")).empty());
+    REQUIRE(check(with("100000000")).empty());
+    REQUIRE(only(with("-1")) ==
+            "[asl.definition.207] /States/S/ItemReader/ReaderConfig/MaxItems: \"MaxItems\" must be an integer from 0 "
+            "to 100000000, got -1");
+    REQUIRE(ids(check(with("100000001"))) == std::vector<std::string>{"207"});
+    REQUIRE(ids(check(with("1.5"))) == std::vector<std::string>{"207"});
+  }
+  SECTION("state Parameters, ItemSelector and BatchInput of any JSON type") {
+    REQUIRE(check(machine(R"({"Type":"Pass","Parameters":[{"Item.$":"$.Item"}],"End":true})")).empty());
+    REQUIRE(check(machine(R"({"Type":"Task","Resource":"r","Parameters":[1,{"a":[{"b.$":"$.b"}]}],"End":true})")).empty());
+    for (const char* scalar : {R"("$.x")", "42", "true", "null", "[]"}) {
+      INFO(scalar);
+      REQUIRE(check(machine(std::string(R"({"Type":"Pass","Parameters":)") + scalar + R"(,"End":true})")).empty());
+      REQUIRE(check(machine(std::string(R"({"Type":"Parallel","Parameters":)") + scalar +
+                            R"(,"Branches":[{"StartAt":"B","States":{"B":{"Type":"Succeed"}}}],"End":true})"))
+                  .empty());
+      REQUIRE(check(machine(std::string(R"({"Type":"Map","ItemSelector":)") + scalar +
+                            R"(,"ItemProcessor":{"StartAt":"J","States":{"J":{"Type":"Succeed"}}},"End":true})"))
+                  .empty());
+      REQUIRE(check(machine(std::string(R"({"Type":"Map","Parameters":)") + scalar +
+                            R"(,"Iterator":{"StartAt":"J","States":{"J":{"Type":"Succeed"}}},"End":true})"))
+                  .empty());
+    }
+    REQUIRE(check(machine(R"({"Type":"Map","ItemBatcher":{"MaxItemsPerBatch":2,"BatchInput":["x"]},
+        "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"EXPRESS"},
+                         "StartAt":"J","States":{"J":{"Type":"Succeed"}}},"End":true})")).empty());
+    // `.$` fields inside an array template are still checked, with their pointer.
+    const auto d = check(machine(R"({"Type":"Pass","Parameters":[{"a.$":"nope"}],"End":true})"));
+    REQUIRE(ids(d) == std::vector<std::string>{"304"});
+    REQUIRE(d[0].pointer == "/States/S/Parameters/0/a.$");
+    // ResultSelector and the ItemReader / ResultWriter Parameters stay objects (AWS's schema).
+    REQUIRE(ids(check(machine(R"({"Type":"Task","Resource":"r","ResultSelector":[{"a.$":"$.a"}],"End":true})"))) ==
+            std::vector<std::string>{"203"});
+    REQUIRE(ids(check(machine(R"({"Type":"Map","End":true,
+        "ItemReader":{"Resource":"arn:aws:states:::s3:listObjectsV2","Parameters":["b"]},
+        "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+                         "StartAt":"J","States":{"J":{"Type":"Succeed"}}}})"))) == std::vector<std::string>{"203"});
+  }
+}
 
 TEST_CASE("every problem is collected, in document order", "[validator]") {
   const auto d = check(R"({

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "asl/detail/json_depth.hpp"
 #include "asl/detail/json_pointer.hpp"
 #include "asl/detail/program.hpp"
 #include "asl/error.hpp"
@@ -334,6 +335,53 @@ class Compiler {
     }
     st.uses_context = ctx;
     st.context_needs_input = ctx && reads_execution_input(s);
+    set_depth_growth(st, s);
+  }
+
+  /// State::depth_growth and deep_check. Choice, Wait, Succeed and Fail output a part of their
+  /// input. The others may nest their input (or a task's result, measured when it arrives) under
+  /// their own fields' nesting (Parameters, ResultSelector, ItemSelector, Result), under the
+  /// objects a ResultPath creates (at most one per `.` or `[` of the path), under a Map or
+  /// Parallel result array and a Catch's error object, and under intrinsics that build arrays
+  /// (States.Array and States.ArrayPartition, nested at most 10 deep in one field). Branches and
+  /// item processors are states of their own and are left out.
+  static void set_depth_growth(State& st, const Json& s) {
+    if (st.type == StateType::choice || st.type == StateType::wait || st.type == StateType::succeed ||
+        st.type == StateType::fail)
+      return;
+    std::size_t fields = 0, paths = 0;
+    bool arrays = false;
+    auto path_levels = [](const Json& p) {
+      if (!p.is_string()) return std::size_t{0};
+      const std::string& t = p.get_ref<const std::string&>();
+      return static_cast<std::size_t>(std::count(t.begin(), t.end(), '.') + std::count(t.begin(), t.end(), '['));
+    };
+    for (const auto& [key, v] : s.items()) {
+      if (key == "ItemProcessor" || key == "Iterator" || key == "Branches" || key == "Retry") continue;
+      if (key == "ResultPath") paths = std::max(paths, path_levels(v));
+      if (key == "Catch" && v.is_array())
+        for (const Json& c : v)
+          if (auto rp = c.find("ResultPath"); rp != c.end()) paths = std::max(paths, 1 + path_levels(*rp));
+      if (key == "Parameters" || key == "ResultSelector" || key == "ItemSelector" || key == "Result" ||
+          key == "Credentials") {
+        fields = std::max(fields, json_depth(v));
+        scan_intrinsics(v, arrays, st.deep_check);
+      }
+    }
+    const std::size_t growth = fields + paths + (arrays ? 20 : 0) + 2;
+    st.depth_growth = static_cast<std::uint32_t>(std::min<std::size_t>(growth, 0xffffffffu));
+  }
+
+  /// Finds the intrinsics of a field's strings that deepen documents. The field is part of the
+  /// definition, whose nesting the loader has bounded (LoadOptions::max_depth).
+  static void scan_intrinsics(const Json& v, bool& arrays, bool& parses) {
+    if (v.is_string()) {
+      const std::string& t = v.get_ref<const std::string&>();
+      arrays |= t.find("States.Array") != std::string::npos;
+      parses |= t.find("States.StringToJson") != std::string::npos;
+    } else if (v.is_structured()) {
+      for (const Json& e : v) scan_intrinsics(e, arrays, parses);
+    }
   }
 
   /// Could a `$$` reference in this state's own fields (nested states excluded) reach

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "asl/detail/json_depth.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 
@@ -16,6 +17,7 @@ namespace asl::detail {
 
 inline constexpr std::string_view id_definition_too_large = "asl.definition.006";
 inline constexpr std::string_view id_too_many_states = "asl.definition.007";
+inline constexpr std::string_view id_definition_too_deep = "asl.definition.004";  // as the parser's
 
 /// AWS refuses definitions over 1 MB (spec §1 "Limits"); checked before a byte is parsed.
 inline bool check_definition_size(std::string_view text, std::size_t limit, std::vector<Diagnostic>& out) {
@@ -59,6 +61,19 @@ inline bool check_state_count(const Json& definition, std::size_t limit, std::ve
                                        "included), more than the limit of {} (LoadOptions::max_states)",
                                        n, limit),
                            "SCHEMA_VALIDATION_FAILED"});
+  return false;
+}
+
+/// A definition handed over as a document (StateMachine::from_json) nested deeper than `limit`
+/// (0 = none) is refused as the text parser refuses deep text: the validator and the compiler
+/// walk definitions recursively, so their depth must be bounded first.
+inline bool check_definition_depth(const Json& definition, std::size_t limit, std::vector<Diagnostic>& out) {
+  if (!too_deep(definition, limit)) return true;
+  out.push_back(Diagnostic{std::string(id_definition_too_deep), "",
+                           fmt::format("JSON nesting is deeper than the limit of {} levels (LoadOptions::max_depth); "
+                                       "a state machine definition never needs this much nesting",
+                                       limit),
+                           "INVALID_JSON_DESCRIPTION"});
   return false;
 }
 

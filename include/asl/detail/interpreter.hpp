@@ -27,6 +27,7 @@
 #include "asl/execution_result.hpp"
 #include "asl/history.hpp"
 #include "asl/detail/intrinsics.hpp"
+#include "asl/detail/json_depth.hpp"
 #include "asl/detail/json_release.hpp"
 #include "asl/detail/json_size.hpp"
 #include "asl/detail/program.hpp"
@@ -47,6 +48,11 @@ struct ExecutionConfig {
   std::size_t max_map_items = 0;           ///< 0 = no limit
   std::size_t max_map_concurrency = 0;     ///< in-flight Map iterations per Map (0 = no cap)
   std::uint64_t max_history_events = 0;    ///< 0 = no limit
+  std::size_t max_json_depth = 0;          ///< deepest document an execution may hold (0 = no limit)
+  /// The longest an execution may run (AWS: Standard 1 year, Express 5 minutes; 0 = no limit).
+  /// Enforced where time passes, on the timers (Wait, retry intervals), not by reading the clock
+  /// on every step.
+  std::uint64_t max_duration_seconds = 0;
   std::optional<std::uint64_t> jitter_seed;
   std::vector<Observer*> observers;
   std::string execution_name;
@@ -103,6 +109,7 @@ struct Frame {
   std::uint32_t retry_count = 0;
   std::shared_ptr<Join> children;  ///< while suspended on a Map/Parallel
   std::size_t size_bound = 0;      ///< upper bound of doc's serialized size
+  std::size_t depth_bound = 0;     ///< upper bound of doc's nesting depth (see check_depth)
   std::shared_ptr<TaskSlot> task;  ///< while a task attempt is in flight
   std::string token;               ///< the current attempt's callback token
 };
@@ -120,6 +127,8 @@ struct Join {
   std::size_t chunk = 1;      ///< Map items per queued work item (1 = each item queued alone)
   std::uint32_t map_state = no_index;  ///< the Map state (read by chunks without the owner)
   std::size_t result_bound = 2;
+  std::size_t child_depth = 0;   ///< depth bound of every child's input
+  std::size_t result_depth = 0;  ///< the deepest finished child's depth bound
   Json items;       ///< Map: the items array
   Json input;       ///< Map: effective input (ItemSelector's `$`); Parallel: branch input
   std::size_t failures = 0;
@@ -150,10 +159,27 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   /// Emits ExecutionStarted and queues the first state on the host. Non-blocking.
   void start() {
     start_time_ = host_->now();
+    if (config_.max_duration_seconds) max_end_ = add_seconds(start_time_, config_.max_duration_seconds);
+    // Before anything copies, compares or sizes the input: those recurse once per level, and a
+    // host may hand over a document parsed from a hostile request body.
+    if (config_.max_json_depth) {
+      input_depth_ = json_depth(input_, config_.max_json_depth);
+      if (input_depth_ > config_.max_json_depth) {
+        emit(EventType::ExecutionStarted);  // without the input: too deep to record
+        release(input_);
+        finish_execution(Status::failed, Json(),
+                         Error(std::string(errors::data_limit_exceeded),
+                               fmt::format("The execution input is nested deeper than the limit of {} levels "
+                                           "(EngineOptions::max_json_depth).",
+                                           config_.max_json_depth)));
+        return;
+      }
+    }
     emit(EventType::ExecutionStarted, [&](Json& d) { d["input"] = input_; });
     auto root = std::make_shared<Frame>();
     root_ = root.get();
     root->state = program_->scopes[0].start;
+    root->depth_bound = input_depth_;
     root->size_bound = bound(input_);
     if (config_.payload_limit && root->size_bound > config_.payload_limit &&
         input_.dump().size() > config_.payload_limit) {
@@ -288,6 +314,15 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
 
   void schedule(std::shared_ptr<Frame> f, TimePoint due) {
     std::weak_ptr<Interpreter> weak = weak_from_this();
+    if (max_end_ && due > *max_end_) {
+      // The execution would outlive its maximum duration before this timer fires: AWS fails it
+      // with States.Timeout then (status TIMED_OUT). Only timers move time this far (a Wait, a
+      // retry interval; on virtual time nothing else does), so this is the one place to check.
+      host_->post_at(*max_end_, [weak] {
+        if (auto self = weak.lock()) self->time_out();
+      });
+      return;
+    }
     host_->post_at(due, [weak, f = std::move(f)]() mutable {
       auto self = weak.lock();
       if (!self || self->done() || (f->parent && abandoned(*f))) return;
@@ -388,13 +423,17 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   template <class Details>
   std::uint64_t emit(EventType type, Details&& details) {
     LocalCounts* local = local_counts();
-    const std::uint64_t id = local ? local->events_base + ++local->events
-                                   : events_.fetch_add(1, std::memory_order_relaxed) + 1;
-    if (config_.max_history_events && id > config_.max_history_events && !is_terminal(type)) {
-      // AWS fails a Standard execution whose history reaches its cap; the terminal event is the
-      // only one recorded past it.
-      history_full();
-      return id;
+    std::uint64_t id = local ? local->events_base + ++local->events
+                             : events_.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (config_.max_history_events && id >= config_.max_history_events) {
+      // AWS fails a Standard execution whose history reaches its cap: the cap-th event must be
+      // the terminal one, so a state event there ends the execution and ExecutionFailed takes
+      // its id (measured on AWS: id 25000 = ExecutionFailed, previous event 24999).
+      if (!is_terminal(type)) {
+        history_full();
+        return id;
+      }
+      id = config_.max_history_events;
     }
     if (!config_.observers.empty()) {
       Json d = Json::object();
@@ -416,8 +455,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   void history_full() {
     finish_execution(Status::failed, Json(),
                      Error(std::string(errors::runtime),
-                           fmt::format("The execution reached the limit of {} history events "
-                                       "(EngineOptions::max_history_events).",
+                           fmt::format("The execution reached the maximum number of history events ({}).",
                                        config_.max_history_events)));
   }
 
@@ -530,6 +568,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
                                       false});
         bound += f->size_bound + c.result_path.path.text().size();
       }
+      if (auto fl = check_depth(*f, st, out)) return propagate(f, std::move(*fl));
       emit(exited_event(st.type), [&](Json& d) {
         d["name"] = st.name;
         d["output"] = out;
@@ -537,6 +576,40 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       return transition(f, c.next, std::move(out), bound);
     }
     return propagate(f, std::move(failure));
+  }
+
+  // ---------------------------------------------------------------- nesting depth
+  /// An upper bound of the depth of what `st` builds from the frame's document: a state adds at
+  /// most its static growth (State::depth_growth), and one that reads $$.Execution.Input may
+  /// place the whole execution input.
+  std::size_t grown_depth(const Frame& f, const State& st) const {
+    const std::size_t from = st.context_needs_input ? std::max(f.depth_bound, input_depth_) : f.depth_bound;
+    return from + st.depth_growth;
+  }
+
+  /// Keeps every document of the execution within EngineOptions::max_json_depth, so that the
+  /// recursive copy, `==` and dump of nlohmann (and the size bound) stay within a small stack
+  /// whatever the definition loops on. Measuring a document per state would cost a walk per
+  /// transition; instead each frame carries an upper bound of its document's depth that grows
+  /// by the state's static growth and is only measured (and reset to the truth) when it passes
+  /// the limit, or after a state whose intrinsics parse JSON text. Called with the state's final
+  /// output, before its StateExited event copies it.
+  std::optional<Failure> check_depth(Frame& f, const State& st, const Json& out) const {
+    if (!config_.max_json_depth) return std::nullopt;
+    const std::size_t bound = grown_depth(f, st);
+    if (!st.deep_check && bound <= config_.max_json_depth) {
+      f.depth_bound = bound;
+      return std::nullopt;
+    }
+    const std::size_t depth = json_depth(out, config_.max_json_depth);
+    if (depth > config_.max_json_depth)
+      return Failure{Error(std::string(errors::data_limit_exceeded),
+                           fmt::format("The state '{}' produced an output nested deeper than the limit of {} "
+                                       "levels (EngineOptions::max_json_depth).",
+                                       st.name, config_.max_json_depth)),
+                     true};
+    f.depth_bound = depth;
+    return std::nullopt;
   }
 
   // ---------------------------------------------------------------- frame completion
@@ -580,6 +653,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       // An item its chunk ran to the end: reported with its siblings, under one lock.
       chunk->done.emplace_back(f->slot, std::move(f->doc));
       chunk->bound += f->size_bound + 1;
+      chunk->depth = std::max(chunk->depth, f->depth_bound);
       return Step::stop;
     }
     publish_counts();
@@ -587,6 +661,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     if (jp->abandoned.load(std::memory_order_relaxed)) return Step::stop;
     jp->results[f->slot] = std::move(f->doc);
     jp->result_bound += f->size_bound + 1;
+    jp->result_depth = std::max(jp->result_depth, f->depth_bound);
     child_done(jp);
     return Step::stop;
   }
@@ -864,6 +939,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       // as it was, so a Catch still sees the state's raw input.
       if (!rp.path.assign(f->doc, std::move(result)))
         return fail_state(f, st, result_path_failure(st, f->doc));
+      if (auto fl = check_depth(*f, st, f->doc)) return propagate(f, std::move(*fl));
       emit(exited_event(st.type), [&](Json& d) {
         d["name"] = st.name;
         d["output"] = f->doc;
@@ -881,6 +957,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   Step exit_state(const std::shared_ptr<Frame>& f, const State& st, const Json* ctx, Json out, std::uint32_t next,
                   std::size_t bound) {
     if (auto fl = apply_output_path(*f, st, ctx, out)) return fail_state(f, st, std::move(*fl));
+    if (auto fl = check_depth(*f, st, out)) return propagate(f, std::move(*fl));
     emit(exited_event(st.type), [&](Json& d) {
       d["name"] = st.name;
       d["output"] = out;
@@ -1196,6 +1273,22 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       return fail_state(f, st, Failure{std::move(e), false, heartbeat});
     }
     Json result = std::move(*r);
+    if (config_.max_json_depth) {
+      // A handler's result is data the engine did not write: measured before anything copies,
+      // sizes or serializes it. A task failure like an oversized result, so Catch handles it.
+      const std::size_t depth = json_depth(result, config_.max_json_depth);
+      if (depth > config_.max_json_depth) {
+        release(result);
+        emit(st.lambda_events ? EventType::LambdaFunctionFailed : EventType::TaskFailed);
+        return fail_state(f, st, Failure{Error(std::string(errors::data_limit_exceeded),
+                                               fmt::format("The state/task '{}' returned a result nested deeper "
+                                                           "than the limit of {} levels "
+                                                           "(EngineOptions::max_json_depth).",
+                                                           st.name, config_.max_json_depth)),
+                                         false});
+      }
+      f->depth_bound = std::max(f->depth_bound, depth);
+    }
     std::size_t result_bound = bound(result);
     // An oversized task result is a task failure that Catch can handle (AWS-observed, §16.3).
     if (config_.payload_limit && result_bound > config_.payload_limit &&
@@ -1295,10 +1388,20 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
                                                                "long value: {} == {}",
                                                                p.text(), shown)));
         const double secs = val->get<double>();
+        // AWS reads the value as a Java long: an integral number beyond its range cannot be one.
+        if (val->is_number_float() && !(std::fabs(secs) < 9.223372036854775807e18))
+          return fail_state(f, st, runtime(*f, st, fmt::format("The SecondsPath parameter cannot be parsed as a "
+                                                               "long value: {} == {}",
+                                                               p.text(), shown)));
         if (secs < 0)
           return fail_state(f, st, runtime(*f, st, fmt::format("The SecondsPath parameter references a "
                                                                "negative value: {} == {}",
                                                                p.text(), shown)));
+        // A delay that does not fit a Java int of seconds is refused as a timestamp that far
+        // ahead is (AWS-recorded boundary: 24,855 days accepted, 24,856 refused). AWS records no
+        // SecondsPath case this large; the same rule is the inference.
+        if (secs > static_cast<double>(std::numeric_limits<std::int32_t>::max()))
+          return fail_state(f, st, runtime(*f, st, "Wait state delay is too long."));
         due = add_seconds(start, secs * config_.wait_scale);
         break;
       }
@@ -1388,6 +1491,8 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   // ---------------------------------------------------------------- Parallel and Map
   std::shared_ptr<Join> new_join(const std::shared_ptr<Frame>& f, bool is_map) {
     auto j = std::make_shared<Join>();
+    // An item or a branch input comes from the effective input or ItemSelector / Parameters.
+    j->child_depth = grown_depth(*f, program_->states[f->state]);
     j->owner = f;
     j->up = f->parent;
     j->is_map = is_map;
@@ -1536,6 +1641,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     const Join* join = nullptr;
     std::vector<std::pair<std::uint32_t, Json>> done;
     std::size_t bound = 0;
+    std::size_t depth = 0;  ///< the deepest finished item's depth bound
     static ChunkResults*& current() {
       thread_local ChunkResults* c = nullptr;
       return c;
@@ -1557,6 +1663,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       results.done.clear();
       results.done.reserve(f->chunk_end - f->slot);
       results.bound = 0;
+      results.depth = 0;
       ChunkResults::current() = &results;
       std::size_t started = 0;
       std::shared_ptr<Frame> child;
@@ -1601,6 +1708,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
         child->state = program_->scopes[st.processor].start;
         child->announce = true;
         child->size_bound = bound(child->doc);
+        child->depth_bound = j.child_depth;
         ++started;
         drive_steps(child);
       }
@@ -1610,6 +1718,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       if (j.abandoned.load(std::memory_order_relaxed)) return Step::stop;
       for (auto& [slot, doc] : results.done) j.results[slot] = std::move(doc);
       j.result_bound += results.bound;
+      j.result_depth = std::max(j.result_depth, results.depth);
       const std::size_t n = results.done.size();
       j.finished += n;
       // Items never started (the execution ended) are not running either.
@@ -1686,6 +1795,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
         child->state = program_->scopes[st.branches[i]].start;
       }
       child->size_bound = bound(child->doc);
+      child->depth_bound = j.child_depth;
       requeue(std::move(child));
     }
   }
@@ -1702,6 +1812,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       failure = std::move(j->failure);
       results = std::move(j->results);
       result_bound = j->result_bound;
+      f->depth_bound = std::max(f->depth_bound, j->result_depth + 1);  // the results array
       // Unchunked starts moved their items out (nulls are left); chunks copied theirs (the
       // originals are left). Either way they are freed here, once and bottom-up, rather than by
       // nlohmann's destructor through its scratch stack.
@@ -1720,6 +1831,8 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   ExecutionConfig config_;
   Json input_;
   Json execution_input_;
+  std::size_t input_depth_ = 0;          ///< nesting depth of the execution input
+  std::optional<TimePoint> max_end_;     ///< start + the maximum duration (max_duration_seconds)
   ExecutionResult result_;
   Host* host_;
   std::atomic<Status> status_{Status::running};

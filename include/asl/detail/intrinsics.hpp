@@ -899,7 +899,11 @@ inline Json call_function(Fn fn, Args& a) {
       const std::string& s = string_arg(a[0], "States.StringToJson", 0);
       // Jackson reads blank text as no value: "" and " " give null (AWS-recorded).
       if (std::all_of(s.begin(), s.end(), [](char c) { return is_space(c); })) return nullptr;
-      Json v = read_json_or_discarded(s);
+      bool deep = false;
+      Json v = read_json_or_discarded(s, default_max_json_depth, &deep);
+      if (deep)
+        fail("States.StringToJson could not parse its argument: it is nested deeper than the limit of " +
+             std::to_string(default_max_json_depth) + " levels");
       if (v.is_discarded())
         fail("States.StringToJson could not parse its argument as JSON: " + describe(a[0].get()));
       return v;

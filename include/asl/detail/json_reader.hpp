@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "asl/detail/json_depth.hpp"
 #include "asl/json.hpp"
 
 namespace asl::detail {
@@ -405,10 +406,19 @@ inline std::optional<Json> read_json_fast(std::string_view text,
 }
 
 /// `text` as asl::Json, or a discarded value when it is not JSON: `Json::parse(text, nullptr,
-/// false)`, with the fast reader in front of it.
-inline Json read_json_or_discarded(std::string_view text) {
-  if (auto fast = read_json_fast(text)) return std::move(*fast);
-  return Json::parse(text, nullptr, false);  // what the fast reader leaves, nlohmann decides
+/// false)`, with the fast reader in front of it. Text nested deeper than `max_depth` levels is
+/// not JSON here either (`too_deep` says which it was): nlohmann's parser reads it without
+/// recursing, and the result is measured and dropped before anything copies it.
+inline Json read_json_or_discarded(std::string_view text, std::size_t max_depth = default_max_json_depth,
+                                   bool* too_deep_out = nullptr) {
+  const std::size_t limit = max_depth ? max_depth : std::numeric_limits<std::size_t>::max();
+  if (auto fast = read_json_fast(text, limit)) return std::move(*fast);
+  Json value = Json::parse(text, nullptr, false);  // what the fast reader leaves, nlohmann decides
+  if (!value.is_discarded() && too_deep(value, max_depth)) {
+    if (too_deep_out) *too_deep_out = true;
+    return Json(Json::value_t::discarded);
+  }
+  return value;
 }
 
 }  // namespace asl::detail

@@ -61,7 +61,9 @@
 //   are true, '1.0' == 1 is false); ordering operators on different types are false; `!@.x` is
 //   "x absent"; `in`/`nin`/`subsetof`/`anyof`/`noneof`/`contains`/`size`/`empty` follow Jayway's
 //   evaluators, and where Jayway would throw (e.g. `@.a in 5`) the comparison is just false.
-//   Regexes use std::regex (ECMAScript) with full-match semantics like Java's matches(); flag `i`.
+//   An unquoted operand (`@.lang==es`) is a string, as AWS and Jayway 2.0 read it (see
+//   read_bare_word). Regexes use std::regex (ECMAScript) with full-match semantics like Java's
+//   matches(); flag `i`.
 //   An existence test on an indefinite path (`@.tags[*]`) needs at least one match.
 // * Hostile input: filter nesting is limited to 64 levels (SyntaxError beyond); stepping through a
 //   path and the deep-scan walk are iterative, so long paths and deeply nested documents do not
@@ -1395,7 +1397,7 @@ class Parser {
       return e;
     }
     e.op = parse_operator();
-    e.rhs = parse_operand(depth);
+    e.rhs = parse_operand(depth, true);
     return e;
   }
 
@@ -1420,7 +1422,7 @@ class Parser {
     fail("unknown operator '" + op + "'", start);
   }
 
-  Operand parse_operand(int depth) {
+  Operand parse_operand(int depth, bool right = false) {
     skip_ws();
     if (pos_ >= end_) fail("expected a value", pos_);
     Operand o;
@@ -1439,16 +1441,54 @@ class Parser {
       parse_regex(o);
     } else if (ch == '[' || ch == '{') {
       o.literal = parse_json(depth + 1);
-    } else if (ch == '-' || is_digit(ch)) {
+    } else if ((ch == '-' || is_digit(ch)) && number_ends_token(pos_)) {
       o.literal = read_number(&o.number_text);
-    } else if (is_alpha(ch)) {
-      o.literal = read_keyword();
+    } else if (is_bare_word_start(ch)) {
+      o.literal = read_bare_word(right);
     } else {
       fail("expected a value (a path, 'string', number, true, false, null, JSON or /regex/)", pos_);
     }
     return o;
   }
 
+  // Bare words (`$[?(@.lang==es)]`, `[?(@.status==Failure)]`): AWS accepts them and compares them
+  // as strings, and deployed definitions rely on `==Receipt` matching "Receipt". That is Jayway
+  // 2.0's Criteria.parse, which keeps an unquoted operand as the trimmed text between the operator
+  // and the next `&&` / `||` / closing parenthesis, a String. Jayway 2.1 and later (FilterCompiler)
+  // would read it as a number literal and refuse the path (BigDecimal of ""); AWS does not, so
+  // this follows 2.0: on the right a bare word runs to `)`, `&&`, `||` or the end, inner blanks
+  // kept, outer ones trimmed (`== New York` is "New York"); on the left, where an operator must
+  // follow, it ends at a blank or an operator character. The exact words true, false and null
+  // keep their literal meaning (2.0 also compared them as the boolean and null), and a token that
+  // starts like a number but goes on (`2xx`, `1.5.2`, `2021-01-01`) is a bare word too.
+  static bool is_bare_word_start(char c) {
+    return !is_terminator(c) && c != '(' && c != '@' && c != '$' && c != '\'' && c != '"' && c != '/' &&
+           c != '[' && c != '{';
+  }
+
+  /// Whether the number literal at `at` is a whole token (followed by a blank, an operator, `)`, ...).
+  bool number_ends_token(std::size_t at) const {
+    std::size_t p = at;
+    if (p < end_ && s_[p] == '-') ++p;
+    const std::size_t digits = p;
+    while (p < end_ && is_digit(s_[p])) ++p;
+    if (p == digits) return false;
+    if (p < end_ && s_[p] == '.') {
+      const std::size_t frac = ++p;
+      while (p < end_ && is_digit(s_[p])) ++p;
+      if (p == frac) return false;
+    }
+    if (p < end_ && (s_[p] == 'e' || s_[p] == 'E')) {
+      ++p;
+      if (p < end_ && (s_[p] == '+' || s_[p] == '-')) ++p;
+      const std::size_t exp = p;
+      while (p < end_ && is_digit(s_[p])) ++p;
+      if (p == exp) return false;
+    }
+    return p >= end_ || is_terminator(s_[p]);
+  }
+
+  /// true / false / null inside a JSON literal (`@.a in [true, null]`).
   Json read_keyword() {
     const std::size_t start = pos_;
     std::string word;
@@ -1457,6 +1497,22 @@ class Parser {
     if (word == "false") return false;
     if (word == "null") return nullptr;
     fail("unexpected word '" + word + "'", start);
+  }
+
+  Json read_bare_word(bool right) {
+    const std::size_t start = pos_;
+    if (right) {
+      while (pos_ < end_ && s_[pos_] != ')' && !at2("&&") && !at2("||")) ++pos_;
+    } else {
+      while (pos_ < end_ && !is_terminator(s_[pos_])) ++pos_;
+    }
+    std::size_t stop = pos_;
+    while (stop > start && is_space(s_[stop - 1])) --stop;
+    const std::string_view word = s_.substr(start, stop - start);
+    if (word == "true") return true;
+    if (word == "false") return false;
+    if (word == "null") return nullptr;
+    return std::string(word);
   }
 
   /// A quoted string with Java/JSON escapes (Jayway unescapes filter string literals).

@@ -33,7 +33,9 @@ class PayloadTemplate {
  public:
   PayloadTemplate() = default;
 
-  /// Compiles a Parameters / ResultSelector / ItemSelector value. Never throws on bad content:
+  /// Compiles a Parameters / ResultSelector / ItemSelector value, of any JSON type: AWS also runs
+  /// an array, string, number, boolean or null template (see Validator::check_payload_template),
+  /// compiled like a nested value of an object template. Never throws on bad content:
   /// problems (a `.$` value that is not a string, not a path and not an intrinsic call; two keys
   /// equal after removing `.$`) are appended to `problems`. Without `problems`, a bad `.$` field
   /// compiles to a node that fails with States.Runtime when evaluated.

@@ -126,6 +126,11 @@ struct State {
 
   bool uses_context = false;  ///< some field of this state reads `$$`
   bool context_needs_input = false;  ///< ...and may read $$.Execution.Input (a copy of the input)
+  /// How many levels deeper than its input this state's output can be (its fields' nesting, the
+  /// objects its ResultPaths create, array-building intrinsics, a Map/Parallel result array);
+  /// the interpreter's depth bound grows by it (EngineOptions::max_json_depth).
+  std::uint32_t depth_growth = 0;
+  bool deep_check = false;  ///< an intrinsic parses JSON text (unknown depth): measure the output
 };
 
 /// A `States` container: the top level, a Parallel branch or a Map item processor.
@@ -143,6 +148,7 @@ struct Program {
   std::unordered_map<std::string, std::uint32_t> index_by_name;
   std::optional<std::uint64_t> timeout_seconds;
   bool uses_context = false;  ///< a state may read $$.Execution.Input: executions keep a copy of the input
+  bool express = false;       ///< loaded as EXPRESS: no history cap, a 5-minute maximum duration
 };
 
 }  // namespace asl::detail

@@ -120,7 +120,8 @@ enum class Check : std::uint8_t {
   result_path,        // a Reference Path or null, not $$, not a variable (ResultPath)
   reference_path,     // a Reference Path (ItemsPath, *SecondsPath, ...)
   path_or_intrinsic,  // Fail ErrorPath / CausePath
-  payload_template,   // Parameters, ResultSelector, ItemSelector, BatchInput (JSONata: any)
+  payload_template,   // ResultSelector, ItemReader / ResultWriter Parameters: an object (JSONata: any)
+  payload_any,        // state Parameters, ItemSelector, BatchInput: a template of any JSON type
   integer,            // integer in [min, max]
   number,             // number in [min, max]
   one_of,             // one of `values`
@@ -290,7 +291,7 @@ inline constexpr FieldSpec pass_fields[] = {
     field("End", B, Check::end),
     field("InputPath", P, Check::path),
     field("OutputPath", P, Check::path),
-    field("Parameters", P, Check::payload_template),
+    field("Parameters", P, Check::payload_any),
     field("Result", B, Check::any),  // JSONata: see spec §16.16 (AWS's own schema accepts it)
     field("ResultPath", P, Check::result_path),
     field("Output", A, Check::any),
@@ -306,7 +307,7 @@ inline constexpr FieldSpec task_fields[] = {
     required("Resource", B, Check::text),
     field("InputPath", P, Check::path),
     field("OutputPath", P, Check::path),
-    field("Parameters", P, Check::payload_template),
+    field("Parameters", P, Check::payload_any),
     field("ResultSelector", P, Check::payload_template),
     field("ResultPath", P, Check::result_path),
     field("Arguments", A, Check::any),
@@ -388,7 +389,7 @@ inline constexpr FieldSpec parallel_fields[] = {
     required("Branches", B, Check::branches),
     field("InputPath", P, Check::path),
     field("OutputPath", P, Check::path),
-    field("Parameters", P, Check::payload_template),
+    field("Parameters", P, Check::payload_any),
     field("ResultSelector", P, Check::payload_template),
     field("ResultPath", P, Check::result_path),
     field("Arguments", A, Check::any),
@@ -408,8 +409,8 @@ inline constexpr FieldSpec map_fields[] = {
     field("Iterator", B, Check::item_processor),
     field("ItemsPath", P, Check::reference_path),
     field("Items", A, Check::any),
-    field("ItemSelector", B, Check::payload_template),
-    field("Parameters", P, Check::payload_template),
+    field("ItemSelector", B, Check::payload_any),
+    field("Parameters", P, Check::payload_any),
     integer("MaxConcurrency", B, 0, std::numeric_limits<std::int32_t>::max()),
     field("MaxConcurrencyPath", P, Check::reference_path),
     field("ItemReader", B, Check::item_reader),
@@ -493,7 +494,10 @@ inline constexpr FieldSpec reader_config_fields[] = {
     one_of("ManifestType", B, values_of(manifest_types)),
     one_of("Transformation", B, values_of(reader_transformations)),
     field("ItemsPointer", B, Check::text),
-    integer("MaxItems", B, 1, 100000000),
+    // 0 means "no limit" on AWS, so the range starts at 0, not 1 as the spec reads: AWS's own schema
+    // (aws/amazon-states-language-service, map_state.json) has "minimum": 0, and deployed samples
+    // use it (aws-samples/aws-stepfunctions-examples, the Monte Carlo simulation's distributed Map).
+    integer("MaxItems", B, 0, 100000000),
     field("MaxItemsPath", P, Check::reference_path),
 };
 inline constexpr GroupSpec reader_config_groups[] = {
@@ -504,7 +508,7 @@ inline constexpr FieldSpec item_batcher_fields[] = {
     field("MaxItemsPerBatchPath", P, Check::reference_path),
     integer("MaxInputBytesPerBatch", B, 1, 262144),
     field("MaxInputBytesPerBatchPath", P, Check::reference_path),
-    field("BatchInput", B, Check::payload_template),
+    field("BatchInput", B, Check::payload_any),
 };
 inline constexpr GroupSpec item_batcher_groups[] = {
     {Rule::at_most_one, {"MaxItemsPerBatch", "MaxItemsPerBatchPath"}},
@@ -1109,7 +1113,7 @@ class Validator {
     // it checks only what is independent of it (spec §11.2).
     if (lang_ == Lang::jsonata && is_jsonata_expression(v) &&
         (f.check == Check::integer || f.check == Check::number || f.check == Check::timestamp ||
-         f.check == Check::text || f.check == Check::payload_template)) {
+         f.check == Check::text || f.check == Check::payload_template || f.check == Check::payload_any)) {
       return;
     }
     switch (f.check) {
@@ -1139,8 +1143,9 @@ class Validator {
       case Check::reference_path: check_path(f.name, v, pointer, true); return;
       case Check::path_or_intrinsic: check_path_or_intrinsic(f.name, v, pointer); return;
       case Check::payload_template:
+      case Check::payload_any:
         if (lang_ == Lang::jsonata) return;  // JSONata: any JSON, "{% %}" strings evaluated
-        check_payload_template(f.name, v, pointer);
+        check_payload_template(f.name, v, pointer, true, f.check == Check::payload_any);
         return;
       case Check::integer: check_number(f, v, pointer, spec, true); return;
       case Check::number: check_number(f, v, pointer, spec, false); return;
@@ -1350,8 +1355,17 @@ class Validator {
   }
 
   /// `keep`: `v` is a node of the document (not a stand-in built here), so the Compiler can take it.
-  void check_payload_template(std::string_view name, const Json& v, const Where& pointer, bool keep = true) {
-    if (!v.is_object()) {
+  ///
+  /// `any_type`: the spec says a payload template is an object, but AWS creates and runs machines
+  /// whose state-level Parameters, ItemSelector or BatchInput is an array, a string, a number, a
+  /// boolean or null (AWS's own schema in aws/amazon-states-language-service types them so "to
+  /// match the constraints applied in the service", PR #83; deployed: serverless-patterns'
+  /// `"Parameters": [{"Item.$": "$.Item"}]`). Such a template is evaluated like a nested value:
+  /// `.$` fields of objects inside an array are evaluated, a scalar is itself. ResultSelector and
+  /// the ItemReader / ResultWriter Parameters stay objects, as that schema has them.
+  void check_payload_template(std::string_view name, const Json& v, const Where& pointer, bool keep = true,
+                              bool any_type = false) {
+    if (!any_type && !v.is_object()) {
       wrong_type(pointer, name, "an object (a payload template)", v);
       return;
     }

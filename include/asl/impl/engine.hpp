@@ -94,7 +94,14 @@ ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make(const StateMachine& m
   cfg.max_transitions = options_.max_transitions;
   cfg.max_map_items = options_.max_map_items;
   cfg.max_map_concurrency = options_.max_map_concurrency;
-  cfg.max_history_events = options_.max_history_events;
+  // AWS's per-type quotas: a Standard execution's history is capped and it may run a year; an
+  // Express one keeps no history (no cap) and may run 5 minutes.
+  const bool express = machine.program()->express;
+  cfg.max_history_events = express ? 0 : options_.max_history_events;
+  cfg.max_duration_seconds = options_.max_duration_seconds ? *options_.max_duration_seconds
+                             : express                      ? 5 * 60
+                                                            : 365ull * 24 * 60 * 60;
+  cfg.max_json_depth = options_.max_json_depth;
   cfg.jitter_seed = options_.jitter_seed;
   cfg.stop_flag = run.stop;
   cfg.execution_name = run.name.empty() ? next_name() : run.name;

@@ -50,6 +50,9 @@ ASL_DECL StateMachine StateMachine::parse(std::string_view text, const LoadOptio
 ASL_DECL StateMachine StateMachine::from_json(Json definition, const TaskResolver& resolver,
                                               const LoadOptions& options) {
   std::vector<Diagnostic> diags;
+  // A host-built document was not read by the depth-limited parser: measure it before the
+  // validator (which recurses on the definition's nesting) sees it.
+  if (!detail::check_definition_depth(definition, options.max_depth, diags)) throw DefinitionError(std::move(diags));
   if (!detail::check_state_count(definition, options.max_states, diags)) throw DefinitionError(std::move(diags));
   detail::ValidateOptions vo;
   vo.express = options.express;
@@ -61,6 +64,7 @@ ASL_DECL StateMachine StateMachine::from_json(Json definition, const TaskResolve
   detail::Compiler compiler(resolver, diags);
   auto program = compiler.compile(std::move(definition), options.name, &parts);
   if (!diags.empty()) throw DefinitionError(std::move(diags));
+  program->express = options.express;
   return StateMachine(std::move(program));
 }
 

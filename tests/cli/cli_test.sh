@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# Tests of the `asl` command line (what a newcomer types): one case per ctest test, label `cli`.
+#
+#   tests/cli/cli_test.sh <path to the asl binary> <case>
+#
+# Cases are the functions named case_*; `all` runs every case. Definitions used here live next
+# to this script; files that must be generated (deep nesting) or broken are made in a temp dir.
+set -uo pipefail
+
+asl="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+which="$2"
+[[ -x "$asl" ]] || { echo "cli_test.sh: '$1' is not an executable" >&2; exit 64; }
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+cd "$here" || exit 1
+
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# run_asl ARGS...: sets rc, out (stdout) and err (stderr) of one invocation.
+run_asl() {
+  "$asl" "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  out="$(cat "$tmp/out")"
+  err="$(cat "$tmp/err")"
+}
+expect_rc() { [[ "$rc" == "$1" ]] || fail "asl ${*:2}: exit $rc, expected $1 (stderr: ${err:0:300})"; }
+# expect_has WHAT TEXT NEEDLE: TEXT contains NEEDLE (a fixed string).
+expect_has() { [[ "$2" == *"$3"* ]] || fail "$1 lacks '$3'; got: ${2:0:600}"; }
+expect_lacks() { [[ "$2" != *"$3"* ]] || fail "$1 has '$3'; got: ${2:0:600}"; }
+lines() { if [[ -z "$1" ]]; then echo 0; else printf '%s\n' "$1" | wc -l; fi; }
+expect_lines() { local n; n="$(lines "$2")"; [[ "$n" == "$3" ]] || fail "$1: $n lines, expected $3: ${2:0:600}"; }
+
+case_help() {
+  local args
+  for args in "--help" "-h" "help" "help run" "help validate" "run --help" "validate --help" "version --help"; do
+    # shellcheck disable=SC2086
+    run_asl $args
+    expect_rc 0 $args
+    expect_has "asl $args" "$out" "Usage: asl"
+    [[ -z "$err" ]] || fail "asl $args wrote to stderr: $err"
+  done
+  run_asl --help
+  expect_has "asl --help" "$out" "validate"
+  expect_has "asl --help" "$out" "64 usage error"
+  run_asl help run
+  expect_has "asl help run" "$out" "Usage: asl run"
+  for opt in --definition --input --repeat --warmup --resolver --retry-interval-scale --count-transitions \
+             --type --max-history-events --virtual-time --wait-scale --threads --name --trace --payload-limit; do
+    expect_has "asl help run" "$out" "$opt"
+  done
+  run_asl validate --help
+  expect_has "asl validate --help" "$out" "Usage: asl validate"
+  expect_has "asl validate --help" "$out" "--format"
+}
+
+case_version() {
+  local want
+  want="$(sed -n 's/.*version_string = "\(.*\)";.*/\1/p' "$here/../../include/asl/version.hpp")"
+  [[ -n "$want" ]] || fail "no version_string in include/asl/version.hpp"
+  run_asl version
+  expect_rc 0 version
+  [[ "$out" == "asl $want" ]] || fail "asl version printed '$out', expected 'asl $want'"
+  run_asl --version
+  expect_rc 0 --version
+  [[ "$out" == "asl $want" ]] || fail "asl --version printed '$out'"
+}
+
+case_validate_text() {
+  run_asl validate good.asl.json
+  expect_rc 0 validate good
+  [[ "$out" == "good.asl.json: ok" ]] || fail "validate good: '$out'"
+  run_asl validate typo.asl.json
+  expect_rc 1 validate typo
+  [[ "$out" == 'typo.asl.json: [asl.definition.104] /States/Train/Next: state "Evalute" does not exist (did you mean "Evaluate"?)' ]] ||
+    fail "validate typo: '$out'"
+  # Several files: each diagnostic carries its file; one invalid file is enough for exit 1.
+  run_asl validate good.asl.json typo.asl.json sync_task.asl.json --type EXPRESS
+  expect_rc 1 validate mixed
+  expect_lines "validate mixed" "$out" 3
+  expect_has "validate mixed" "$out" "good.asl.json: ok"
+  expect_has "validate mixed" "$out" "typo.asl.json: [asl.definition.104] /States/Train/Next"
+  expect_has "validate mixed" "$out" "sync_task.asl.json: [asl.definition.213] /States/Job/Resource"
+  run_asl validate good.asl.json good.asl.json
+  expect_rc 0 validate good good
+  # --definition FILE, as before the positional form.
+  run_asl validate --definition typo.asl.json
+  expect_rc 1 validate --definition
+  expect_has "validate --definition" "$out" "typo.asl.json: [asl.definition.104]"
+  run_asl validate --definition good.asl.json
+  expect_rc 0 validate --definition good
+}
+
+case_validate_json() {
+  run_asl validate --format json typo.asl.json
+  expect_rc 1 validate --format json
+  expect_lines "validate --format json" "$out" 1
+  [[ -z "$err" ]] || fail "validate --format json wrote to stderr: $err"
+  # The shape `asl validate` always printed, with the file added.
+  local want='{"file":"typo.asl.json","valid":false,"diagnostics":[{"id":"asl.definition.104","pointer":"/States/Train/Next","message":"state \"Evalute\" does not exist (did you mean \"Evaluate\"?)","aws_code":"MISSING_TRANSITION_TARGET"}]}'
+  [[ "$out" == "$want" ]] || fail "validate --format json: $out"
+  run_asl validate --format json good.asl.json typo.asl.json
+  expect_rc 1 validate --format json mixed
+  expect_lines "validate --format json mixed" "$out" 2
+  expect_has "validate --format json mixed" "$out" '{"file":"good.asl.json","valid":true,"diagnostics":[]}'
+  run_asl validate --format json good.asl.json
+  expect_rc 0 validate --format json good
+}
+
+case_run_positional() {
+  run_asl run good.asl.json --input input.json
+  expect_rc 0 run positional
+  [[ "$out" == '{"status":"SUCCEEDED","output":{"greeting":"hello newcomer"},"error":null,"cause":null}' ]] ||
+    fail "run positional: $out"
+  local positional="$out"
+  run_asl run --definition good.asl.json --input input.json
+  expect_rc 0 run --definition
+  [[ "$out" == "$positional" ]] || fail "run --definition: $out"
+  run_asl run good.asl.json --definition good.asl.json
+  expect_rc 64 run FILE and --definition
+  run_asl run --input input.json
+  expect_rc 64 run without a definition
+  expect_has "run without a definition" "$err" "definition"
+}
+
+case_run_contract_options() {
+  # CONTRACT.md §1, exactly as bench.sh passes them: two JSON lines on stdout.
+  run_asl run --definition good.asl.json --input input.json --repeat 3 --warmup 1 --resolver bench \
+    --retry-interval-scale 0 --count-transitions
+  expect_rc 0 run contract options
+  expect_lines "run contract options" "$out" 2
+  expect_has "run contract options" "$out" '"status":"SUCCEEDED"'
+  expect_has "run contract options" "$out" '"repeat":3'
+  expect_has "run contract options" "$out" '"transitions":2'
+  # The other options keep working.
+  run_asl run good.asl.json --input input.json --virtual-time --wait-scale 0 --threads 1 --name cli-test \
+    --trace --payload-limit 262144 --repeat=2
+  expect_rc 0 run other options
+  expect_lines "run other options" "$out" 2
+  expect_has "run --trace" "$err" "PassStateEntered Greet"
+  run_asl run good.asl.json --repeat 0
+  expect_rc 64 run --repeat 0
+  expect_has "run --repeat 0" "$err" "--repeat needs an integer >= 1, got '0'"
+  run_asl run good.asl.json --resolver other
+  expect_rc 64 run --resolver other
+}
+
+case_run_type_and_history() {
+  # sync_task uses a .sync integration: EXPRESS rules refuse it (213); under STANDARD rules only
+  # the missing task handler is reported (601). That shows which type the definition got.
+  run_asl run sync_task.asl.json
+  expect_rc 1 run default type
+  expect_has "run default type (STANDARD)" "$err" "[asl.definition.601]"
+  expect_lacks "run default type (STANDARD)" "$err" "[asl.definition.213]"
+  run_asl run sync_task.asl.json --resolver bench
+  expect_rc 1 run --resolver bench
+  expect_has "run --resolver bench (EXPRESS)" "$err" "[asl.definition.213]"
+  run_asl run sync_task.asl.json --resolver bench --type STANDARD
+  expect_lacks "run --resolver bench --type STANDARD" "$err" "[asl.definition.213]"
+  run_asl run sync_task.asl.json --type express
+  expect_has "run --type express" "$err" "[asl.definition.213]"
+  run_asl run good.asl.json --type EXPRES
+  expect_rc 64 run --type EXPRES
+  expect_has "run --type EXPRES" "$err" "(did you mean 'EXPRESS'?)"
+  # The history cap: good.asl.json writes more than 3 events.
+  run_asl run good.asl.json --input input.json --max-history-events 3
+  expect_rc 0 run --max-history-events 3
+  expect_has "run --max-history-events 3" "$out" '"error":"States.Runtime"'
+  run_asl run good.asl.json --input input.json --max-history-events 0
+  expect_has "run --max-history-events 0" "$out" '"status":"SUCCEEDED"'
+  run_asl run good.asl.json --max-history-events -1
+  expect_rc 64 run --max-history-events -1
+}
+
+case_unknown_command() {
+  run_asl vaidate good.asl.json
+  expect_rc 64 vaidate
+  expect_lines "vaidate" "$err" 1
+  expect_has "vaidate" "$err" "unknown command 'vaidate' (did you mean 'validate'?)"
+  run_asl rnu
+  expect_rc 64 rnu
+  expect_has "rnu" "$err" "(did you mean 'run'?)"
+  run_asl help rnu
+  expect_rc 64 help rnu
+  expect_has "help rnu" "$err" "(did you mean 'run'?)"
+  run_asl
+  expect_rc 64 "(no command)"
+}
+
+case_unknown_option() {
+  run_asl run good.asl.json --inptu input.json
+  expect_rc 64 run --inptu
+  expect_lines "run --inptu" "$err" 1
+  expect_has "run --inptu" "$err" "unknown option '--inptu' (did you mean '--input'?)"
+  [[ -z "$out" ]] || fail "run --inptu ran: $out"
+  run_asl run good.asl.json --repeet=3
+  expect_rc 64 run --repeet=3
+  expect_has "run --repeet=3" "$err" "unknown option '--repeet' (did you mean '--repeat'?)"
+  run_asl validate --formt json good.asl.json
+  expect_rc 64 validate --formt
+  expect_has "validate --formt" "$err" "(did you mean '--format'?)"
+  run_asl --hepl
+  expect_rc 64 --hepl
+  expect_has "--hepl" "$err" "(did you mean '--help'?)"
+  run_asl run good.asl.json surplus.json
+  expect_rc 64 run with two files
+  run_asl validate --format yaml good.asl.json
+  expect_rc 64 validate --format yaml
+}
+
+case_pointer_shortening() {
+  # Result nested 600 deep: the fault's pointer is /States/A/Result/0/0/... (1,000+ characters).
+  run_asl validate deep_result.asl.json
+  expect_rc 1 validate deep_result
+  expect_lines "validate deep_result" "$out" 1
+  expect_has "validate deep_result" "$out" "deep_result.asl.json: [asl.definition.004] /States/A/Result/0/0/…/0/0: JSON nesting"
+  local pointer="${out#*\] }"
+  pointer="${pointer%%: *}"
+  (( ${#pointer} <= 120 )) || fail "shortened pointer has ${#pointer} bytes"
+  # The full pointer stays in the diagnostic (--format json prints the value).
+  run_asl validate --format json deep_result.asl.json
+  local full
+  full="$(printf '%s' "$out" | sed -n 's/.*"pointer":"\([^"]*\)".*/\1/p')"
+  (( ${#full} > 1000 )) || fail "--format json pointer has ${#full} bytes, expected the full pointer"
+  expect_lacks "--format json deep_result" "$out" "…"
+  # run prints the same shortened line for the same problem (DefinitionError uses to_string too).
+  run_asl run deep_result.asl.json
+  expect_rc 1 run deep_result
+  expect_has "run deep_result" "$err" "/States/A/Result/0/0/…/0/0: JSON nesting"
+}
+
+case_unreadable_file() {
+  run_asl validate missing.asl.json
+  expect_rc 1 validate missing
+  expect_lines "validate missing" "$err" 1
+  expect_has "validate missing" "$err" "'missing.asl.json'"
+  run_asl validate good.asl.json missing.asl.json
+  expect_rc 1 validate good missing
+  run_asl run missing.asl.json
+  expect_rc 1 run missing
+  expect_lines "run missing" "$err" 1
+  expect_has "run missing" "$err" "'missing.asl.json'"
+  run_asl run good.asl.json --input missing-input.json
+  expect_rc 1 run missing input
+  expect_lines "run missing input" "$err" 1
+  expect_has "run missing input" "$err" "'missing-input.json'"
+  run_asl run "$tmp"
+  expect_rc 1 run a directory
+  expect_lines "run a directory" "$err" 1
+}
+
+case_malformed_input() {
+  printf '{"who": \n\n' >"$tmp/broken.json"
+  run_asl run good.asl.json --input "$tmp/broken.json"
+  expect_rc 1 run malformed input
+  expect_lines "run malformed input" "$err" 1
+  expect_has "run malformed input" "$err" "broken.json"
+  [[ -z "$out" ]] || fail "run malformed input printed a result: $out"
+  # Nested far deeper than any limit of the library: refused in one line, no crash.
+  { head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; } >"$tmp/deep.json"
+  run_asl run good.asl.json --input "$tmp/deep.json"
+  expect_rc 1 run deep input
+  expect_lines "run deep input" "$err" 1
+  expect_has "run deep input" "$err" "deep.json"
+  # A malformed definition: one diagnostic line naming the file.
+  printf '{"StartAt": "A", "States": {\n' >"$tmp/broken.asl.json"
+  run_asl run "$tmp/broken.asl.json"
+  expect_rc 1 run malformed definition
+  expect_lines "run malformed definition" "$err" 1
+  expect_has "run malformed definition" "$err" "broken.asl.json: [asl.definition.001]"
+  run_asl validate "$tmp/broken.asl.json"
+  expect_rc 1 validate malformed definition
+  expect_lines "validate malformed definition" "$out" 1
+}
+
+if [[ "$which" == all ]]; then
+  for c in $(declare -F | awk '{print $3}' | grep '^case_'); do "$c"; done
+elif declare -F "case_$which" >/dev/null; then
+  "case_$which"
+else
+  echo "cli_test.sh: no case '$which'" >&2
+  exit 64
+fi
+if (( failures )); then
+  echo "cli_test.sh $which: $failures failure(s)" >&2
+  exit 1
+fi
+echo "cli_test.sh $which: ok"
