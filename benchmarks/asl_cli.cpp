@@ -23,7 +23,7 @@
 #include <fmt/format.h>
 
 #include <asl/asl.hpp>
-#include <asl/detail/did_you_mean.hpp>
+#include <asl/detail/base/did_you_mean.hpp>
 
 #include "bench_resolver.hpp"
 
@@ -43,7 +43,7 @@ struct UsageError {
 // done here because CLI11 2.1.2 (Debian's) cannot: its errors exit 105-127 and name no
 // alternative, so the tool catches CLI::ParseError itself and exits 64; an unknown option or
 // command is collected with allow_extras() and reported with a did-you-mean from
-// asl/detail/did_you_mean.hpp; numbers are converted by to_long/to_double, so that the option
+// asl/detail/base/did_you_mean.hpp; numbers are converted by to_long/to_double, so that the option
 // values the tool accepted before CLI11 (and their error texts) stay exactly the same.
 
 struct RunArgs {

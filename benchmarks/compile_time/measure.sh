@@ -3,7 +3,7 @@
 #
 #   benchmarks/compile_time/measure.sh [-c CXX] [-r REPEATS] [-o "O0 O2"] [-I INCLUDE_DIR] [-x HEADER]...
 #
-#   -x HEADER   also measure a TU that includes only HEADER (repeatable), e.g. -x asl/detail/jsonpath.hpp -x fmt/format.h
+#   -x HEADER   also measure a TU that includes only HEADER (repeatable), e.g. -x asl/detail/jsonpath/path.hpp -x fmt/format.h
 #
 # Variants (each a single translation unit, compiled to an object file with -std=c++17 -c):
 #   empty          no include at all (the compiler's fixed start-up cost)
@@ -12,7 +12,7 @@
 #   state_machine  #include <asl/state_machine.hpp>                   (load/validate definitions only, no engine)
 #   asl            #include <asl/asl.hpp>                             (the umbrella header)
 #   asl_use        asl.hpp + one typed handler, a Builder chain and Engine::run (what a small host instantiates)
-#   asl_sep        asl.hpp with -DASL_SEPARATE_COMPILATION (declarations only; asl/detail/config.hpp)
+#   asl_sep        asl.hpp with -DASL_SEPARATE_COMPILATION (declarations only; asl/detail/base/config.hpp)
 #   asl_use_sep    asl_use with -DASL_SEPARATE_COMPILATION
 #   impl           the one file that compiles asl in that mode: #include <asl/impl.hpp>
 # Time = user + sys CPU seconds of the compiler (robust on a shared machine; wall time is printed too).

@@ -21,10 +21,10 @@
 #include <vector>
 
 #include <asl/asl.hpp>
-#include <asl/detail/choice.hpp>
-#include <asl/detail/intrinsics.hpp>
-#include <asl/detail/jsonpath.hpp>
-#include <asl/detail/payload_template.hpp>
+#include <asl/detail/jsonpath/choice.hpp>
+#include <asl/detail/jsonpath/intrinsics.hpp>
+#include <asl/detail/jsonpath/path.hpp>
+#include <asl/detail/jsonpath/payload_template.hpp>
 
 namespace {
 

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "asl/detail/config.hpp"
+#include "asl/detail/base/config.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 #include "asl/state_machine.hpp"

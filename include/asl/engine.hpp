@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "asl/clock.hpp"
-#include "asl/detail/config.hpp"
+#include "asl/detail/base/config.hpp"
 #include "asl/execution_result.hpp"
 #include "asl/history.hpp"
 #include "asl/state_machine.hpp"

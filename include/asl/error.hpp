@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "asl/detail/pointer_display.hpp"
+#include "asl/detail/base/pointer_display.hpp"
 
 namespace asl {
 

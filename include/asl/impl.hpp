@@ -1,7 +1,7 @@
 // The compiled-once definitions of the public API for ASL_SEPARATE_COMPILATION: include in exactly one .cpp file.
 // SPDX-License-Identifier: MIT
 //
-// With ASL_SEPARATE_COMPILATION defined for the whole program (asl/detail/config.hpp), the public
+// With ASL_SEPARATE_COMPILATION defined for the whole program (asl/detail/base/config.hpp), the public
 // headers only declare loading, building and running; this header defines them, together with
 // asl::validate_definition (asl/validate.hpp), so the parser, validator, compiler and interpreter
 // are compiled once instead of in every file that includes <asl/asl.hpp>:

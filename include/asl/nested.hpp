@@ -22,7 +22,7 @@
 #include <string_view>
 #include <utility>
 
-#include "asl/detail/config.hpp"
+#include "asl/detail/base/config.hpp"
 #include "asl/engine.hpp"
 #include "asl/error.hpp"
 #include "asl/execution_result.hpp"

@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "asl/detail/json_depth.hpp"
-#include "asl/detail/json_reader.hpp"
+#include "asl/detail/json/depth.hpp"
+#include "asl/detail/json/reader.hpp"
 #include "asl/json.hpp"
 
 namespace asl {

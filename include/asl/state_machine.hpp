@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "asl/detail/config.hpp"
+#include "asl/detail/base/config.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 #include "asl/load_options.hpp"

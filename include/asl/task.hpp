@@ -16,7 +16,7 @@
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 #include "asl/result.hpp"
-#include "asl/detail/task_slot.hpp"
+#include "asl/detail/run/task_slot.hpp"
 
 namespace asl {
 

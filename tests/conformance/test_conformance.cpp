@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 
 #include <asl/asl.hpp>
-#include <asl/detail/timestamp.hpp>
+#include <asl/detail/base/timestamp.hpp>
 #include <asl/testing/manual_clock.hpp>
 
 #include "support/catch.hpp"

@@ -17,7 +17,7 @@
 #include "support/pending.hpp"
 #include "support/run.hpp"
 
-#include <asl/detail/timestamp.hpp>  // parses the context object's timestamps in assertions
+#include <asl/detail/base/timestamp.hpp>  // parses the context object's timestamps in assertions
 
 using asl::Json;
 using namespace std::chrono_literals;

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include <asl/detail/json_depth.hpp>
+#include <asl/detail/json/depth.hpp>
 
 #include "support/catch.hpp"
 #include "support/pending.hpp"

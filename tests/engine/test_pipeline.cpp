@@ -3,7 +3,7 @@
 #include "support/catch.hpp"
 #include "support/run.hpp"
 
-#include <asl/detail/timestamp.hpp>  // parses the context object's timestamps in assertions
+#include <asl/detail/base/timestamp.hpp>  // parses the context object's timestamps in assertions
 
 using asl::Json;
 using asl::testing::run_machine;

@@ -19,7 +19,7 @@
 #include <string>
 
 #include <asl/asl.hpp>
-#include <asl/detail/json_depth.hpp>
+#include <asl/detail/json/depth.hpp>
 
 #include "fuzz_common.hpp"
 

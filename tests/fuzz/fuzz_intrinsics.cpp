@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include <asl/detail/intrinsics.hpp>
+#include <asl/detail/jsonpath/intrinsics.hpp>
 
 #include "fuzz_common.hpp"
 

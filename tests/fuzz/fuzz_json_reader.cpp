@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include <asl/detail/json_reader.hpp>
+#include <asl/detail/json/reader.hpp>
 
 #include "fuzz_common.hpp"
 #include "../support/json_identical.hpp"

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include <asl/detail/jsonpath.hpp>
+#include <asl/detail/jsonpath/path.hpp>
 
 #include "fuzz_common.hpp"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <asl/detail/payload_template.hpp>
+#include <asl/detail/jsonpath/payload_template.hpp>
 
 #include "fuzz_common.hpp"
 

@@ -3,7 +3,7 @@
 // SPDX-License-Identifier: MIT
 #include <string>
 
-#include "asl/detail/payload_template.hpp"
+#include "asl/detail/jsonpath/payload_template.hpp"
 #include "support/catch.hpp"
 #include "support/run.hpp"
 

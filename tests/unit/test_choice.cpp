@@ -1,6 +1,6 @@
 // Unit tests for asl::detail::choice: JSONPath Choice Rules (spec §7) and the AWS-recorded choice_operators sweep.
 // SPDX-License-Identifier: MIT
-#include "asl/detail/choice.hpp"
+#include "asl/detail/jsonpath/choice.hpp"
 
 #include <algorithm>
 #include <fstream>

@@ -6,9 +6,9 @@
 
 #include <asl/asl.hpp>
 
-#include "asl/detail/compiler.hpp"
-#include "asl/detail/program.hpp"
-#include "asl/detail/validator.hpp"
+#include "asl/detail/load/compiler.hpp"
+#include "asl/detail/load/program.hpp"
+#include "asl/detail/load/validator.hpp"
 #include "support/catch.hpp"
 
 using asl::Json;

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "asl/detail/definition_parser.hpp"
+#include "asl/detail/load/definition_parser.hpp"
 #include "support/catch.hpp"
 
 namespace {

@@ -13,10 +13,10 @@
 #include <asl/asl.hpp>
 #include <asl/testing/manual_clock.hpp>
 
-#include "asl/detail/definition_parser.hpp"
-#include "asl/detail/intrinsics.hpp"
-#include "asl/detail/jsonpath.hpp"
-#include "asl/detail/time_math.hpp"
+#include "asl/detail/load/definition_parser.hpp"
+#include "asl/detail/jsonpath/intrinsics.hpp"
+#include "asl/detail/jsonpath/path.hpp"
+#include "asl/detail/run/time_math.hpp"
 
 #include "support/catch.hpp"
 #include "support/pending.hpp"
@@ -110,7 +110,7 @@ TEST_CASE("fuzz: malformed-JSON diagnostics stay valid UTF-8", "[fuzz][definitio
 // ------------------------------------------------------------------------------------------
 // fuzz_execution: seconds converted to nanoseconds without a range check (UBSan
 // float-cast-overflow / signed overflow; in practice the timer wrapped into the past and fired at
-// once). Timers now saturate at TimePoint::max(), which never fires (asl/detail/time_math.hpp).
+// once). Timers now saturate at TimePoint::max(), which never fires (asl/detail/run/time_math.hpp).
 // ------------------------------------------------------------------------------------------
 
 namespace {

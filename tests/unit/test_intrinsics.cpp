@@ -5,8 +5,8 @@
 #include <set>
 #include <string>
 
-#include "asl/detail/intrinsics.hpp"
-#include "asl/detail/payload_template.hpp"
+#include "asl/detail/jsonpath/intrinsics.hpp"
+#include "asl/detail/jsonpath/payload_template.hpp"
 #include "support/catch.hpp"
 
 #ifndef ASL_CONFORMANCE_DIR

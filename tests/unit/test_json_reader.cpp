@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "asl/detail/definition_parser.hpp"
-#include "asl/detail/json_reader.hpp"
+#include "asl/detail/load/definition_parser.hpp"
+#include "asl/detail/json/reader.hpp"
 #include "asl/parse_json.hpp"
 #include "support/catch.hpp"
 #include "support/json_identical.hpp"

@@ -1,6 +1,6 @@
 // Unit tests for asl::detail::jsonpath: Jayway-compatible JSONPath (spec §4.3, §4.4, §4.6, §5) and ResultPath writes.
 // SPDX-License-Identifier: MIT
-#include "asl/detail/jsonpath.hpp"
+#include "asl/detail/jsonpath/path.hpp"
 
 #include <cstddef>
 #include <string>

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "asl/detail/payload_template.hpp"
+#include "asl/detail/jsonpath/payload_template.hpp"
 #include "support/catch.hpp"
 
 using asl::Json;

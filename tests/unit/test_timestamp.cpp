@@ -1,6 +1,6 @@
 // Unit tests for asl::detail::timestamp: the RFC 3339 profile of spec §2.3 and AWS-style formatting.
 // SPDX-License-Identifier: MIT
-#include "asl/detail/timestamp.hpp"
+#include "asl/detail/base/timestamp.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "asl/detail/definition_parser.hpp"
-#include "asl/detail/did_you_mean.hpp"
-#include "asl/detail/validator.hpp"
+#include "asl/detail/load/definition_parser.hpp"
+#include "asl/detail/base/did_you_mean.hpp"
+#include "asl/detail/load/validator.hpp"
 #include "support/catch.hpp"
 
 #ifndef ASL_CONFORMANCE_DIR

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "asl/builder.hpp"
-#include "asl/detail/timestamp.hpp"
+#include "asl/detail/base/timestamp.hpp"
 
 namespace asl {
 

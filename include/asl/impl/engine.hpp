@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "asl/detail/interpreter.hpp"
-#include "asl/detail/scheduler.hpp"
+#include "asl/detail/run/interpreter.hpp"
+#include "asl/detail/run/scheduler.hpp"
 #include "asl/engine.hpp"
 
 namespace asl {

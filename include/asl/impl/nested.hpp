@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "asl/detail/json_reader.hpp"
+#include "asl/detail/json/reader.hpp"
 #include "asl/nested.hpp"
 
 namespace asl {

@@ -5,11 +5,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "asl/detail/compiler.hpp"
-#include "asl/detail/definition_limits.hpp"
-#include "asl/detail/definition_parser.hpp"
-#include "asl/detail/program.hpp"
-#include "asl/detail/validator.hpp"
+#include "asl/detail/load/compiler.hpp"
+#include "asl/detail/load/definition_limits.hpp"
+#include "asl/detail/load/definition_parser.hpp"
+#include "asl/detail/load/program.hpp"
+#include "asl/detail/load/validator.hpp"
 #include "asl/state_machine.hpp"
 
 namespace asl {

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "asl/detail/json_pointer.hpp"
-#include "asl/detail/jsonpath.hpp"
-#include "asl/detail/timestamp.hpp"
+#include "asl/detail/json/pointer.hpp"
+#include "asl/detail/jsonpath/path.hpp"
+#include "asl/detail/base/timestamp.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 #include "asl/result.hpp"

@@ -72,14 +72,14 @@
 
 #include <fmt/format.h>
 
-#include "asl/detail/json_pointer.hpp"
-#include "asl/detail/choice.hpp"
-#include "asl/detail/did_you_mean.hpp"
-#include "asl/detail/intrinsics.hpp"
-#include "asl/detail/jsonpath.hpp"
-#include "asl/detail/payload_template.hpp"
-#include "asl/detail/program.hpp"
-#include "asl/detail/timestamp.hpp"
+#include "asl/detail/json/pointer.hpp"
+#include "asl/detail/jsonpath/choice.hpp"
+#include "asl/detail/base/did_you_mean.hpp"
+#include "asl/detail/jsonpath/intrinsics.hpp"
+#include "asl/detail/jsonpath/path.hpp"
+#include "asl/detail/jsonpath/payload_template.hpp"
+#include "asl/detail/load/program.hpp"
+#include "asl/detail/base/timestamp.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 

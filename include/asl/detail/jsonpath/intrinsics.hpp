@@ -21,9 +21,9 @@
 #include <utility>
 #include <vector>
 
-#include "asl/detail/hash.hpp"
-#include "asl/detail/json_reader.hpp"
-#include "asl/detail/jsonpath.hpp"
+#include "asl/detail/jsonpath/hash.hpp"
+#include "asl/detail/json/reader.hpp"
+#include "asl/detail/jsonpath/path.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 #include "asl/result.hpp"

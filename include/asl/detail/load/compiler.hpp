@@ -11,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "asl/detail/json_depth.hpp"
-#include "asl/detail/json_pointer.hpp"
-#include "asl/detail/program.hpp"
+#include "asl/detail/json/depth.hpp"
+#include "asl/detail/json/pointer.hpp"
+#include "asl/detail/load/program.hpp"
 #include "asl/error.hpp"
 #include "asl/task.hpp"
 

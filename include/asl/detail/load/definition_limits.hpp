@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "asl/detail/json_depth.hpp"
+#include "asl/detail/json/depth.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 

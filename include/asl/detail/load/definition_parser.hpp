@@ -14,9 +14,9 @@
 
 #include <fmt/format.h>
 
-#include "asl/detail/json_pointer.hpp"
-#include "asl/detail/json_reader.hpp"
-#include "asl/detail/json_release.hpp"
+#include "asl/detail/json/pointer.hpp"
+#include "asl/detail/json/reader.hpp"
+#include "asl/detail/json/release.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "asl/detail/json_depth.hpp"
+#include "asl/detail/json/depth.hpp"
 #include "asl/json.hpp"
 
 namespace asl::detail {

@@ -9,11 +9,11 @@
 #include <utility>
 #include <vector>
 
-#include "asl/detail/choice.hpp"
-#include "asl/detail/compiled_parts.hpp"
-#include "asl/detail/intrinsics.hpp"
-#include "asl/detail/jsonpath.hpp"
-#include "asl/detail/payload_template.hpp"
+#include "asl/detail/jsonpath/choice.hpp"
+#include "asl/detail/load/compiled_parts.hpp"
+#include "asl/detail/jsonpath/intrinsics.hpp"
+#include "asl/detail/jsonpath/path.hpp"
+#include "asl/detail/jsonpath/payload_template.hpp"
 #include "asl/json.hpp"
 #include "asl/task.hpp"
 

@@ -11,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "asl/detail/json_pointer.hpp"
-#include "asl/detail/intrinsics.hpp"
-#include "asl/detail/jsonpath.hpp"
+#include "asl/detail/json/pointer.hpp"
+#include "asl/detail/jsonpath/intrinsics.hpp"
+#include "asl/detail/jsonpath/path.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 #include "asl/result.hpp"

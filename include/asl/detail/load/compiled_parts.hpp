@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "asl/detail/choice.hpp"
-#include "asl/detail/intrinsics.hpp"
-#include "asl/detail/payload_template.hpp"
+#include "asl/detail/jsonpath/choice.hpp"
+#include "asl/detail/jsonpath/intrinsics.hpp"
+#include "asl/detail/jsonpath/payload_template.hpp"
 #include "asl/json.hpp"
 
 namespace asl::detail {

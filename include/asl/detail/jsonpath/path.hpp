@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "asl/detail/json_release.hpp"
+#include "asl/detail/json/release.hpp"
 #include "asl/json.hpp"
 
 // What this implements, and where it follows Jayway rather than RFC 9535 (AWS runs Jayway):

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "asl/clock.hpp"
-#include "asl/detail/spin_lock.hpp"
+#include "asl/detail/run/spin_lock.hpp"
 
 namespace asl::detail {
 
