@@ -275,3 +275,42 @@ TEST_CASE("AWS quotas: waits past the maximum duration, a Java int or a Java lon
   unlimited.max_duration_seconds = 0;
   CHECK(asl::testing::run_machine(def, Json{{"s", 99'999'999}}, asl::HandlerRegistry{}, unlimited).status == asl::Status::succeeded);
 }
+
+TEST_CASE("deep data: a nested StartExecution whose Input text is too deep is refused as AWS's API refuses it",
+          "[limits][depth][nested]") {
+  asl::EngineOptions o;
+  o.inline_execution = true;
+  o.payload_limit = 0;  // 200 KB of text: past AWS's payload limit, which is not the point here
+  asl::Engine engine(o);
+  asl::StateMachineRegistry machines;
+  asl::NestedExecutionResolver resolver(engine, machines);
+  machines.load("Child", R"J({"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}})J", resolver);
+  const Json def{{"StartAt", "Call"},
+                 {"States",
+                  {{"Call",
+                    {{"Type", "Task"},
+                     {"Resource", "arn:aws:states:::states:startExecution.sync:2"},
+                     {"Parameters",
+                      {{"StateMachineArn", asl::StateMachineRegistry::arn("Child")}, {"Input.$", "$.text"}}},
+                     {"End", true}}}}}};
+  const auto r = engine.run(asl::StateMachine::from_json(def, resolver), Json{{"text", nested_text(100'000)}});
+  REQUIRE(r.status == asl::Status::failed);
+  CHECK(r.error == std::optional<std::string>("StepFunctions.InvalidExecutionInputException"));
+}
+
+TEST_CASE("AWS quotas: the history cap counts an inline Map's iterations, not a Distributed Map's", "[limits]") {
+  // 9,000 items write ~36,000 events. Inline, they are the parent's history on AWS too (past
+  // 25,000: failed); Distributed, each iteration is a child execution with a history of its own.
+  auto def = [](const char* mode) {
+    return Json::parse(std::string(R"J({"StartAt":"M","States":{"M":{"Type":"Map","End":true,
+      "ItemProcessor":{"ProcessorConfig":{"Mode":")J") + mode + R"J(","ExecutionType":"STANDARD"},
+        "StartAt":"I","States":{"I":{"Type":"Pass","End":true}}}}}})J");
+  };
+  const Json items = Json(std::vector<int>(9000, 1));
+  const auto inline_map = asl::testing::run_machine(def("INLINE"), items);
+  CHECK(inline_map.status == asl::Status::failed);
+  CHECK(contains(inline_map.cause, "maximum number of history events (25000)"));
+  const auto distributed = asl::testing::run_machine(def("DISTRIBUTED"), items);
+  CHECK(distributed.status == asl::Status::succeeded);
+  CHECK(distributed.output.size() == 9000);
+}

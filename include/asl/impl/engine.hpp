@@ -97,7 +97,10 @@ ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make(const StateMachine& m
   // AWS's per-type quotas: a Standard execution's history is capped and it may run a year; an
   // Express one keeps no history (no cap) and may run 5 minutes.
   const bool express = machine.program()->express;
-  cfg.max_history_events = express ? 0 : options_.max_history_events;
+  // A Distributed Map's iterations are child executions with histories of their own on AWS;
+  // here they share their parent's event count, which the cap would then count against it. A
+  // machine with one runs uncapped rather than fail where AWS succeeds (its duration limit stays).
+  cfg.max_history_events = express || machine.program()->has_distributed_map ? 0 : options_.max_history_events;
   cfg.max_duration_seconds = options_.max_duration_seconds ? *options_.max_duration_seconds
                              : express                      ? 5 * 60
                                                             : 365ull * 24 * 60 * 60;

@@ -309,6 +309,7 @@ class Compiler {
         if (proc == nullptr) proc = &s.at("Iterator");
         if (const Json* pc = member(*proc, "ProcessorConfig"))
           st.distributed = pc->value("Mode", "INLINE") == "DISTRIBUTED";
+        program_->has_distributed_map |= st.distributed;
         break;  // processor: set by declare_scope
       }
     }

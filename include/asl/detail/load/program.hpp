@@ -149,6 +149,7 @@ struct Program {
   std::optional<std::uint64_t> timeout_seconds;
   bool uses_context = false;  ///< a state may read $$.Execution.Input: executions keep a copy of the input
   bool express = false;       ///< loaded as EXPRESS: no history cap, a 5-minute maximum duration
+  bool has_distributed_map = false;  ///< a Map runs DISTRIBUTED: its iterations are child executions on AWS
 };
 
 }  // namespace asl::detail
