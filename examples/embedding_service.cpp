@@ -1,5 +1,6 @@
 // Example 5: an embedding service. One engine serves many concurrent executions (100 requests);
-// one request waits on a slow backend (a deferred task) and is cancelled mid-flight.
+// one request waits on a slow backend (a deferred task) and is cancelled mid-flight, and a hostile
+// request body (300,000 nested arrays) is refused with an error instead of crashing the server.
 #include <asl/asl.hpp>
 #include <fmt/format.h>
 
@@ -51,10 +52,22 @@ int main() {
   asl::EngineOptions options;
   options.threads = 4;
   asl::Engine engine(options);
-  std::vector<asl::Execution> requests;
+  // Request bodies arrive as JSON text. asl::parse_json refuses nesting deeper than 1,000 levels
+  // (asl::default_max_json_depth): nlohmann's copy, compare and dump recurse once per level, so
+  // one such body would otherwise be a stack overflow waiting for its first use.
+  std::vector<std::string> bodies;
   for (int id = 0; id < 100; ++id) {
     const std::string text = id % 25 == 0 ? "" : fmt::format("query number {} about model serving", id);
-    requests.push_back(engine.start(service, asl::Json{{"id", id}, {"text", text}}));
+    bodies.push_back(asl::Json{{"id", id}, {"text", text}}.dump());
+  }
+  bodies.push_back(std::string(300000, '[') + std::string(300000, ']'));  // hostile
+  std::vector<asl::Execution> requests;
+  for (const std::string& body : bodies) {
+    try {
+      requests.push_back(engine.start(service, asl::parse_json(body)));
+    } catch (const asl::Json::exception& e) {  // malformed (parse_error) or too deep (JsonDepthError)
+      fmt::print("refused a request body: {}\n", e.what());
+    }
   }
   {
     std::unique_lock<std::mutex> lock(mutex);
