@@ -1,0 +1,133 @@
+// What Map and Parallel share: a join that the owner frame waits on, starting child frames,
+// children reporting back, and the owner resuming with the results or the first failure.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "asl/detail/json/release.hpp"
+#include "asl/detail/run/spin_lock.hpp"
+#include "asl/detail/run/interpreter.hpp"
+
+namespace asl::detail {
+
+inline std::shared_ptr<Join> Interpreter::new_join(const std::shared_ptr<Frame>& f, bool is_map) {
+  auto j = std::make_shared<Join>();
+  // An item or a branch input comes from the effective input or ItemSelector / Parameters.
+  j->child_depth = grown_depth(*f, program_->states[f->state]);
+  j->owner = f;
+  j->up = f->parent;
+  j->is_map = is_map;
+  return j;
+}
+
+/// Starts children up to the concurrency limit (MaxConcurrency counts per Map instance).
+inline void Interpreter::start_children(const std::shared_ptr<Join>& jp) {
+  Join& j = *jp;
+  if (j.abandoned.load(std::memory_order_relaxed) || !j.owner) return;
+  const Frame& owner = *j.owner;
+  const State& st = program_->states[owner.state];
+  if (j.chunk > 1) {
+    // On a pool, a queued work item starts `chunk` consecutive items and runs each as far as
+    // it goes: one queue hand-off and one join lock per chunk instead of per item.
+    while (j.started < j.total && (j.limit == 0 || j.running < j.limit)) {
+      std::size_t n = std::min(j.chunk, j.total - j.started);
+      if (j.limit) n = std::min(n, j.limit - j.running);
+      auto c = std::make_shared<Frame>();
+      c->parent = jp;
+      c->slot = static_cast<std::uint32_t>(j.started);
+      c->chunk_end = static_cast<std::uint32_t>(j.started + n);
+      c->resume = Frame::Resume::map_chunk;
+      j.started += n;
+      j.running += n;
+      requeue(std::move(c));
+    }
+    return;
+  }
+  while (j.started < j.total && (j.limit == 0 || j.running < j.limit)) {
+    const std::size_t i = j.started++;
+    ++j.running;
+    auto child = std::make_shared<Frame>();
+    child->parent = jp;
+    child->slot = static_cast<std::uint32_t>(i);
+    if (j.is_map) {
+      Json& item = j.items[i];
+      if (st.item_selector) {
+        std::optional<Json> ctx_holder;
+        if (st.item_selector->uses_context()) ctx_holder = context(owner, st, &item, i);
+        auto r = st.item_selector->evaluate(j.input, ctx_holder ? &*ctx_holder : nullptr);
+        if (!r) {
+          j.failure = from_eval(owner, st, std::move(r).error());
+          j.abandoned.store(true, std::memory_order_release);
+          resume_owner(jp);
+          return;
+        }
+        child->doc = std::move(*r);
+      } else {
+        child->doc = std::move(item);
+      }
+      child->state = program_->scopes[st.processor].start;
+      child->announce = true;
+    } else {
+      child->doc = (i + 1 == j.total) ? std::move(j.input) : j.input;
+      child->state = program_->scopes[st.branches[i]].start;
+    }
+    child->size_bound = bound(child->doc);
+    child->depth_bound = j.child_depth;
+    requeue(std::move(child));
+  }
+}
+
+/// Called with the join's mutex held.
+inline void Interpreter::child_done(const std::shared_ptr<Join>& jp) {
+  Join& j = *jp;
+  ++j.finished;
+  --j.running;
+  if (j.refill_at == 0 || j.running <= j.refill_at) start_children(jp);
+  if (j.finished == j.total) resume_owner(jp);
+}
+
+/// Called with the join's mutex held (or before any child exists). While children run, only
+/// they hold the join (the owner gets it back here): if the execution ends meanwhile, dropping
+/// the children frees the join and the owner with it, with no owner <-> join cycle.
+inline void Interpreter::resume_owner(const std::shared_ptr<Join>& jp) {
+  Join& j = *jp;
+  if (!j.owner) return;
+  std::shared_ptr<Frame> owner = std::move(j.owner);
+  j.owner.reset();
+  owner->children = jp;
+  owner->resume = Frame::Resume::children_done;
+  requeue(std::move(owner));
+}
+
+inline Interpreter::Step Interpreter::finish_children(const std::shared_ptr<Frame>& f, const State& st) {
+  std::shared_ptr<Join> j = std::move(f->children);
+  f->children.reset();
+  const bool is_map = st.type == StateType::map;
+  std::optional<Failure> failure;
+  Json results;
+  std::size_t result_bound = 0;
+  {
+    std::lock_guard<std::mutex> lock(spin_lock(j->mutex), std::adopt_lock);
+    failure = std::move(j->failure);
+    results = std::move(j->results);
+    result_bound = j->result_bound;
+    f->depth_bound = std::max(f->depth_bound, j->result_depth + 1);  // the results array
+    // Unchunked starts moved their items out (nulls are left); chunks copied theirs (the
+    // originals are left). Either way they are freed here, once and bottom-up, rather than by
+    // nlohmann's destructor through its scratch stack.
+    release(j->items);
+  }
+  if (failure) {
+    Failure fl = std::move(*failure);
+    emit(is_map ? EventType::MapStateFailed : EventType::ParallelStateFailed);
+    return fail_state(f, st, std::move(fl));
+  }
+  emit(is_map ? EventType::MapStateSucceeded : EventType::ParallelStateSucceeded);
+  return finish_state(f, st, std::move(results), result_bound);
+}
+
+}  // namespace asl::detail

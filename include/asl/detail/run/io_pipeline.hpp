@@ -1,0 +1,233 @@
+// The input/output pipeline of a state: InputPath, ResultSelector, ResultPath, OutputPath, the
+// context object ($$) and the nesting-depth check of every output.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "asl/detail/base/timestamp.hpp"
+#include "asl/detail/json/depth.hpp"
+#include "asl/detail/json/release.hpp"
+#include "asl/detail/jsonpath/intrinsics.hpp"
+#include "asl/detail/run/interpreter.hpp"
+
+namespace asl::detail {
+
+// ---------------------------------------------------------------- context object
+inline std::string Interpreter::execution_arn() const {
+  return fmt::format("arn:aws:states:us-east-1:123456789012:execution:{}:{}", program_->name,
+                     config_.execution_name);
+}
+
+/// `$$` (spec §4.7). Built only for states that read it.
+inline Json Interpreter::context(const Frame& f, const State& st, const Json* item_value,
+                                 std::size_t item_index) const {
+  // Members are reserved up front: growing an ordered_json object deep-copies its members
+  // (see append_member), and Execution.Input may be the whole execution input.
+  Json c = Json::object();
+  c.get_ref<Json::object_t&>().reserve(5);
+  Json& ex = c["Execution"];
+  ex = Json::object();
+  ex.get_ref<Json::object_t&>().reserve(6);
+  ex["Id"] = execution_arn();
+  if (st.context_needs_input) ex["Input"] = execution_input_;
+  ex["Name"] = config_.execution_name;
+  ex["RoleArn"] = "arn:aws:iam::123456789012:role/asl-local-execution";
+  ex["StartTime"] = timestamp::format(start_time_.time_since_epoch().count());
+  ex["RedriveCount"] = 0;
+  Json& s = c["State"];
+  s["EnteredTime"] = timestamp::format(f.entered_time.time_since_epoch().count());
+  s["Name"] = st.name;
+  // AWS shows RetryCount only where a retry can happen (spec §16.25).
+  if (st.type == StateType::task || st.type == StateType::map || st.type == StateType::parallel)
+    s["RetryCount"] = f.retry_count;
+  Json& sm = c["StateMachine"];
+  sm["Id"] = "arn:aws:states:us-east-1:123456789012:stateMachine:" + program_->name;
+  sm["Name"] = program_->name;
+  if (st.type == StateType::task) c["Task"]["Token"] = f.token.empty() ? task_token(f) : f.token;
+  if (item_value) {
+    Json& item = c["Map"]["Item"];
+    item["Index"] = item_index;
+    item["Value"] = *item_value;
+  }
+  return c;
+}
+
+inline std::string Interpreter::task_token(const Frame& f) const {
+  return fmt::format("{}:{}:{}:{}", config_.execution_name, f.state, f.entered_event, f.retry_count);
+}
+
+inline const Json* Interpreter::make_ctx(const Frame& f, const State& st, std::optional<Json>& holder) const {
+  if (!st.uses_context) return nullptr;
+  holder = context(f, st);
+  return &*holder;
+}
+
+// ---------------------------------------------------------------- data pipeline helpers
+inline std::optional<Failure> Interpreter::input_view(const Frame& f, const State& st, const Json* ctx, View& v) const {
+  const PathField& ip = st.input_path;
+  if (ip.is_identity()) {
+    v.ptr = &f.doc;
+    return std::nullopt;
+  }
+  if (ip.is_null()) {
+    v.owned = Json::object();
+    return std::nullopt;
+  }
+  const Json& root = ip.path.root() == jsonpath::Root::context ? *ctx : f.doc;
+  std::string miss;
+  if (ip.path.definite()) {
+    if (const Json* p = ip.path.find(root, &miss)) {
+      v.ptr = p;
+      return std::nullopt;
+    }
+    return runtime(f, st, invalid_path(ip.path, miss));
+  }
+  if (!ip.path.select(root, v.owned, &miss)) return runtime(f, st, invalid_path(ip.path, miss));
+  return std::nullopt;
+}
+
+/// OutputPath (spec §4.2) applied to a document the engine owns.
+inline std::optional<Failure> Interpreter::apply_output_path(const Frame& f, const State& st, const Json* ctx,
+                                                             Json& doc) const {
+  const PathField& op = st.output_path;
+  if (op.is_identity()) return std::nullopt;
+  if (op.is_null()) {
+    doc = Json::object();
+    return std::nullopt;
+  }
+  Json out;
+  std::string miss;
+  bool ok = op.path.root() == jsonpath::Root::context ? op.path.select(*ctx, out, &miss)
+                                                       : op.path.select(std::move(doc), out, &miss);
+  if (!ok) return runtime(f, st, invalid_path(op.path, miss));
+  doc = std::move(out);
+  return std::nullopt;
+}
+
+/// ResultPath (spec §4.4): combine the result with the RAW input; returns the new size bound.
+inline std::optional<Failure> Interpreter::apply_result_path(Frame& f, const State& st, Json& result,
+                                                             std::size_t result_bound, Json& out,
+                                                             std::size_t& bound) const {
+  const PathField& rp = st.result_path;
+  if (rp.is_null()) {
+    out = std::move(f.doc);
+    bound = f.size_bound;
+  } else if (rp.is_identity()) {
+    out = std::move(result);
+    bound = result_bound;
+  } else {
+    out = std::move(f.doc);
+    if (!rp.path.assign(out, std::move(result))) return result_path_failure(st, out);
+    bound = f.size_bound + result_bound + rp.path.text().size() + 4;
+  }
+  return std::nullopt;
+}
+
+inline Failure Interpreter::result_path_failure(const State& st, const Json& input) {
+  return Failure{Error(std::string(errors::result_path_match_failure),
+                       fmt::format("Unable to apply ResultPath '{}' to input {}", st.result_path.path.text(),
+                                   java_json(input))),
+                 false};
+}
+
+/// ResultSelector, ResultPath, OutputPath, StateExited and the transition (Task/Parallel/Map).
+inline Interpreter::Step Interpreter::finish_state(const std::shared_ptr<Frame>& f, const State& st, Json result,
+                                                   std::size_t result_bound) {
+  std::optional<Json> ctx_holder;
+  const Json* ctx = nullptr;
+  if (st.uses_context) {
+    ctx_holder = context(*f, st);
+    ctx = &*ctx_holder;
+  }
+  if (st.result_selector) {
+    auto r = st.result_selector->evaluate(result, ctx);
+    if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
+    result = std::move(*r);
+    result_bound = bound(result);
+  }
+  return exit_with_result(f, st, ctx, result, result_bound);
+}
+
+/// ResultPath, then exit_state (Pass, Task, Parallel, Map).
+inline Interpreter::Step Interpreter::exit_with_result(const std::shared_ptr<Frame>& f, const State& st,
+                                                       const Json* ctx, Json& result, std::size_t result_bound) {
+  const PathField& rp = st.result_path;
+  if (rp.kind == PathField::Kind::path && !rp.path.is_root() && st.output_path.is_identity() &&
+      !config_.payload_limit) {
+    // The common exit (ResultPath into the input, no OutputPath, no size limit to check):
+    // update the frame's document in place. Moving it out and back through the by-value
+    // hand-offs below cost about a tenth of a Pass step. A failed assign leaves the document
+    // as it was, so a Catch still sees the state's raw input.
+    if (!rp.path.assign(f->doc, std::move(result)))
+      return fail_state(f, st, result_path_failure(st, f->doc));
+    if (auto fl = check_depth(*f, st, f->doc)) return propagate(f, std::move(*fl));
+    emit(exited_event(st.type), [&](Json& d) {
+      d["name"] = st.name;
+      d["output"] = f->doc;
+    });
+    return advance(f, st.next);
+  }
+  Json out;
+  std::size_t bound = 0;
+  if (auto fl = apply_result_path(*f, st, result, result_bound, out, bound))
+    return fail_state(f, st, std::move(*fl));
+  return exit_state(f, st, ctx, std::move(out), st.next, bound);
+}
+
+/// The tail every state that exits normally shares: OutputPath, *StateExited, the transition.
+inline Interpreter::Step Interpreter::exit_state(const std::shared_ptr<Frame>& f, const State& st, const Json* ctx,
+                                                 Json out, std::uint32_t next, std::size_t bound) {
+  if (auto fl = apply_output_path(*f, st, ctx, out)) return fail_state(f, st, std::move(*fl));
+  if (auto fl = check_depth(*f, st, out)) return propagate(f, std::move(*fl));
+  emit(exited_event(st.type), [&](Json& d) {
+    d["name"] = st.name;
+    d["output"] = out;
+  });
+  return transition(f, next, std::move(out), bound);
+}
+
+// ---------------------------------------------------------------- nesting depth
+/// An upper bound of the depth of what `st` builds from the frame's document: a state adds at
+/// most its static growth (State::depth_growth), and one that reads $$.Execution.Input may
+/// place the whole execution input.
+inline std::size_t Interpreter::grown_depth(const Frame& f, const State& st) const {
+  const std::size_t from = st.context_needs_input ? std::max(f.depth_bound, input_depth_) : f.depth_bound;
+  return from + st.depth_growth;
+}
+
+/// Keeps every document of the execution within EngineOptions::max_json_depth, so that the
+/// recursive copy, `==` and dump of nlohmann (and the size bound) stay within a small stack
+/// whatever the definition loops on. Measuring a document per state would cost a walk per
+/// transition; instead each frame carries an upper bound of its document's depth that grows
+/// by the state's static growth and is only measured (and reset to the truth) when it passes
+/// the limit, or after a state whose intrinsics parse JSON text. Called with the state's final
+/// output, before its StateExited event copies it.
+inline std::optional<Failure> Interpreter::check_depth(Frame& f, const State& st, const Json& out) const {
+  if (!config_.max_json_depth) return std::nullopt;
+  const std::size_t bound = grown_depth(f, st);
+  if (!st.deep_check && bound <= config_.max_json_depth) {
+    f.depth_bound = bound;
+    return std::nullopt;
+  }
+  return measure_depth(f, st, out);
+}
+
+/// check_depth's rare path, out of line so that the common one stays small enough to inline.
+inline std::optional<Failure> Interpreter::measure_depth(Frame& f, const State& st, const Json& out) const {
+  const std::size_t depth = json_depth(out, config_.max_json_depth);
+  if (depth > config_.max_json_depth)
+    return Failure{Error(std::string(errors::data_limit_exceeded),
+                         fmt::format("The state '{}' produced an output nested deeper than the limit of {} "
+                                     "levels (EngineOptions::max_json_depth).",
+                                     st.name, config_.max_json_depth)),
+                   true};
+  f.depth_bound = depth;
+  return std::nullopt;
+}
+
+}  // namespace asl::detail

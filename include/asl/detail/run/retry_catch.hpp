@@ -1,0 +1,114 @@
+// A failed state: the States.Runtime causes, then Retry (intervals, backoff, jitter) and Catch
+// (error matching, the error output) before the failure goes up to the parent frame.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "asl/detail/json/release.hpp"
+#include "asl/detail/run/time_math.hpp"
+#include "asl/detail/run/interpreter.hpp"
+
+namespace asl::detail {
+
+/// AWS's standard prefix for runtime causes (spec §4.6).
+inline std::string Interpreter::runtime_cause(const Frame& f, const State& st, std::string_view tail) const {
+  return fmt::format("An error occurred while executing the state '{}' (entered at the event id #{}). {}",
+                     st.name, f.entered_event, tail);
+}
+
+inline Failure Interpreter::runtime(const Frame& f, const State& st, std::string_view tail) const {
+  return Failure{Error(std::string(errors::runtime), runtime_cause(f, st, tail)), true};
+}
+
+/// Errors from evaluators carry a tail cause; give States.Runtime / IntrinsicFailure the prefix.
+inline Failure Interpreter::from_eval(const Frame& f, const State& st, Error e) const {
+  const bool is_runtime = e.is(errors::runtime);
+  if (is_runtime || e.is(errors::intrinsic_failure))
+    e.cause = runtime_cause(f, st, e.cause.value_or(""));
+  return Failure{std::move(e), is_runtime};
+}
+
+inline std::string Interpreter::invalid_path(const jsonpath::Path& p, const std::string& miss) {
+  return fmt::format("Invalid path '{}' : {}", p.text(), miss);
+}
+
+inline bool Interpreter::matches(const Failure& failure, const std::vector<std::string>& list) {
+  const std::string_view name = failure.error.name_or_empty();
+  for (const auto& x : list) {
+    if (x == name || x == errors::all) return true;
+    // States.TaskFailed also matches every error except States.Timeout (spec §9.4).
+    if (x == errors::task_failed && name != errors::timeout) return true;
+    // AWS reports heartbeat expiry as States.Timeout; let HeartbeatTimeout catch it too (§16.4).
+    if (x == errors::heartbeat_timeout && (name == errors::heartbeat_timeout || failure.heartbeat)) return true;
+  }
+  return false;
+}
+
+inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f, const State& st, Failure failure) {
+  if (failure.fatal) return propagate(f, std::move(failure));
+  for (std::size_t i = 0; i < st.retriers.size(); ++i) {
+    const Retrier& r = st.retriers[i];
+    if (!matches(failure, r.error_equals)) continue;
+    if (f->attempts[i] >= r.max_attempts) break;  // first matching retrier exhausted: go to Catch
+    const std::uint32_t k = ++f->attempts[i];
+    // pow(b, 0) and pow(1, n) are exactly 1: skip the libm call on the common retries.
+    const double growth =
+        k == 1 || r.backoff_rate == 1.0 ? 1.0 : std::pow(r.backoff_rate, static_cast<double>(k - 1));
+    double interval = r.interval_seconds * growth;
+    if (r.max_delay_seconds) interval = std::min(interval, *r.max_delay_seconds);
+    // BackoffRate^k can overflow to +inf: keep it finite for the jitter draw (its range must
+    // be finite) and so retry_scale 0 gives 0, not NaN. Either way it saturates below.
+    interval = std::min(interval, std::numeric_limits<double>::max());
+    if (r.jitter_full) {
+      std::lock_guard<std::mutex> lock(rng_mutex_);
+      interval = std::uniform_real_distribution<double>(0.0, interval)(rng_);
+    }
+    interval *= config_.retry_scale;
+    f->resume = Frame::Resume::retry;
+    if (interval <= 0) return Step::next;
+    schedule(f, add_seconds(now(), interval));
+    return Step::stop;
+  }
+  for (const Catcher& c : st.catchers) {
+    if (!matches(failure, c.error_equals)) continue;
+    Json error_output = Json::object();
+    error_output.get_ref<Json::object_t&>().reserve(2);
+    append_member(error_output, "Error", failure.error.name ? Json(std::move(*failure.error.name)) : Json(nullptr));
+    append_member(error_output, "Cause", failure.error.cause ? Json(std::move(*failure.error.cause)) : Json(nullptr));
+    std::size_t bound = this->bound(error_output);
+    Json out;
+    if (c.result_path.is_null()) {
+      out = std::move(f->doc);
+      bound = f->size_bound;
+    } else if (c.result_path.is_identity()) {
+      out = std::move(error_output);
+    } else {
+      out = std::move(f->doc);
+      if (!c.result_path.path.assign(out, std::move(error_output)))
+        return propagate(f, Failure{Error(std::string(errors::result_path_match_failure),
+                                          fmt::format("Unable to apply ResultPath '{}'",
+                                                      c.result_path.path.text())),
+                                    false});
+      bound += f->size_bound + c.result_path.path.text().size();
+    }
+    if (auto fl = check_depth(*f, st, out)) return propagate(f, std::move(*fl));
+    emit(exited_event(st.type), [&](Json& d) {
+      d["name"] = st.name;
+      d["output"] = out;
+    });
+    return transition(f, c.next, std::move(out), bound);
+  }
+  return propagate(f, std::move(failure));
+}
+
+}  // namespace asl::detail

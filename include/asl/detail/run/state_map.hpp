@@ -1,0 +1,237 @@
+// The Map state: its items, MaxConcurrency and the tolerated failures, and the chunks of items a
+// pool worker runs together (see fan_out.hpp for the join).
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "asl/detail/jsonpath/intrinsics.hpp"
+#include "asl/detail/run/spin_lock.hpp"
+#include "asl/detail/run/interpreter.hpp"
+
+namespace asl::detail {
+
+/// Reads MaxConcurrency / ToleratedFailure* given literally or by path, with AWS's messages.
+inline std::optional<Failure> Interpreter::read_number(const Frame& f, const State& st, const ValueField& field,
+                                                       const Json& input, const Json* ctx, bool integer,
+                                                       double& out) const {
+  if (!field.present) return std::nullopt;
+  const Json* v = &field.literal;
+  if (field.path) {
+    std::string miss;
+    v = field.path->find(field.path->root() == jsonpath::Root::context ? *ctx : input, &miss);
+    if (!v) return runtime(f, st, invalid_path(*field.path, miss));
+    const bool ok = integer ? v->is_number_integer() : v->is_number();
+    if (!ok)
+      return runtime(f, st, fmt::format("The {} field refers to value \"{}\" which is not a valid {}: {}",
+                                        field.path_field, v->is_string() ? v->get<std::string>() : v->dump(),
+                                        integer ? "integer" : "float", field.path->text()));
+  }
+  out = v->get<double>();
+  return std::nullopt;
+}
+
+inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, const State& st) {
+  std::optional<Json> holder;
+  const Json* ctx = make_ctx(*f, st, holder);
+  View v;
+  if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
+  const Json& input = v.get();
+  // Where the items sit in this frame's own document, if nothing reads that document again
+  // (map_input_consumed): they are then moved out once the numbers below are read, instead of
+  // copied item by item.
+  Json* movable = nullptr;
+  Json items;
+  if (st.items_path) {
+    std::string miss;
+    const jsonpath::Path& p = *st.items_path;
+    if (p.root() != jsonpath::Root::context && p.definite() && v.ptr && map_input_consumed(st)) {
+      const Json* node = p.find(input, &miss);
+      if (node == nullptr) return fail_state(f, st, runtime(*f, st, invalid_path(p, miss)));
+      movable = const_cast<Json*>(node);  // v.ptr points into f->doc, which this frame owns
+    } else if (!p.select(p.root() == jsonpath::Root::context ? *ctx : input, items, &miss)) {
+      return fail_state(f, st, runtime(*f, st, invalid_path(p, miss)));
+    }
+    if (!(movable ? *movable : items).is_array())
+      return fail_state(f, st, runtime(*f, st, fmt::format("Reference path \"{}\" must point to array.",
+                                                           p.text())));
+  } else {
+    if (!input.is_array())
+      return fail_state(f, st, runtime(*f, st, fmt::format("Map state input must be an array but was: {}",
+                                                           java_json(input))));
+    if (v.ptr && map_input_consumed(st))
+      movable = const_cast<Json*>(v.ptr);
+    else
+      items = input;
+  }
+  double max_conc = 0, tol_count = 0, tol_pct = 0;
+  if (auto fl = read_number(*f, st, st.max_concurrency, input, ctx, true, max_conc))
+    return fail_state(f, st, std::move(*fl));
+  if (auto fl = read_number(*f, st, st.tolerated_failure_count, input, ctx, true, tol_count))
+    return fail_state(f, st, std::move(*fl));
+  if (tol_count < 0) return fail_state(f, st, runtime(*f, st, "ToleratedFailureCount cannot be negative."));
+  if (auto fl = read_number(*f, st, st.tolerated_failure_percentage, input, ctx, false, tol_pct))
+    return fail_state(f, st, std::move(*fl));
+  if (tol_pct < 0 || tol_pct > 100)
+    return fail_state(f, st, runtime(*f, st, "ToleratedFailurePercentage must be between 0 and 100."));
+  if (max_conc < 0) return fail_state(f, st, runtime(*f, st, "MaxConcurrency cannot be negative."));
+
+  if (movable) items = std::move(*movable);  // the numbers above were read from `input` first
+  if (config_.max_map_items && items.size() > config_.max_map_items)
+    return fail_state(f, st, runtime(*f, st, fmt::format("The Map state has {} items, more than the engine's limit "
+                                                         "of {} (EngineOptions::max_map_items).",
+                                                         items.size(), config_.max_map_items)));
+
+  emit(EventType::MapStateStarted, [&](Json& d) { d["length"] = items.size(); });
+  auto j = new_join(f, true);
+  j->total = items.size();
+  // MaxConcurrency counts per Map instance; the engine's cap windows an unbounded Map.
+  j->limit = static_cast<std::size_t>(max_conc);
+  if (config_.max_map_concurrency && (j->limit == 0 || j->limit > config_.max_map_concurrency)) {
+    j->limit = config_.max_map_concurrency;
+    // The engine's own window refills in halves: one queue hand-off per few hundred items
+    // instead of one per item (a user's MaxConcurrency is kept exactly, item by item).
+    if (j->limit >= 64) j->refill_at = j->limit / 2;
+  }
+  j->tolerance = st.tolerated_failure_count.present || st.tolerated_failure_percentage.present;
+  j->tolerated_count = tol_count;
+  j->tolerated_percentage = tol_pct;
+  j->results = Json::array();
+  j->results.get_ref<Json::array_t&>().resize(j->total);
+  j->items = std::move(items);
+  if (st.item_selector) j->input = input;
+  j->map_state = f->state;
+  // Chunks need no owner frame to start items, so not with an ItemSelector that reads `$$`.
+  if (host_->parallelism() > 1 && !(st.item_selector && st.item_selector->uses_context()))
+    // Enough chunks for every worker, and within MaxConcurrency room for one per worker.
+    j->chunk = std::clamp<std::size_t>(
+        std::min(j->total / (8 * host_->parallelism()), j->limit ? j->limit / host_->parallelism() : 64), 1, 64);
+  std::lock_guard<std::mutex> lock(spin_lock(j->mutex), std::adopt_lock);
+  start_children(j);
+  if (j->total == 0) resume_owner(j);
+  return Step::stop;
+}
+
+/// True when a Map state's raw input is dead once its items are taken: no Retry (a retry
+/// reads it again), no ItemSelector (its `$`), and ResultPath `$` on the state and on every
+/// Catch, so the output replaces the input whether the Map succeeds or is caught.
+/// The InputPath must select inside the frame's document, not the context object.
+inline bool Interpreter::map_input_consumed(const State& st) {
+  if (!st.retriers.empty() || st.item_selector || !st.result_path.is_identity()) return false;
+  if (st.input_path.kind == PathField::Kind::path && st.input_path.path.root() == jsonpath::Root::context)
+    return false;
+  for (const Catcher& c : st.catchers)
+    if (!c.result_path.is_identity()) return false;
+  return true;
+}
+
+/// A queued chunk of Map items [slot, chunk_end): builds each item's frame and drives it until
+/// it ends or suspends (a suspended item goes on alone, as an unchunked one would); then
+/// reports the finished ones to the join at once.
+inline Interpreter::Step Interpreter::run_chunk(const std::shared_ptr<Frame>& f) {
+  std::shared_ptr<Join> jp = std::move(f->parent);
+  f->parent.reset();
+  Join& j = *jp;
+  const State& st = program_->states[j.map_state];
+  ChunkResults results;
+  results.join = &j;
+  ChunkResults* const outer = ChunkResults::current();
+  for (;;) {
+    results.done.clear();
+    results.done.reserve(f->chunk_end - f->slot);
+    results.bound = 0;
+    results.depth = 0;
+    ChunkResults::current() = &results;
+    std::size_t started = 0;
+    std::shared_ptr<Frame> child;
+    for (std::uint32_t i = f->slot; i < f->chunk_end; ++i) {
+      if (done() || j.abandoned.load(std::memory_order_acquire)) break;
+      if (child && child.use_count() == 1) {
+        // The last item ran to its end here, so its frame is free: reuse it, join reference
+        // included. A new frame per item cost a malloc/free and two atomic updates of the
+        // join's reference count, which two workers bounced between their caches.
+        Frame fresh;
+        fresh.parent = std::move(child->parent);
+        *child = std::move(fresh);
+      } else {
+        child = std::make_shared<Frame>();  // first item, or the last one suspended and went on alone
+        child->parent = jp;
+      }
+      child->slot = i;
+      Json& item = j.items[i];  // each index is touched by its own chunk only
+      if (st.item_selector) {
+        auto r = st.item_selector->evaluate(j.input, nullptr);
+        if (!r) {
+          ChunkResults::current() = outer;
+          std::lock_guard<std::mutex> lock(spin_lock(j.mutex), std::adopt_lock);
+          // The owner frame stays with the join until resumed, so under the lock it is there
+          // to name the failure exactly as an unchunked start would.
+          if (!j.abandoned.load(std::memory_order_relaxed) && j.owner) {
+            j.failure = from_eval(*j.owner, st, std::move(r).error());
+            j.abandoned.store(true, std::memory_order_release);
+            resume_owner(jp);
+          }
+          return Step::stop;
+        }
+        child->doc = std::move(*r);
+      } else {
+        // Copied, not moved: the copy comes from this worker's malloc arena, so the frees as
+        // the item's document changes stay on this worker. Moving the original (parsed on
+        // another thread) made both workers free into one foreign arena and queue on its
+        // lock: 80 % of the pool's context switches, and 2 workers slower than 1. The
+        // originals are released together when the Map ends.
+        child->doc = item;
+      }
+      child->state = program_->scopes[st.processor].start;
+      child->announce = true;
+      child->size_bound = bound(child->doc);
+      child->depth_bound = j.child_depth;
+      ++started;
+      drive_steps(child);
+    }
+    ChunkResults::current() = outer;
+    publish_counts();
+    std::lock_guard<std::mutex> lock(spin_lock(j.mutex), std::adopt_lock);
+    if (j.abandoned.load(std::memory_order_relaxed)) return Step::stop;
+    for (auto& [slot, doc] : results.done) j.results[slot] = std::move(doc);
+    j.result_bound += results.bound;
+    j.result_depth = std::max(j.result_depth, results.depth);
+    const std::size_t n = results.done.size();
+    j.finished += n;
+    // Items never started (the execution ended) are not running either.
+    j.running -= n + ((f->chunk_end - f->slot) - started);
+    // Go on with the next items on this worker rather than through the queue: with a small
+    // MaxConcurrency a chunk is a few items, and a hand-off per chunk (queue lock, a frame,
+    // maybe a wake-up) cost more than the items. Whatever room is left goes to the others.
+    const bool more = !done() && j.owner && j.started < j.total && (j.limit == 0 || j.running < j.limit);
+    if (more) {
+      std::size_t next = std::min(j.chunk, j.total - j.started);
+      if (j.limit) next = std::min(next, j.limit - j.running);
+      f->slot = static_cast<std::uint32_t>(j.started);
+      f->chunk_end = static_cast<std::uint32_t>(j.started + next);
+      j.started += next;
+      j.running += next;
+    }
+    if (j.refill_at == 0 || j.running <= j.refill_at) start_children(jp);
+    if (!more) {
+      if (j.finished == j.total) resume_owner(jp);
+      return Step::stop;
+    }
+  }
+}
+
+inline bool Interpreter::threshold_exceeded(const Join& j) {
+  if (static_cast<double>(j.failures) > j.tolerated_count &&
+      (j.tolerated_percentage <= 0 ||
+       100.0 * static_cast<double>(j.failures) / static_cast<double>(j.total) > j.tolerated_percentage))
+    return true;
+  return false;
+}
+
+}  // namespace asl::detail

@@ -1,0 +1,301 @@
+// The Task state: the handler boundary, deferred and callback (.waitForTaskToken) completions,
+// TimeoutSeconds and HeartbeatSeconds, and the task result's checks.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "asl/detail/json/depth.hpp"
+#include "asl/detail/json/release.hpp"
+#include "asl/detail/run/task_slot.hpp"
+#include "asl/detail/run/time_math.hpp"
+#include "asl/detail/run/interpreter.hpp"
+
+namespace asl::detail {
+
+/// Reads a positive/non-negative integer given literally or by path (TimeoutSecondsPath, ...).
+inline std::optional<Failure> Interpreter::read_integer(const Frame& f, const State& st, const ValueField& field,
+                                                        const Json& input, const Json* ctx,
+                                                        std::optional<std::uint64_t>& out) const {
+  if (!field.present) return std::nullopt;
+  if (!field.path) {
+    out = field.literal.get<std::uint64_t>();
+    return std::nullopt;
+  }
+  std::string miss;
+  const Json& root = field.path->root() == jsonpath::Root::context ? *ctx : input;
+  const Json* v = field.path->find(root, &miss);
+  if (!v) return runtime(f, st, invalid_path(*field.path, miss));
+  if (!v->is_number_integer() || v->get<std::int64_t>() < 0)
+    return runtime(f, st, fmt::format("The {} field refers to value \"{}\" which is not a valid integer: {}",
+                                      field.path_field, v->is_string() ? v->get<std::string>() : v->dump(),
+                                      field.path->text()));
+  out = v->get<std::uint64_t>();
+  return std::nullopt;
+}
+
+inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, const State& st) {
+  // A callback's token must exist before $$.Task.Token is read by Parameters.
+  if (st.integration == Integration::wait_for_task_token) f->token = new_task_token();
+  std::optional<Json> holder;
+  const Json* ctx = make_ctx(*f, st, holder);
+  View v;
+  if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
+  std::optional<Json> params;
+  ReleaseOnExit release_params{params};  // the handler's input is garbage once it returns
+  if (st.parameters) {
+    auto r = st.parameters->evaluate(v.get(), ctx);
+    if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
+    params = std::move(*r);
+  }
+  const Json& effective = params ? *params : v.get();
+
+  TaskContext tc;
+  tc.state_name = st.name;
+  tc.resource = st.resource;
+  tc.execution_name = config_.execution_name;
+  tc.retry_count = f->retry_count;
+  if (auto fl = read_integer(*f, st, st.timeout_seconds, v.get(), ctx, tc.timeout_seconds))
+    return fail_state(f, st, std::move(*fl));
+  if (auto fl = read_integer(*f, st, st.heartbeat_seconds, v.get(), ctx, tc.heartbeat_seconds))
+    return fail_state(f, st, std::move(*fl));
+  if (st.credentials) {
+    auto r = st.credentials->evaluate(v.get(), ctx);
+    if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
+    tc.credentials = std::move(*r);
+  }
+  tc.set_stop_flag(&stop_);
+  const bool callback = st.integration == Integration::wait_for_task_token;
+  std::shared_ptr<TaskSlot> slot;
+  if (callback || tc.timeout_seconds || tc.heartbeat_seconds) {
+    slot = std::make_shared<TaskSlot>();
+    tc.set_slot(slot);
+    watch_slot(slot);
+  } else {
+    tc.set_on_defer([this](const std::shared_ptr<TaskSlot>& s) { watch_slot(s); });
+  }
+  if (callback) {
+    tc.task_token = f->token;
+    slot->token = tc.task_token;
+    if (config_.register_token && !config_.register_token(tc.task_token, slot)) {
+      f->token.clear();
+      emit(st.lambda_events ? EventType::LambdaFunctionScheduled : EventType::TaskScheduled,
+           [&](Json& d) { d["resource"] = st.resource; });
+      slot->settle(Error(std::string(errors::task_failed),
+                         "The engine holds too many task tokens waiting for a callback "
+                         "(EngineOptions::max_task_tokens); this attempt was not started."));
+      return take_outcome(f, st, *slot);
+    }
+  } else if (st.uses_context) {
+    tc.task_token = task_token(*f);
+  }
+  f->token.clear();
+
+  emit(st.lambda_events ? EventType::LambdaFunctionScheduled : EventType::TaskScheduled, [&](Json& d) {
+    d["resource"] = st.resource;
+    d["parameters"] = effective.dump();
+    if (tc.timeout_seconds) d["timeoutInSeconds"] = *tc.timeout_seconds;
+    if (tc.heartbeat_seconds) d["heartbeatInSeconds"] = *tc.heartbeat_seconds;
+  });
+  emit(st.lambda_events ? EventType::LambdaFunctionStarted : EventType::TaskStarted);
+  // The timeout counts from the start of the task (spec §9.6).
+  if (slot) arm_task_timers(slot, tc);
+
+  Result<Json> r = call_handler(st, effective, tc);
+  if ((callback || tc.deferred()) && r) {
+    if (callback) emit(EventType::TaskSubmitted, [&](Json& d) { d["output"] = r->dump(); });
+    return await_slot(f, st, tc.slot());
+  }
+  if (tc.slot()) {
+    // A handler that returned an error settles the slot too, so timers find it closed.
+    tc.slot()->settle(std::move(r));
+    return take_outcome(f, st, *tc.slot());
+  }
+  return task_result(f, st, std::move(r), false);
+}
+
+inline std::string Interpreter::new_task_token() {
+  std::uint64_t salt;
+  {
+    std::lock_guard<std::mutex> lock(rng_mutex_);
+    salt = rng_();
+  }
+  return fmt::format("{}-{}-{:016x}", config_.execution_name,
+                     token_counter_.fetch_add(1, std::memory_order_relaxed), salt);
+}
+
+/// TimeoutSeconds and HeartbeatSeconds timers of one attempt (spec §9.6).
+inline void Interpreter::arm_task_timers(const std::shared_ptr<TaskSlot>& slot, const TaskContext& tc) {
+  std::weak_ptr<TaskSlot> weak_slot = slot;
+  if (tc.timeout_seconds) {
+    const std::uint64_t secs = *tc.timeout_seconds;
+    host_->post_at(add_seconds(now(), secs), [weak_slot, secs] {
+      if (auto s = weak_slot.lock()) {
+        s->stop.store(true, std::memory_order_relaxed);
+        s->settle(Error(std::string(errors::timeout), fmt::format("Task timed out after {} seconds.", secs)));
+      }
+    });
+  }
+  if (tc.heartbeat_seconds) {
+    auto last = std::make_shared<std::atomic<std::int64_t>>(now().time_since_epoch().count());
+    std::weak_ptr<Interpreter> weak = weak_from_this();
+    slot->beat = [weak, last] {
+      if (auto self = weak.lock()) last->store(self->now().time_since_epoch().count());
+    };
+    check_heartbeat(weak_slot, last, *tc.heartbeat_seconds);
+  }
+}
+
+/// `window` stays in seconds: as a nanosecond duration a HeartbeatSecondsPath value can overflow.
+inline void Interpreter::check_heartbeat(std::weak_ptr<TaskSlot> weak_slot,
+                                         std::shared_ptr<std::atomic<std::int64_t>> last, std::uint64_t window) {
+  const TimePoint due = add_seconds(TimePoint(Duration(last->load())), window);
+  std::weak_ptr<Interpreter> weak = weak_from_this();
+  host_->post_at(due, [weak, weak_slot, last, window] {
+    auto self = weak.lock();
+    auto s = weak_slot.lock();
+    if (!self || !s) return;
+    if (self->now() >= add_seconds(TimePoint(Duration(last->load())), window)) {
+      s->stop.store(true, std::memory_order_relaxed);
+      s->settle(Error(std::string(errors::timeout),
+                      fmt::format("No heartbeat received within {} seconds.", window)),
+                true);
+    } else {
+      self->check_heartbeat(weak_slot, last, window);
+    }
+  });
+}
+
+/// The task completes later (deferred handler or callback): the worker is free meanwhile.
+inline Interpreter::Step Interpreter::await_slot(const std::shared_ptr<Frame>& f, const State& st,
+                                                 const std::shared_ptr<TaskSlot>& slot) {
+  bool waiting = false;
+  {
+    std::lock_guard<std::mutex> lock(slot->mutex);
+    if (!slot->settled) {
+      waiting = true;
+      f->task = slot;
+      f->resume = Frame::Resume::task_done;
+      const bool holds_time = slot->holds_time;
+      if (holds_time) host_->external_begin();
+      std::weak_ptr<Interpreter> weak = weak_from_this();
+      slot->wake = [weak, f, holds_time] {
+        if (auto self = weak.lock()) {
+          if (holds_time) self->host_->external_end();
+          self->requeue(f);
+        }
+      };
+    }
+  }
+  if (!waiting) return take_outcome(f, st, *slot);
+  return Step::stop;
+}
+
+/// Tracks a task slot so the end of the execution closes it (a late result is then refused);
+/// closes it at once if the execution has already ended.
+inline void Interpreter::watch_slot(const std::shared_ptr<TaskSlot>& slot) {
+  if (!track_slot(slot)) {
+    slot->stop.store(true, std::memory_order_relaxed);
+    slot->settle(Error(std::string(errors::runtime), "The execution ended before the task completed."));
+  }
+}
+
+/// Registers a waiting slot so that the end of the execution closes it; false if already ended.
+inline bool Interpreter::track_slot(const std::shared_ptr<TaskSlot>& slot) {
+  std::lock_guard<std::mutex> lock(slots_mutex_);
+  if (slots_closed_) return false;
+  pending_slots_.erase(std::remove_if(pending_slots_.begin(), pending_slots_.end(),
+                                      [](const std::weak_ptr<TaskSlot>& w) { return w.expired(); }),
+                       pending_slots_.end());
+  pending_slots_.push_back(slot);
+  return true;
+}
+
+inline Interpreter::Step Interpreter::take_outcome(const std::shared_ptr<Frame>& f, const State& st, TaskSlot& slot) {
+  Result<Json> r = Json();
+  bool heartbeat = false;
+  {
+    std::lock_guard<std::mutex> lock(slot.mutex);
+    r = std::move(*slot.outcome);
+    heartbeat = slot.heartbeat_expired;
+    slot.wake = nullptr;  // breaks the slot -> frame -> slot cycle
+    slot.beat = nullptr;
+  }
+  return task_result(f, st, std::move(r), heartbeat);
+}
+
+inline Interpreter::Step Interpreter::task_settled(const std::shared_ptr<Frame>& f, const State& st) {
+  std::shared_ptr<TaskSlot> slot = std::move(f->task);
+  f->task.reset();
+  return take_outcome(f, st, *slot);
+}
+
+inline Interpreter::Step Interpreter::task_result(const std::shared_ptr<Frame>& f, const State& st, Result<Json> r,
+                                                  bool heartbeat) {
+  if (!r) {
+    Error e = std::move(r).error();
+    const bool timed_out = e.is(errors::timeout);
+    emit(timed_out ? (st.lambda_events ? EventType::LambdaFunctionTimedOut : EventType::TaskTimedOut)
+                   : (st.lambda_events ? EventType::LambdaFunctionFailed : EventType::TaskFailed),
+         [&](Json& d) {
+           if (e.name) d["error"] = *e.name;
+           if (e.cause) d["cause"] = *e.cause;
+         });
+    return fail_state(f, st, Failure{std::move(e), false, heartbeat});
+  }
+  Json result = std::move(*r);
+  if (config_.max_json_depth) {
+    // A handler's result is data the engine did not write: measured before anything copies,
+    // sizes or serializes it. A task failure like an oversized result, so Catch handles it.
+    const std::size_t depth = json_depth(result, config_.max_json_depth);
+    if (depth > config_.max_json_depth) {
+      release(result);
+      emit(st.lambda_events ? EventType::LambdaFunctionFailed : EventType::TaskFailed);
+      return fail_state(f, st, Failure{Error(std::string(errors::data_limit_exceeded),
+                                             fmt::format("The state/task '{}' returned a result nested deeper "
+                                                         "than the limit of {} levels "
+                                                         "(EngineOptions::max_json_depth).",
+                                                         st.name, config_.max_json_depth)),
+                                       false});
+    }
+    f->depth_bound = std::max(f->depth_bound, depth);
+  }
+  std::size_t result_bound = bound(result);
+  // An oversized task result is a task failure that Catch can handle (AWS-observed, §16.3).
+  if (config_.payload_limit && result_bound > config_.payload_limit &&
+      result.dump().size() > config_.payload_limit) {
+    Error e(std::string(errors::data_limit_exceeded),
+            fmt::format("The state/task '{}' returned a result with a size exceeding the maximum "
+                        "number of bytes service limit.",
+                        st.name));
+    emit(st.lambda_events ? EventType::LambdaFunctionFailed : EventType::TaskFailed);
+    return fail_state(f, st, Failure{std::move(e), false});
+  }
+  emit(st.lambda_events ? EventType::LambdaFunctionSucceeded : EventType::TaskSucceeded,
+       [&](Json& d) { d["output"] = result.dump(); });
+  return finish_state(f, st, std::move(result), result_bound);
+}
+
+/// The handler boundary: no exception crosses it (house rule: errors are values).
+inline Result<Json> Interpreter::call_handler(const State& st, const Json& input, TaskContext& tc) {
+  try {
+    return st.handler(input, tc);
+  } catch (const TaskError& e) {
+    return Error(e.name(), e.cause());
+  } catch (const std::exception& e) {
+    return Error(std::string(errors::task_failed), e.what());
+  } catch (...) {
+    return Error(std::string(errors::task_failed), "unknown exception");
+  }
+}
+
+}  // namespace asl::detail
