@@ -64,14 +64,17 @@ inline void Interpreter::start() {
   // $$.Execution.Input needs the original input; copy it only when some state may read it.
   if (program_->uses_context) execution_input_ = input_;
   root->doc = std::move(input_);
-  if (program_->timeout_seconds) {
-    deadline_ = add_seconds(start_time_, *program_->timeout_seconds);
+  if (program_->timeout_seconds) deadline_ = add_seconds(start_time_, *program_->timeout_seconds);
+  // The first state is queued before the deadline's timer exists: on virtual time a pool with a
+  // timer and nothing queued jumps to the timer, and did so here now and then, timing out an
+  // execution before its first state ran (seen under ASan's slower start).
+  requeue(std::move(root));
+  if (deadline_) {
     std::weak_ptr<Interpreter> weak = weak_from_this();
     host_->post_at(*deadline_, [weak] {
       if (auto self = weak.lock()) self->time_out();
     });
   }
-  requeue(std::move(root));
 }
 
 inline void Interpreter::run_on_caller() {
