@@ -16,6 +16,7 @@
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 #include "asl/result.hpp"
+#include "asl/task_resolver.hpp"
 #include "asl/detail/run/task_slot.hpp"
 
 namespace asl {
@@ -93,11 +94,6 @@ class TaskContext {
   bool deferred_ = false;
 };
 
-/// The one type-erased handler signature the interpreter calls. A handler returns the task's
-/// result or an ASL error value; it may also throw asl::TaskError(name, cause), and any other
-/// std::exception becomes `States.TaskFailed` with `what()` as the cause.
-using TaskHandler = std::function<Result<Json>(const Json& input, TaskContext& ctx)>;
-
 /// Throw from a handler to fail the task with a specific ASL error name.
 class TaskError : public Exception {
  public:
@@ -109,20 +105,6 @@ class TaskError : public Exception {
  private:
   std::string name_;
   std::string cause_;
-};
-
-/// What a resolver is asked, once per Task state, when a definition is loaded.
-struct ResolveRequest {
-  std::string_view resource;    ///< the state's `Resource`
-  std::string_view state_name;  ///< the Task state's name
-};
-
-/// Maps each Task state's `Resource` to a handler, once, at load time.
-/// Returning an empty handler makes the load fail with `asl.definition.601`.
-class TaskResolver {
- public:
-  virtual ~TaskResolver() = default;
-  virtual TaskHandler resolve(const ResolveRequest& request) const = 0;
 };
 
 namespace detail {

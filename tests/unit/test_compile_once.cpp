@@ -9,6 +9,7 @@
 #include "asl/detail/load/compiler.hpp"
 #include "asl/detail/load/program.hpp"
 #include "asl/detail/load/validator.hpp"
+#include "asl/detail/jsonpath/state_queries.hpp"
 #include "support/catch.hpp"
 
 using asl::Json;
@@ -67,6 +68,13 @@ std::shared_ptr<Program> compile(Json definition, CompiledParts* parts) {
 
 const asl::detail::State& state(const Program& p, const std::string& name) {
   return p.states.at(p.index_by_name.at(name));
+}
+
+/// The JSONPath fields behind a state's queries (what the compiler built).
+const asl::detail::JsonPathQueries& jsonpath_queries(const asl::detail::State& st) {
+  const auto* q = dynamic_cast<const asl::detail::JsonPathQueries*>(st.queries.get());
+  REQUIRE(q != nullptr);
+  return *q;
 }
 
 }  // namespace
@@ -132,33 +140,43 @@ TEST_CASE("compile once: the compiler takes the parts, and compiles the same pro
   const Json context = Json::parse(R"J({"Execution": {"Name": "x"}, "Map": {"Item": {"Value": 7}}})J");
   for (const auto* p : {with_parts.get(), standalone.get()}) {
     const auto& shape = state(*p, "Shape");
-    REQUIRE(shape.parameters);
-    CHECK(shape.parameters->uses_context());
+    REQUIRE(jsonpath_queries(shape).parameters);
+    CHECK(jsonpath_queries(shape).parameters->uses_context());
     CHECK(shape.uses_context);
-    const auto shaped = shape.parameters->evaluate(input, &context);
+    REQUIRE(shape.queries->shape().has_arguments);
+    const auto shaped = shape.queries->arguments(input, &context);
     REQUIRE(shaped.ok());
     CHECK(*shaped == Json::parse(R"J({"id": 12, "nested": {"ctx": "x", "k": 1}, "lit": [1, 2]})J"));
 
     const auto& decide = state(*p, "Decide");
-    REQUIRE(decide.choices.size() == 2);
+    REQUIRE(jsonpath_queries(decide).rules.size() == 2);
+    REQUIRE(decide.choice_next.size() == 2);
     CHECK(decide.uses_context);
-    CHECK(decide.choices[0].rule.evaluate(input, &context).value());
-    CHECK(decide.choices[1].rule.evaluate(input, &context).value());
-    CHECK(decide.choices[0].next == p->index_by_name.at("Fan"));
+    CHECK(jsonpath_queries(decide).rules[0].evaluate(input, &context).value());
+    CHECK(jsonpath_queries(decide).rules[1].evaluate(input, &context).value());
+    std::size_t chosen = asl::detail::StateQueries::no_rule;
+    REQUIRE_FALSE(decide.queries->choose(input, &context, chosen).has_value());
+    CHECK(chosen == 0);
+    CHECK(decide.choice_next[0] == p->index_by_name.at("Fan"));
 
     const auto& fan = state(*p, "Fan");
-    REQUIRE(fan.item_selector);
-    CHECK(fan.item_selector->evaluate(input, &context).value() == Json::parse(R"J({"value": 7})J"));
+    REQUIRE(fan.queries->shape().has_item_selector);
+    CHECK(fan.queries->shape().item_selector_reads_context);
+    CHECK(fan.queries->item_input(input, &context).value() == Json::parse(R"J({"value": 7})J"));
     CHECK(fan.processor != asl::detail::no_index);
     const auto& inner = state(*p, "Inner");
     CHECK(inner.scope == fan.processor);
-    REQUIRE(inner.parameters);
+    REQUIRE(jsonpath_queries(inner).parameters);
 
     const auto& stop = state(*p, "Stop");
-    REQUIRE(stop.error.function);
-    CHECK(stop.error.function->evaluate(intrinsics::Env{input, &context}).value() == "E12");
-    REQUIRE(stop.cause.path);
-    CHECK(stop.cause.path->text() == "$.doc.cause");
+    REQUIRE(jsonpath_queries(stop).error.function);
+    CHECK(jsonpath_queries(stop).error.function->evaluate(intrinsics::Env{input, &context}).value() == "E12");
+    REQUIRE(jsonpath_queries(stop).cause.path);
+    CHECK(jsonpath_queries(stop).cause.path->text() == "$.doc.cause");
+    asl::Error texts;
+    REQUIRE_FALSE(stop.queries->fail_texts(input, &context, texts).has_value());
+    CHECK(texts.name == std::optional<std::string>("E12"));
+    CHECK(texts.cause == std::optional<std::string>("c"));
   }
 }
 
@@ -166,6 +184,7 @@ TEST_CASE("compile once: loading through StateMachine runs as before", "[compile
   auto machine = asl::StateMachine::parse(definition_text);
   CHECK(machine.definition() == Json::parse(definition_text));
   const auto& program = *machine.program();
-  CHECK(state(program, "Shape").parameters.has_value());
-  CHECK(state(program, "Decide").choices.size() == 2);
+  CHECK(jsonpath_queries(state(program, "Shape")).parameters.has_value());
+  CHECK(state(program, "Shape").queries->shape().has_arguments);
+  CHECK(state(program, "Decide").choice_next.size() == 2);
 }

@@ -12,10 +12,12 @@
 #include <vector>
 
 #include "asl/detail/json/depth.hpp"
+#include "asl/detail/json/member.hpp"
 #include "asl/detail/json/pointer.hpp"
+#include "asl/detail/load/compile_jsonpath.hpp"
 #include "asl/detail/load/program.hpp"
 #include "asl/error.hpp"
-#include "asl/task.hpp"
+#include "asl/task_resolver.hpp"
 
 namespace asl::detail {
 
@@ -52,17 +54,6 @@ class Compiler {
     const Json* json;
   };
 
-  /// The member `key` of object `j`, or nullptr (what find() does). ordered_json's find compares
-  /// every key with the whole `const char*` key; comparing sizes first skips most of them.
-  template <std::size_t N>
-  static const Json* member(const Json& j, const char (&key)[N]) {
-    const auto* object = j.get_ptr<const Json::object_t*>();
-    if (object == nullptr) return nullptr;
-    for (const auto& kv : *object)
-      if (std::string_view(kv.first) == std::string_view(key, N - 1)) return &kv.second;
-    return nullptr;
-  }
-
   void declare_scope(const Json& container, std::uint32_t scope_id) {
     const Json& states = container.at("States");
     auto& all = program_->states;
@@ -86,7 +77,7 @@ class Compiler {
     std::uint32_t index = first;
     for (auto it = states.begin(); it != states.end(); ++it, ++index) {
       const Json& s = it.value();
-      const Json* type = member(s, "Type");
+      const Json* type = json_member(s, "Type");
       if (type == nullptr || !type->is_string()) continue;
       const std::string_view t = type->get_ref<const std::string&>();
       if (t == "Parallel") {
@@ -98,7 +89,7 @@ class Compiler {
           declare_scope(branch, id);
         }
       } else if (t == "Map") {
-        const char* key = member(s, "ItemProcessor") ? "ItemProcessor" : "Iterator";
+        const char* key = json_member(s, "ItemProcessor") ? "ItemProcessor" : "Iterator";
         const auto id = new_scope(state_pointer(program_->states[index]) + "/" + key);
         program_->states[index].processor = id;
         declare_scope(s.at(key), id);
@@ -123,81 +114,6 @@ class Compiler {
     return it == program_->index_by_name.end() ? no_index : it->second;
   }
 
-  /// The part compiled from `node` during validation, if it was handed over.
-  template <class Part>
-  std::optional<Part> precompiled(const Json& node) {
-    return parts_ ? parts_->take<Part>(node) : std::nullopt;
-  }
-
-  static jsonpath::Path path(const Json& node) { return jsonpath::Path::parse(node.get_ref<const std::string&>()); }
-
-  PayloadTemplate payload_template(const Json& node) {
-    if (auto t = precompiled<PayloadTemplate>(node)) return std::move(*t);
-    return PayloadTemplate::compile(node);
-  }
-
-  /// Reads field `key` into `f` (a default PathField), in place: a Path is dear to move.
-  template <std::size_t N>
-  static void read_path_field(const Json& s, const char (&key)[N], PathField& f) {
-    const Json* v = member(s, key);
-    if (v == nullptr) return;
-    if (v->is_null()) {
-      f.kind = PathField::Kind::null;
-      return;
-    }
-    f.kind = PathField::Kind::path;
-    f.path = path(*v);
-  }
-
-  template <std::size_t N, std::size_t M>
-  static ValueField value_field(const Json& s, const char (&key)[N], const char (&path_key)[M]) {
-    ValueField f;
-    f.path_field = path_key;
-    if (const Json* v = member(s, key)) {
-      f.present = true;
-      f.literal = *v;
-    } else if (const Json* p = member(s, path_key)) {
-      f.present = true;
-      f.path = path(*p);
-    }
-    return f;
-  }
-
-  static bool path_uses_context(const jsonpath::Path& p) {
-    return p.root() == jsonpath::Root::context;
-  }
-
-  template <std::size_t N>
-  std::optional<PayloadTemplate> templ(const Json& s, const char (&key)[N], bool& uses_context) {
-    const Json* v = member(s, key);
-    if (v == nullptr) return std::nullopt;
-    auto t = payload_template(*v);
-    uses_context |= t.uses_context();
-    return t;
-  }
-
-  template <std::size_t N, std::size_t M>
-  FailField fail_field(const Json& s, const char (&key)[N], const char (&path_key)[M], bool& uses_context) {
-    FailField f;
-    if (const Json* v = member(s, key); v != nullptr && v->is_string()) {
-      f.literal = v->get<std::string>();
-    } else if (const Json* p = member(s, path_key); p != nullptr && p->is_string()) {
-      f.source_text = p->get<std::string>();
-      if (intrinsics::looks_like_call(f.source_text)) {
-        if (auto e = precompiled<intrinsics::Expression>(*p)) {
-          f.function = std::move(*e);
-        } else {
-          f.function = intrinsics::Expression::parse(f.source_text);
-        }
-        uses_context |= f.function->uses_context();
-      } else {
-        f.path = path(*p);
-        uses_context |= path_uses_context(*f.path);
-      }
-    }
-    return f;
-  }
-
   void fill_state(State& st, const Json& s) {
     static constexpr std::pair<std::string_view, StateType> types[] = {
         {"Pass", StateType::pass},         {"Task", StateType::task},
@@ -212,31 +128,14 @@ class Compiler {
       }
     }
 
-    if (const Json* v = member(s, "Next")) st.next = index_of(v->get_ref<const std::string&>());
-    if (const Json* v = member(s, "End")) st.end = v->get<bool>();
-    read_path_field(s, "InputPath", st.input_path);
-    read_path_field(s, "OutputPath", st.output_path);
-    read_path_field(s, "ResultPath", st.result_path);
+    if (const Json* v = json_member(s, "Next")) st.next = index_of(v->get_ref<const std::string&>());
+    if (const Json* v = json_member(s, "End")) st.end = v->get<bool>();
     bool ctx = false;
-    for (const PathField* f : {&st.input_path, &st.output_path})
-      if (f->kind == PathField::Kind::path) ctx |= path_uses_context(f->path);
-
+    auto queries = JsonPathCompiler(parts_).compile(st.type, s, ctx);
     switch (st.type) {
-      case StateType::pass:
-        st.parameters = templ(s, "Parameters", ctx);
-        if (const Json* v = member(s, "Result")) st.result = *v;
-        break;
-      case StateType::task: {
-        st.parameters = templ(s, "Parameters", ctx);
-        st.result_selector = templ(s, "ResultSelector", ctx);
+      case StateType::task:
         st.resource = s.at("Resource").get<std::string>();
         classify_resource(st);
-        st.timeout_seconds = value_field(s, "TimeoutSeconds", "TimeoutSecondsPath");
-        st.heartbeat_seconds = value_field(s, "HeartbeatSeconds", "HeartbeatSecondsPath");
-        if (const Json* v = member(s, "Credentials")) {
-          st.credentials = payload_template(*v);
-          ctx |= st.credentials->uses_context();
-        }
         st.handler = resolver_.resolve(ResolveRequest{st.resource, st.name});
         if (!st.handler) {
           problems_.push_back(Diagnostic{
@@ -246,74 +145,24 @@ class Compiler {
               "SCHEMA_VALIDATION_FAILED"});
         }
         break;
-      }
       case StateType::choice:
-        for (const Json& rule : s.at("Choices")) {
-          ChoiceBranch b;
-          if (auto r = precompiled<choice::Rule>(rule)) {
-            b.rule = std::move(*r);
-          } else {
-            b.rule = choice::Rule::compile(rule);
-          }
-          ctx |= b.rule.uses_context();
-          b.next = index_of(rule.at("Next").get_ref<const std::string&>());
-          st.choices.push_back(std::move(b));
-        }
-        if (const Json* v = member(s, "Default")) st.default_next = index_of(v->get_ref<const std::string&>());
+        for (const Json& rule : s.at("Choices"))
+          st.choice_next.push_back(index_of(rule.at("Next").get_ref<const std::string&>()));
+        if (const Json* v = json_member(s, "Default")) st.default_next = index_of(v->get_ref<const std::string&>());
         break;
-      case StateType::wait:
-        if (const Json* v = member(s, "Seconds")) {
-          st.wait_kind = WaitKind::seconds;
-          st.wait_seconds = v->get<std::int64_t>();
-        } else if (const Json* ts = member(s, "Timestamp")) {
-          st.wait_kind = WaitKind::timestamp;
-          st.wait_timestamp = ts->get<std::string>();
-        } else if (const Json* sp = member(s, "SecondsPath")) {
-          st.wait_kind = WaitKind::seconds_path;
-          st.wait_path = path(*sp);
-          ctx |= path_uses_context(*st.wait_path);
-        } else if (const Json* tp = member(s, "TimestampPath")) {
-          st.wait_kind = WaitKind::timestamp_path;
-          st.wait_path = path(*tp);
-          ctx |= path_uses_context(*st.wait_path);
-        }
-        break;
-      case StateType::succeed:
-        break;
-      case StateType::fail:
-        st.error = fail_field(s, "Error", "ErrorPath", ctx);
-        st.cause = fail_field(s, "Cause", "CausePath", ctx);
-        break;
-      case StateType::parallel:
-        st.parameters = templ(s, "Parameters", ctx);
-        st.result_selector = templ(s, "ResultSelector", ctx);
-        break;  // branches: set by declare_scope
       case StateType::map: {
-        // Legacy `Parameters` on a Map is the old name of ItemSelector (spec §3.9.1).
-        st.item_selector =
-            member(s, "ItemSelector") ? templ(s, "ItemSelector", ctx) : templ(s, "Parameters", ctx);
-        st.result_selector = templ(s, "ResultSelector", ctx);
-        if (const Json* v = member(s, "ItemsPath"); v != nullptr && v->is_string()) {
-          st.items_path = path(*v);
-          ctx |= path_uses_context(*st.items_path);
-        }
-        st.max_concurrency = value_field(s, "MaxConcurrency", "MaxConcurrencyPath");
-        st.tolerated_failure_count =
-            value_field(s, "ToleratedFailureCount", "ToleratedFailureCountPath");
-        st.tolerated_failure_percentage =
-            value_field(s, "ToleratedFailurePercentage", "ToleratedFailurePercentagePath");
-        for (const ValueField* f : {&st.max_concurrency, &st.tolerated_failure_count,
-                                    &st.tolerated_failure_percentage})
-          if (f->path) ctx |= path_uses_context(*f->path);
-        const Json* proc = member(s, "ItemProcessor");
+        const Json* proc = json_member(s, "ItemProcessor");
         if (proc == nullptr) proc = &s.at("Iterator");
-        if (const Json* pc = member(*proc, "ProcessorConfig"))
+        if (const Json* pc = json_member(*proc, "ProcessorConfig"))
           st.distributed = pc->value("Mode", "INLINE") == "DISTRIBUTED";
         program_->has_distributed_map |= st.distributed;
         break;  // processor: set by declare_scope
       }
+      default:
+        break;  // Parallel branches: set by declare_scope
     }
-    if (const Json* retry = member(s, "Retry")) {
+    st.queries = std::move(queries);
+    if (const Json* retry = json_member(s, "Retry")) {
       for (const Json& r : *retry) {
         Retrier rt;
         rt.error_equals = r.at("ErrorEquals").get<std::vector<std::string>>();
@@ -325,11 +174,10 @@ class Compiler {
         st.retriers.push_back(std::move(rt));
       }
     }
-    if (const Json* catchers = member(s, "Catch")) {
+    if (const Json* catchers = json_member(s, "Catch")) {
       for (const Json& c : *catchers) {
         Catcher ct;
         ct.error_equals = c.at("ErrorEquals").get<std::vector<std::string>>();
-        read_path_field(c, "ResultPath", ct.result_path);
         ct.next = index_of(c.at("Next").get_ref<const std::string&>());
         st.catchers.push_back(std::move(ct));
       }

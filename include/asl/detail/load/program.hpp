@@ -3,43 +3,22 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include "asl/detail/jsonpath/choice.hpp"
-#include "asl/detail/load/compiled_parts.hpp"
-#include "asl/detail/jsonpath/intrinsics.hpp"
-#include "asl/detail/jsonpath/path.hpp"
-#include "asl/detail/jsonpath/payload_template.hpp"
+#include "asl/detail/query/state_queries.hpp"
 #include "asl/json.hpp"
-#include "asl/task.hpp"
+#include "asl/task_resolver.hpp"
 
 namespace asl::detail {
 
 inline constexpr std::uint32_t no_index = 0xffffffffu;
 
 enum class StateType : std::uint8_t { pass, task, choice, wait, succeed, fail, parallel, map };
-
-/// InputPath / OutputPath / ResultPath: spec §4.2 distinguishes absent (identity), null and a path.
-struct PathField {
-  enum class Kind : std::uint8_t { absent, null, path };
-  Kind kind = Kind::absent;
-  jsonpath::Path path;
-
-  bool is_identity() const { return kind == Kind::absent || (kind == Kind::path && path.is_root()); }
-  bool is_null() const { return kind == Kind::null; }
-};
-
-/// A value given literally or through its `...Path` twin (TimeoutSeconds / TimeoutSecondsPath, ...).
-struct ValueField {
-  bool present = false;
-  Json literal;
-  std::optional<jsonpath::Path> path;
-  std::string path_field;  ///< AWS names the field in its causes ("MaxConcurrencyPath")
-};
 
 struct Retrier {
   std::vector<std::string> error_equals;
@@ -50,32 +29,19 @@ struct Retrier {
   bool jitter_full = false;
 };
 
+/// A Catch's transition; how its error output meets the raw input is the queries' (ResultPath).
 struct Catcher {
   std::vector<std::string> error_equals;
-  PathField result_path;
-  std::uint32_t next = no_index;
-};
-
-struct ChoiceBranch {
-  choice::Rule rule;
   std::uint32_t next = no_index;
 };
 
 /// How a Task's resource is called (spec §10.1): the suffix decides.
 enum class Integration : std::uint8_t { request_response, sync, sync2, wait_for_task_token };
 
-enum class WaitKind : std::uint8_t { seconds, timestamp, seconds_path, timestamp_path };
-
-/// Fail's Error/Cause: a literal, a reference path, or an intrinsic (spec §3.7).
-struct FailField {
-  std::optional<std::string> literal;
-  std::optional<jsonpath::Path> path;
-  std::optional<intrinsics::Expression> function;
-  std::string source_text;
-};
-
 /// One state. A flat struct rather than a variant: the interpreter switches on `type` and
-/// reads only the fields that type has; unused members stay empty.
+/// reads only the fields that type has; unused members stay empty. Whatever the state's fields
+/// compute from data (paths, templates, rules, numbers) sits behind `queries`, in the state's
+/// query language; the rest is the state's shape in the graph.
 struct State {
   StateType type = StateType::pass;
   std::string name;
@@ -84,41 +50,24 @@ struct State {
   std::uint32_t next = no_index;  ///< no_index with `end` = terminal
   bool end = false;
 
-  PathField input_path, output_path, result_path;
-  std::optional<PayloadTemplate> parameters;       // Pass, Task, Parallel (Map: item_selector)
-  std::optional<PayloadTemplate> result_selector;  // Task, Parallel, Map
-  std::optional<Json> result;                      // Pass
+  /// The state's compiled queries (never null after compile).
+  std::unique_ptr<const StateQueries> queries;
 
   // Task
   std::string resource;
   TaskHandler handler;
   Integration integration = Integration::request_response;
   bool lambda_events = false;  ///< legacy Lambda ARN: AWS logs LambdaFunction* events
-  ValueField timeout_seconds, heartbeat_seconds;
-  std::optional<PayloadTemplate> credentials;
-  std::optional<Json> credentials_literal;
 
   // Choice
-  std::vector<ChoiceBranch> choices;
+  std::vector<std::uint32_t> choice_next;  ///< per rule, in order (queries->choose() picks one)
   std::uint32_t default_next = no_index;
-
-  // Wait
-  WaitKind wait_kind = WaitKind::seconds;
-  std::int64_t wait_seconds = 0;
-  std::string wait_timestamp;
-  std::optional<jsonpath::Path> wait_path;
-
-  // Fail
-  FailField error, cause;
 
   // Parallel
   std::vector<std::uint32_t> branches;  ///< scope ids
 
   // Map
   std::uint32_t processor = no_index;  ///< scope id
-  std::optional<jsonpath::Path> items_path;
-  std::optional<PayloadTemplate> item_selector;
-  ValueField max_concurrency, tolerated_failure_count, tolerated_failure_percentage;
   bool distributed = false;
 
   std::vector<Retrier> retriers;

@@ -74,6 +74,7 @@
 #include <fmt/format.h>
 
 #include "asl/detail/jsonpath/path.hpp"
+#include "asl/detail/load/compiled_parts.hpp"
 #include "asl/detail/load/program.hpp"
 #include "asl/detail/load/validator/common.hpp"
 #include "asl/detail/load/validator/fields.hpp"

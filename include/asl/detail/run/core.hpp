@@ -30,6 +30,11 @@ inline std::uint64_t Interpreter::fresh_seed() {
   return z ^ (z >> 31);
 }
 
+inline std::mt19937_64& Interpreter::rng() {
+  if (!rng_) rng_.emplace(config_.jitter_seed ? *config_.jitter_seed : fresh_seed());
+  return *rng_;
+}
+
 inline void Interpreter::start() {
   start_time_ = host_->now();
   if (config_.max_duration_seconds) max_end_ = add_seconds(start_time_, config_.max_duration_seconds);

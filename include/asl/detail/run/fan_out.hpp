@@ -55,10 +55,10 @@ inline void Interpreter::start_children(const std::shared_ptr<Join>& jp) {
     child->slot = static_cast<std::uint32_t>(i);
     if (j.is_map) {
       Json& item = j.items[i];
-      if (st.item_selector) {
+      if (st.queries->shape().has_item_selector) {
         std::optional<Json> ctx_holder;
-        if (st.item_selector->uses_context()) ctx_holder = context(owner, st, &item, i);
-        auto r = st.item_selector->evaluate(j.input, ctx_holder ? &*ctx_holder : nullptr);
+        if (st.queries->shape().item_selector_reads_context) ctx_holder = context(owner, st, &item, i);
+        auto r = st.queries->item_input(j.input, ctx_holder ? &*ctx_holder : nullptr);
         if (!r) {
           j.failure = from_eval(owner, st, std::move(r).error());
           j.abandoned.store(true, std::memory_order_release);

@@ -37,9 +37,7 @@ namespace asl::detail {
 class Interpreter : public std::enable_shared_from_this<Interpreter> {
  public:
   Interpreter(std::shared_ptr<const Program> program, Json input, ExecutionConfig config)
-      : program_(std::move(program)), config_(std::move(config)), input_(std::move(input)), host_(config_.host) {
-    rng_.seed(config_.jitter_seed ? *config_.jitter_seed : fresh_seed());
-  }
+      : program_(std::move(program)), config_(std::move(config)), input_(std::move(input)), host_(config_.host) {}
 
   /// A different seed per execution without asking the OS each time (std::random_device costs
   /// ~10 µs on a VM, more than a whole short execution): one OS seed per process, mixed with a
@@ -139,26 +137,20 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   std::string runtime_cause(const Frame& f, const State& st, std::string_view tail) const;
   Failure runtime(const Frame& f, const State& st, std::string_view tail) const;
   Failure from_eval(const Frame& f, const State& st, Error e) const;
-  static std::string invalid_path(const jsonpath::Path& p, const std::string& miss);
   static bool matches(const Failure& failure, const std::vector<std::string>& list);
   Step fail_state(const std::shared_ptr<Frame>& f, const State& st, Failure failure);
 
   // ---------------------------------------------------------------- io_pipeline.hpp: I/O stages, $$, depth
-  /// InputPath (spec §4.2): a view into the raw input when possible, or an owned value.
-  struct View {
-    const Json* ptr = nullptr;
-    Json owned;
-    const Json& get() const { return ptr ? *ptr : owned; }
-  };
   std::string execution_arn() const;
   Json context(const Frame& f, const State& st, const Json* item_value = nullptr, std::size_t item_index = 0) const;
   std::string task_token(const Frame& f) const;
   const Json* make_ctx(const Frame& f, const State& st, std::optional<Json>& holder) const;
-  std::optional<Failure> input_view(const Frame& f, const State& st, const Json* ctx, View& v) const;
+  std::optional<Failure> input_view(const Frame& f, const State& st, const Json* ctx, Selection& v) const;
   std::optional<Failure> apply_output_path(const Frame& f, const State& st, const Json* ctx, Json& doc) const;
-  std::optional<Failure> apply_result_path(Frame& f, const State& st, Json& result, std::size_t result_bound, Json& out,
-                                           std::size_t& bound) const;
-  static Failure result_path_failure(const State& st, const Json& input);
+  std::optional<Failure> apply_result_path(Frame& f, const State& st, const Json* ctx, Json& result,
+                                           std::size_t result_bound, Json& out, std::size_t& bound) const;
+  std::optional<Failure> read_number(const Frame& f, const State& st, NumberField field, const Json& input,
+                                     const Json* ctx, std::optional<Json>& out) const;
   Step finish_state(const std::shared_ptr<Frame>& f, const State& st, Json result, std::size_t result_bound);
   Step exit_with_result(const std::shared_ptr<Frame>& f, const State& st, const Json* ctx, Json& result,
                         std::size_t result_bound);
@@ -178,14 +170,12 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   // ---------------------------------------------------------------- state_pass.hpp: Pass, Succeed, Fail
   Step run_pass(const std::shared_ptr<Frame>& f, const State& st);
   Step run_succeed(const std::shared_ptr<Frame>& f, const State& st);
-  std::optional<Failure> fail_text(const Frame& f, const State& st, const FailField& field, const char* field_name,
-                                   const Json* ctx, std::optional<std::string>& out) const;
   Step run_fail(const std::shared_ptr<Frame>& f, const State& st);
 
   // ---------------------------------------------------------------- state_task.hpp: Task
-  std::optional<Failure> read_integer(const Frame& f, const State& st, const ValueField& field, const Json& input,
-                                      const Json* ctx, std::optional<std::uint64_t>& out) const;
   Step run_task(const std::shared_ptr<Frame>& f, const State& st);
+  /// The execution's generator (jitter, token salts), seeded on first use; rng_mutex_ held.
+  std::mt19937_64& rng();
   std::string new_task_token();
   void arm_task_timers(const std::shared_ptr<TaskSlot>& slot, const TaskContext& tc);
   void check_heartbeat(std::weak_ptr<TaskSlot> weak_slot, std::shared_ptr<std::atomic<std::int64_t>> last,
@@ -203,7 +193,6 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
 
   // ---------------------------------------------------------------- state_wait.hpp: Wait
   Step run_wait(const std::shared_ptr<Frame>& f, const State& st);
-  static bool is_integral(double d);
   static bool too_far(const timestamp::Instant& at, TimePoint start);
   Step finish_wait(const std::shared_ptr<Frame>& f, const State& st);
 
@@ -222,8 +211,6 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
       return c;
     }
   };
-  std::optional<Failure> read_number(const Frame& f, const State& st, const ValueField& field, const Json& input,
-                                     const Json* ctx, bool integer, double& out) const;
   Step run_map(const std::shared_ptr<Frame>& f, const State& st);
   static bool map_input_consumed(const State& st);
   Step run_chunk(const std::shared_ptr<Frame>& f);
@@ -254,7 +241,9 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   std::mutex slots_mutex_;
   std::vector<std::weak_ptr<TaskSlot>> pending_slots_;
   bool slots_closed_ = false;
-  std::mt19937_64 rng_;
+  /// Seeded on first use (rng()): seeding a Mersenne twister writes 312 words, about 5,000
+  /// instructions, which was a third of a short execution that never draws a number.
+  std::optional<std::mt19937_64> rng_;
 };
 
 }  // namespace asl::detail

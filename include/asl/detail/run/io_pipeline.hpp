@@ -12,7 +12,6 @@
 #include "asl/detail/base/timestamp.hpp"
 #include "asl/detail/json/depth.hpp"
 #include "asl/detail/json/release.hpp"
-#include "asl/detail/jsonpath/intrinsics.hpp"
 #include "asl/detail/run/interpreter.hpp"
 
 namespace asl::detail {
@@ -67,72 +66,61 @@ inline const Json* Interpreter::make_ctx(const Frame& f, const State& st, std::o
   return &*holder;
 }
 
-// ---------------------------------------------------------------- data pipeline helpers
-inline std::optional<Failure> Interpreter::input_view(const Frame& f, const State& st, const Json* ctx, View& v) const {
-  const PathField& ip = st.input_path;
-  if (ip.is_identity()) {
+// ---------------------------------------------------------------- the pipeline's stages
+/// The state's input as its fields see it (InputPath): a view into the raw input when possible.
+inline std::optional<Failure> Interpreter::input_view(const Frame& f, const State& st, const Json* ctx,
+                                                      Selection& v) const {
+  const StateQueries& q = *st.queries;
+  if (q.shape().input_is_raw) {
     v.ptr = &f.doc;
     return std::nullopt;
   }
-  if (ip.is_null()) {
-    v.owned = Json::object();
-    return std::nullopt;
-  }
-  const Json& root = ip.path.root() == jsonpath::Root::context ? *ctx : f.doc;
-  std::string miss;
-  if (ip.path.definite()) {
-    if (const Json* p = ip.path.find(root, &miss)) {
-      v.ptr = p;
-      return std::nullopt;
-    }
-    return runtime(f, st, invalid_path(ip.path, miss));
-  }
-  if (!ip.path.select(root, v.owned, &miss)) return runtime(f, st, invalid_path(ip.path, miss));
+  if (auto e = q.input(f.doc, ctx, v)) return from_eval(f, st, std::move(*e));
   return std::nullopt;
 }
 
-/// OutputPath (spec §4.2) applied to a document the engine owns.
+/// The output stage (OutputPath, spec §4.2) applied to a document the engine owns.
 inline std::optional<Failure> Interpreter::apply_output_path(const Frame& f, const State& st, const Json* ctx,
                                                              Json& doc) const {
-  const PathField& op = st.output_path;
-  if (op.is_identity()) return std::nullopt;
-  if (op.is_null()) {
-    doc = Json::object();
-    return std::nullopt;
-  }
-  Json out;
-  std::string miss;
-  bool ok = op.path.root() == jsonpath::Root::context ? op.path.select(*ctx, out, &miss)
-                                                       : op.path.select(std::move(doc), out, &miss);
-  if (!ok) return runtime(f, st, invalid_path(op.path, miss));
-  doc = std::move(out);
+  const StateQueries& q = *st.queries;
+  if (q.shape().output_is_doc) return std::nullopt;
+  if (auto e = q.output(doc, ctx)) return from_eval(f, st, std::move(*e));
   return std::nullopt;
 }
 
-/// ResultPath (spec §4.4): combine the result with the RAW input; returns the new size bound.
-inline std::optional<Failure> Interpreter::apply_result_path(Frame& f, const State& st, Json& result,
+/// The result meets the RAW input (ResultPath, spec §4.4); sets the new size bound.
+inline std::optional<Failure> Interpreter::apply_result_path(Frame& f, const State& st, const Json* ctx, Json& result,
                                                              std::size_t result_bound, Json& out,
                                                              std::size_t& bound) const {
-  const PathField& rp = st.result_path;
-  if (rp.is_null()) {
-    out = std::move(f.doc);
-    bound = f.size_bound;
-  } else if (rp.is_identity()) {
-    out = std::move(result);
-    bound = result_bound;
-  } else {
-    out = std::move(f.doc);
-    if (!rp.path.assign(out, std::move(result))) return result_path_failure(st, out);
-    bound = f.size_bound + result_bound + rp.path.text().size() + 4;
+  const StateQueries& q = *st.queries;
+  switch (q.shape().combine) {
+    case Combine::discard:
+      out = std::move(f.doc);
+      bound = f.size_bound;
+      break;
+    case Combine::replace:
+      out = std::move(result);
+      bound = result_bound;
+      break;
+    case Combine::merge:
+      out = std::move(f.doc);
+      if (auto e = q.merge(out, std::move(result), ctx)) {
+        f.doc = std::move(out);  // left as it was: a Catch sees the state's raw input
+        return from_eval(f, st, std::move(*e));
+      }
+      bound = f.size_bound + result_bound + q.shape().merge_overhead;
+      break;
   }
   return std::nullopt;
 }
 
-inline Failure Interpreter::result_path_failure(const State& st, const Json& input) {
-  return Failure{Error(std::string(errors::result_path_match_failure),
-                       fmt::format("Unable to apply ResultPath '{}' to input {}", st.result_path.path.text(),
-                                   java_json(input))),
-                 false};
+/// A number a state computes (TimeoutSeconds, MaxConcurrency, ...): empty when the field is absent.
+inline std::optional<Failure> Interpreter::read_number(const Frame& f, const State& st, NumberField field,
+                                                       const Json& input, const Json* ctx,
+                                                       std::optional<Json>& out) const {
+  if (!st.queries->shape().has(field)) return std::nullopt;
+  if (auto e = st.queries->number(field, input, ctx, out)) return from_eval(f, st, std::move(*e));
+  return std::nullopt;
 }
 
 /// ResultSelector, ResultPath, OutputPath, StateExited and the transition (Task/Parallel/Map).
@@ -144,10 +132,8 @@ inline Interpreter::Step Interpreter::finish_state(const std::shared_ptr<Frame>&
     ctx_holder = context(*f, st);
     ctx = &*ctx_holder;
   }
-  if (st.result_selector) {
-    auto r = st.result_selector->evaluate(result, ctx);
-    if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
-    result = std::move(*r);
+  if (st.queries->shape().has_result_selector) {
+    if (auto e = st.queries->select_result(result, ctx)) return fail_state(f, st, from_eval(*f, st, std::move(*e)));
     result_bound = bound(result);
   }
   return exit_with_result(f, st, ctx, result, result_bound);
@@ -156,15 +142,13 @@ inline Interpreter::Step Interpreter::finish_state(const std::shared_ptr<Frame>&
 /// ResultPath, then exit_state (Pass, Task, Parallel, Map).
 inline Interpreter::Step Interpreter::exit_with_result(const std::shared_ptr<Frame>& f, const State& st,
                                                        const Json* ctx, Json& result, std::size_t result_bound) {
-  const PathField& rp = st.result_path;
-  if (rp.kind == PathField::Kind::path && !rp.path.is_root() && st.output_path.is_identity() &&
-      !config_.payload_limit) {
+  const StateQueries& q = *st.queries;
+  if (q.shape().combine == Combine::merge && q.shape().output_is_doc && !config_.payload_limit) {
     // The common exit (ResultPath into the input, no OutputPath, no size limit to check):
     // update the frame's document in place. Moving it out and back through the by-value
     // hand-offs below cost about a tenth of a Pass step. A failed assign leaves the document
     // as it was, so a Catch still sees the state's raw input.
-    if (!rp.path.assign(f->doc, std::move(result)))
-      return fail_state(f, st, result_path_failure(st, f->doc));
+    if (auto e = q.merge(f->doc, std::move(result), ctx)) return fail_state(f, st, from_eval(*f, st, std::move(*e)));
     if (auto fl = check_depth(*f, st, f->doc)) return propagate(f, std::move(*fl));
     emit(exited_event(st.type), [&](Json& d) {
       d["name"] = st.name;
@@ -174,7 +158,7 @@ inline Interpreter::Step Interpreter::exit_with_result(const std::shared_ptr<Fra
   }
   Json out;
   std::size_t bound = 0;
-  if (auto fl = apply_result_path(*f, st, result, result_bound, out, bound))
+  if (auto fl = apply_result_path(*f, st, ctx, result, result_bound, out, bound))
     return fail_state(f, st, std::move(*fl));
   return exit_state(f, st, ctx, std::move(out), st.next, bound);
 }

@@ -38,10 +38,6 @@ inline Failure Interpreter::from_eval(const Frame& f, const State& st, Error e) 
   return Failure{std::move(e), is_runtime};
 }
 
-inline std::string Interpreter::invalid_path(const jsonpath::Path& p, const std::string& miss) {
-  return fmt::format("Invalid path '{}' : {}", p.text(), miss);
-}
-
 inline bool Interpreter::matches(const Failure& failure, const std::vector<std::string>& list) {
   const std::string_view name = failure.error.name_or_empty();
   for (const auto& x : list) {
@@ -71,7 +67,7 @@ inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f
     interval = std::min(interval, std::numeric_limits<double>::max());
     if (r.jitter_full) {
       std::lock_guard<std::mutex> lock(rng_mutex_);
-      interval = std::uniform_real_distribution<double>(0.0, interval)(rng_);
+      interval = std::uniform_real_distribution<double>(0.0, interval)(rng());
     }
     interval *= config_.retry_scale;
     f->resume = Frame::Resume::retry;
@@ -79,7 +75,9 @@ inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f
     schedule(f, add_seconds(now(), interval));
     return Step::stop;
   }
-  for (const Catcher& c : st.catchers) {
+  const StateQueries& q = *st.queries;
+  for (std::size_t i = 0; i < st.catchers.size(); ++i) {
+    const Catcher& c = st.catchers[i];
     if (!matches(failure, c.error_equals)) continue;
     Json error_output = Json::object();
     error_output.get_ref<Json::object_t&>().reserve(2);
@@ -87,19 +85,19 @@ inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f
     append_member(error_output, "Cause", failure.error.cause ? Json(std::move(*failure.error.cause)) : Json(nullptr));
     std::size_t bound = this->bound(error_output);
     Json out;
-    if (c.result_path.is_null()) {
-      out = std::move(f->doc);
-      bound = f->size_bound;
-    } else if (c.result_path.is_identity()) {
-      out = std::move(error_output);
-    } else {
-      out = std::move(f->doc);
-      if (!c.result_path.path.assign(out, std::move(error_output)))
-        return propagate(f, Failure{Error(std::string(errors::result_path_match_failure),
-                                          fmt::format("Unable to apply ResultPath '{}'",
-                                                      c.result_path.path.text())),
-                                    false});
-      bound += f->size_bound + c.result_path.path.text().size();
+    switch (q.shape().catch_combine[i]) {
+      case Combine::discard:
+        out = std::move(f->doc);
+        bound = f->size_bound;
+        break;
+      case Combine::replace:
+        out = std::move(error_output);
+        break;
+      case Combine::merge:
+        out = std::move(f->doc);
+        if (auto e = q.catch_merge(i, out, std::move(error_output))) return propagate(f, Failure{std::move(*e), false});
+        bound += f->size_bound + q.shape().catch_overhead[i];
+        break;
     }
     if (auto fl = check_depth(*f, st, out)) return propagate(f, std::move(*fl));
     emit(exited_event(st.type), [&](Json& d) {

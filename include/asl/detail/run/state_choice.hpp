@@ -14,18 +14,11 @@ namespace asl::detail {
 inline Interpreter::Step Interpreter::run_choice(const std::shared_ptr<Frame>& f, const State& st) {
   std::optional<Json> holder;
   const Json* ctx = make_ctx(*f, st, holder);
-  View v;
+  Selection v;
   if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
-  std::uint32_t next = no_index;
-  for (const ChoiceBranch& b : st.choices) {
-    auto r = b.rule.evaluate(v.get(), ctx);
-    if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
-    if (*r) {
-      next = b.next;
-      break;
-    }
-  }
-  if (next == no_index) next = st.default_next;
+  std::size_t chosen = StateQueries::no_rule;
+  if (auto e = st.queries->choose(v.get(), ctx, chosen)) return fail_state(f, st, from_eval(*f, st, std::move(*e)));
+  const std::uint32_t next = chosen != StateQueries::no_rule ? st.choice_next[chosen] : st.default_next;
   if (next == no_index)
     return fail_state(f, st, Failure{Error(std::string(errors::no_choice_matched),
                                            fmt::format("No Choice Rule matched in state '{}' and it "

@@ -17,69 +17,39 @@
 
 namespace asl::detail {
 
-/// Reads MaxConcurrency / ToleratedFailure* given literally or by path, with AWS's messages.
-inline std::optional<Failure> Interpreter::read_number(const Frame& f, const State& st, const ValueField& field,
-                                                       const Json& input, const Json* ctx, bool integer,
-                                                       double& out) const {
-  if (!field.present) return std::nullopt;
-  const Json* v = &field.literal;
-  if (field.path) {
-    std::string miss;
-    v = field.path->find(field.path->root() == jsonpath::Root::context ? *ctx : input, &miss);
-    if (!v) return runtime(f, st, invalid_path(*field.path, miss));
-    const bool ok = integer ? v->is_number_integer() : v->is_number();
-    if (!ok)
-      return runtime(f, st, fmt::format("The {} field refers to value \"{}\" which is not a valid {}: {}",
-                                        field.path_field, v->is_string() ? v->get<std::string>() : v->dump(),
-                                        integer ? "integer" : "float", field.path->text()));
-  }
-  out = v->get<double>();
-  return std::nullopt;
-}
-
 inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, const State& st) {
   std::optional<Json> holder;
   const Json* ctx = make_ctx(*f, st, holder);
-  View v;
+  Selection v;
   if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
   const Json& input = v.get();
   // Where the items sit in this frame's own document, if nothing reads that document again
   // (map_input_consumed): they are then moved out once the numbers below are read, instead of
   // copied item by item.
+  const StateQueries& q = *st.queries;
   Json* movable = nullptr;
   Json items;
-  if (st.items_path) {
-    std::string miss;
-    const jsonpath::Path& p = *st.items_path;
-    if (p.root() != jsonpath::Root::context && p.definite() && v.ptr && map_input_consumed(st)) {
-      const Json* node = p.find(input, &miss);
-      if (node == nullptr) return fail_state(f, st, runtime(*f, st, invalid_path(p, miss)));
-      movable = const_cast<Json*>(node);  // v.ptr points into f->doc, which this frame owns
-    } else if (!p.select(p.root() == jsonpath::Root::context ? *ctx : input, items, &miss)) {
-      return fail_state(f, st, runtime(*f, st, invalid_path(p, miss)));
-    }
-    if (!(movable ? *movable : items).is_array())
-      return fail_state(f, st, runtime(*f, st, fmt::format("Reference path \"{}\" must point to array.",
-                                                           p.text())));
-  } else {
-    if (!input.is_array())
-      return fail_state(f, st, runtime(*f, st, fmt::format("Map state input must be an array but was: {}",
-                                                           java_json(input))));
-    if (v.ptr && map_input_consumed(st))
-      movable = const_cast<Json*>(v.ptr);
+  {
+    Selection found;
+    if (auto e = q.items(input, ctx, found)) return fail_state(f, st, from_eval(*f, st, std::move(*e)));
+    if (found.ptr && v.ptr && map_input_consumed(st))
+      movable = const_cast<Json*>(found.ptr);  // found.ptr points into f->doc, which this frame owns
     else
-      items = input;
+      items = found.ptr ? *found.ptr : std::move(found.owned);
   }
-  double max_conc = 0, tol_count = 0, tol_pct = 0;
-  if (auto fl = read_number(*f, st, st.max_concurrency, input, ctx, true, max_conc))
+  std::optional<Json> max_conc_n, tol_count_n, tol_pct_n;
+  if (auto fl = read_number(*f, st, NumberField::max_concurrency, input, ctx, max_conc_n))
     return fail_state(f, st, std::move(*fl));
-  if (auto fl = read_number(*f, st, st.tolerated_failure_count, input, ctx, true, tol_count))
+  if (auto fl = read_number(*f, st, NumberField::tolerated_failure_count, input, ctx, tol_count_n))
     return fail_state(f, st, std::move(*fl));
+  const double tol_count = tol_count_n ? tol_count_n->get<double>() : 0;
   if (tol_count < 0) return fail_state(f, st, runtime(*f, st, "ToleratedFailureCount cannot be negative."));
-  if (auto fl = read_number(*f, st, st.tolerated_failure_percentage, input, ctx, false, tol_pct))
+  if (auto fl = read_number(*f, st, NumberField::tolerated_failure_percentage, input, ctx, tol_pct_n))
     return fail_state(f, st, std::move(*fl));
+  const double tol_pct = tol_pct_n ? tol_pct_n->get<double>() : 0;
   if (tol_pct < 0 || tol_pct > 100)
     return fail_state(f, st, runtime(*f, st, "ToleratedFailurePercentage must be between 0 and 100."));
+  const double max_conc = max_conc_n ? max_conc_n->get<double>() : 0;
   if (max_conc < 0) return fail_state(f, st, runtime(*f, st, "MaxConcurrency cannot be negative."));
 
   if (movable) items = std::move(*movable);  // the numbers above were read from `input` first
@@ -99,16 +69,16 @@ inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, c
     // instead of one per item (a user's MaxConcurrency is kept exactly, item by item).
     if (j->limit >= 64) j->refill_at = j->limit / 2;
   }
-  j->tolerance = st.tolerated_failure_count.present || st.tolerated_failure_percentage.present;
+  j->tolerance = tol_count_n || tol_pct_n;
   j->tolerated_count = tol_count;
   j->tolerated_percentage = tol_pct;
   j->results = Json::array();
   j->results.get_ref<Json::array_t&>().resize(j->total);
   j->items = std::move(items);
-  if (st.item_selector) j->input = input;
+  if (q.shape().has_item_selector) j->input = input;
   j->map_state = f->state;
   // Chunks need no owner frame to start items, so not with an ItemSelector that reads `$$`.
-  if (host_->parallelism() > 1 && !(st.item_selector && st.item_selector->uses_context()))
+  if (host_->parallelism() > 1 && !q.shape().item_selector_reads_context)
     // Enough chunks for every worker, and within MaxConcurrency room for one per worker.
     j->chunk = std::clamp<std::size_t>(
         std::min(j->total / (8 * host_->parallelism()), j->limit ? j->limit / host_->parallelism() : 64), 1, 64);
@@ -123,11 +93,10 @@ inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, c
 /// Catch, so the output replaces the input whether the Map succeeds or is caught.
 /// The InputPath must select inside the frame's document, not the context object.
 inline bool Interpreter::map_input_consumed(const State& st) {
-  if (!st.retriers.empty() || st.item_selector || !st.result_path.is_identity()) return false;
-  if (st.input_path.kind == PathField::Kind::path && st.input_path.path.root() == jsonpath::Root::context)
-    return false;
-  for (const Catcher& c : st.catchers)
-    if (!c.result_path.is_identity()) return false;
+  const QueryShape& shape = st.queries->shape();
+  if (!st.retriers.empty() || shape.has_item_selector || shape.combine != Combine::replace) return false;
+  for (Combine c : shape.catch_combine)
+    if (c != Combine::replace) return false;
   return true;
 }
 
@@ -165,8 +134,8 @@ inline Interpreter::Step Interpreter::run_chunk(const std::shared_ptr<Frame>& f)
       }
       child->slot = i;
       Json& item = j.items[i];  // each index is touched by its own chunk only
-      if (st.item_selector) {
-        auto r = st.item_selector->evaluate(j.input, nullptr);
+      if (st.queries->shape().has_item_selector) {
+        auto r = st.queries->item_input(j.input, nullptr);
         if (!r) {
           ChunkResults::current() = outer;
           std::lock_guard<std::mutex> lock(spin_lock(j.mutex), std::adopt_lock);

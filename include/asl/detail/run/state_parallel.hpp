@@ -13,11 +13,11 @@ namespace asl::detail {
 inline Interpreter::Step Interpreter::run_parallel(const std::shared_ptr<Frame>& f, const State& st) {
   std::optional<Json> holder;
   const Json* ctx = make_ctx(*f, st, holder);
-  View v;
+  Selection v;
   if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
   Json input;
-  if (st.parameters) {
-    auto r = st.parameters->evaluate(v.get(), ctx);
+  if (st.queries->shape().has_arguments) {
+    auto r = st.queries->arguments(v.get(), ctx);
     if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
     input = std::move(*r);
   } else {

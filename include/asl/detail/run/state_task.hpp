@@ -22,38 +22,18 @@
 
 namespace asl::detail {
 
-/// Reads a positive/non-negative integer given literally or by path (TimeoutSecondsPath, ...).
-inline std::optional<Failure> Interpreter::read_integer(const Frame& f, const State& st, const ValueField& field,
-                                                        const Json& input, const Json* ctx,
-                                                        std::optional<std::uint64_t>& out) const {
-  if (!field.present) return std::nullopt;
-  if (!field.path) {
-    out = field.literal.get<std::uint64_t>();
-    return std::nullopt;
-  }
-  std::string miss;
-  const Json& root = field.path->root() == jsonpath::Root::context ? *ctx : input;
-  const Json* v = field.path->find(root, &miss);
-  if (!v) return runtime(f, st, invalid_path(*field.path, miss));
-  if (!v->is_number_integer() || v->get<std::int64_t>() < 0)
-    return runtime(f, st, fmt::format("The {} field refers to value \"{}\" which is not a valid integer: {}",
-                                      field.path_field, v->is_string() ? v->get<std::string>() : v->dump(),
-                                      field.path->text()));
-  out = v->get<std::uint64_t>();
-  return std::nullopt;
-}
-
 inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, const State& st) {
   // A callback's token must exist before $$.Task.Token is read by Parameters.
   if (st.integration == Integration::wait_for_task_token) f->token = new_task_token();
   std::optional<Json> holder;
   const Json* ctx = make_ctx(*f, st, holder);
-  View v;
+  Selection v;
   if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
   std::optional<Json> params;
   ReleaseOnExit release_params{params};  // the handler's input is garbage once it returns
-  if (st.parameters) {
-    auto r = st.parameters->evaluate(v.get(), ctx);
+  const StateQueries& q = *st.queries;
+  if (q.shape().has_arguments) {
+    auto r = q.arguments(v.get(), ctx);
     if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
     params = std::move(*r);
   }
@@ -64,12 +44,18 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
   tc.resource = st.resource;
   tc.execution_name = config_.execution_name;
   tc.retry_count = f->retry_count;
-  if (auto fl = read_integer(*f, st, st.timeout_seconds, v.get(), ctx, tc.timeout_seconds))
-    return fail_state(f, st, std::move(*fl));
-  if (auto fl = read_integer(*f, st, st.heartbeat_seconds, v.get(), ctx, tc.heartbeat_seconds))
-    return fail_state(f, st, std::move(*fl));
-  if (st.credentials) {
-    auto r = st.credentials->evaluate(v.get(), ctx);
+  {
+    std::optional<Json> n;
+    if (auto fl = read_number(*f, st, NumberField::timeout_seconds, v.get(), ctx, n))
+      return fail_state(f, st, std::move(*fl));
+    if (n) tc.timeout_seconds = n->get<std::uint64_t>();
+    n.reset();
+    if (auto fl = read_number(*f, st, NumberField::heartbeat_seconds, v.get(), ctx, n))
+      return fail_state(f, st, std::move(*fl));
+    if (n) tc.heartbeat_seconds = n->get<std::uint64_t>();
+  }
+  if (q.shape().has_credentials) {
+    auto r = q.credentials(v.get(), ctx);
     if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
     tc.credentials = std::move(*r);
   }
@@ -127,7 +113,7 @@ inline std::string Interpreter::new_task_token() {
   std::uint64_t salt;
   {
     std::lock_guard<std::mutex> lock(rng_mutex_);
-    salt = rng_();
+    salt = rng()();
   }
   return fmt::format("{}-{}-{:016x}", config_.execution_name,
                      token_counter_.fetch_add(1, std::memory_order_relaxed), salt);

@@ -1,16 +1,11 @@
-// The Wait state: its deadline from Seconds, Timestamp, SecondsPath or TimestampPath, and AWS's
-// limits on them.
+// The Wait state: its deadline from the delay or instant its queries compute (Seconds, Timestamp,
+// SecondsPath, TimestampPath), scaled for tests, and AWS's limit on how far ahead it may be.
 // SPDX-License-Identifier: MIT
 #pragma once
 
 #include <chrono>
-#include <cmath>
 #include <cstdint>
-#include <limits>
 #include <optional>
-#include <string>
-
-#include <fmt/format.h>
 
 #include "asl/detail/base/timestamp.hpp"
 #include "asl/detail/run/time_math.hpp"
@@ -21,7 +16,7 @@ namespace asl::detail {
 inline Interpreter::Step Interpreter::run_wait(const std::shared_ptr<Frame>& f, const State& st) {
   std::optional<Json> holder;
   const Json* ctx = make_ctx(*f, st, holder);
-  View v;
+  Selection v;
   if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
   const TimePoint start = now();
   TimePoint due = start;
@@ -37,67 +32,13 @@ inline Interpreter::Step Interpreter::run_wait(const std::shared_ptr<Frame>& f, 
       due = add_seconds(start, std::chrono::duration<double>(due - start).count() * config_.wait_scale);
     }
   };
-  switch (st.wait_kind) {
-    case WaitKind::seconds:
-      due = add_seconds(start, static_cast<double>(st.wait_seconds) * config_.wait_scale);
-      break;
-    case WaitKind::timestamp: {
-      auto at = timestamp::parse_instant(st.wait_timestamp);
-      if (!at)
-        return fail_state(f, st, runtime(*f, st, fmt::format("The Timestamp field cannot be parsed as an "
-                                                             "ISO-8601 extended offset date-time format "
-                                                             "string: {}",
-                                                             st.wait_timestamp)));
-      if (too_far(*at, start)) return fail_state(f, st, runtime(*f, st, "Wait state delay is too long."));
-      at_timestamp(*at);
-      break;
-    }
-    case WaitKind::seconds_path: {
-      const jsonpath::Path& p = *st.wait_path;
-      std::string miss;
-      const Json* val = p.find(p.root() == jsonpath::Root::context ? *ctx : v.get(), &miss);
-      if (!val) return fail_state(f, st, runtime(*f, st, invalid_path(p, miss)));
-      const std::string shown = val->is_string() ? val->get<std::string>() : val->dump();
-      if (!val->is_number_integer() && !(val->is_number_float() && is_integral(val->get<double>())))
-        return fail_state(f, st, runtime(*f, st, fmt::format("The SecondsPath parameter cannot be parsed as a "
-                                                             "long value: {} == {}",
-                                                             p.text(), shown)));
-      const double secs = val->get<double>();
-      // AWS reads the value as a Java long: an integral number beyond its range cannot be one.
-      if (val->is_number_float() && !(std::fabs(secs) < 9.223372036854775807e18))
-        return fail_state(f, st, runtime(*f, st, fmt::format("The SecondsPath parameter cannot be parsed as a "
-                                                             "long value: {} == {}",
-                                                             p.text(), shown)));
-      if (secs < 0)
-        return fail_state(f, st, runtime(*f, st, fmt::format("The SecondsPath parameter references a "
-                                                             "negative value: {} == {}",
-                                                             p.text(), shown)));
-      // A delay that does not fit a Java int of seconds is refused as a timestamp that far
-      // ahead is (AWS-recorded boundary: 24,855 days accepted, 24,856 refused). AWS records no
-      // SecondsPath case this large; the same rule is the inference.
-      if (secs > static_cast<double>(std::numeric_limits<std::int32_t>::max()))
-        return fail_state(f, st, runtime(*f, st, "Wait state delay is too long."));
-      due = add_seconds(start, secs * config_.wait_scale);
-      break;
-    }
-    case WaitKind::timestamp_path: {
-      const jsonpath::Path& p = *st.wait_path;
-      std::string miss;
-      const Json* val = p.find(p.root() == jsonpath::Root::context ? *ctx : v.get(), &miss);
-      if (!val) return fail_state(f, st, runtime(*f, st, invalid_path(p, miss)));
-      std::optional<timestamp::Instant> at;
-      if (val->is_string()) at = timestamp::parse_instant(val->get_ref<const std::string&>());
-      if (!at)
-        return fail_state(f, st, runtime(*f, st, fmt::format("The TimestampPath parameter does not reference a "
-                                                             "valid ISO-8601 extended offset date-time format "
-                                                             "string: {} == {}",
-                                                             p.text(),
-                                                             val->is_string() ? val->get<std::string>()
-                                                                              : val->dump())));
-      if (too_far(*at, start)) return fail_state(f, st, runtime(*f, st, "Wait state delay is too long."));
-      at_timestamp(*at);
-      break;
-    }
+  WaitSpec w;
+  if (auto e = st.queries->wait(v.get(), ctx, w)) return fail_state(f, st, from_eval(*f, st, std::move(*e)));
+  if (w.is_timestamp) {
+    if (too_far(w.at, start)) return fail_state(f, st, runtime(*f, st, "Wait state delay is too long."));
+    at_timestamp(w.at);
+  } else {
+    due = add_seconds(start, w.seconds * config_.wait_scale);
   }
   // Keep the effective input as the document to output after the wait.
   if (v.ptr != &f->doc) {
@@ -109,8 +50,6 @@ inline Interpreter::Step Interpreter::run_wait(const std::shared_ptr<Frame>& f, 
   schedule(f, due);
   return Step::stop;
 }
-
-inline bool Interpreter::is_integral(double d) { return std::isfinite(d) && std::floor(d) == d; }
 
 /// AWS refuses delays of 2^31 seconds or more ("Wait state delay is too long.", spec §8).
 inline bool Interpreter::too_far(const timestamp::Instant& at, TimePoint start) {

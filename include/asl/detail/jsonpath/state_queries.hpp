@@ -1,0 +1,350 @@
+// JSONPath behind the query-language seam: a state's InputPath, Parameters, ResultSelector,
+// ResultPath, OutputPath, Choice rules, ItemsPath/ItemSelector, *Path numbers, Wait and Fail
+// fields, with AWS's runtime messages.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "asl/detail/base/timestamp.hpp"
+#include "asl/detail/jsonpath/choice.hpp"
+#include "asl/detail/jsonpath/intrinsics.hpp"
+#include "asl/detail/jsonpath/java_text.hpp"
+#include "asl/detail/jsonpath/path.hpp"
+#include "asl/detail/jsonpath/payload_template.hpp"
+#include "asl/detail/query/state_queries.hpp"
+#include "asl/error.hpp"
+#include "asl/json.hpp"
+
+namespace asl::detail {
+
+/// InputPath / OutputPath / ResultPath: spec §4.2 distinguishes absent (identity), null and a path.
+struct PathField {
+  enum class Kind : std::uint8_t { absent, null, path };
+  Kind kind = Kind::absent;
+  jsonpath::Path path;
+
+  bool is_identity() const { return kind == Kind::absent || (kind == Kind::path && path.is_root()); }
+  bool is_null() const { return kind == Kind::null; }
+  /// How a ResultPath meets the raw input.
+  Combine combine() const { return is_null() ? Combine::discard : is_identity() ? Combine::replace : Combine::merge; }
+};
+
+/// A value given literally or through its `...Path` twin (TimeoutSeconds / TimeoutSecondsPath, ...).
+struct ValueField {
+  bool present = false;
+  Json literal;
+  std::optional<jsonpath::Path> path;
+  std::string path_field;  ///< AWS names the field in its causes ("MaxConcurrencyPath")
+};
+
+enum class WaitKind : std::uint8_t { none, seconds, timestamp, seconds_path, timestamp_path };
+
+/// Fail's Error/Cause: a literal, a reference path, or an intrinsic (spec §3.7).
+struct FailField {
+  std::optional<std::string> literal;
+  std::optional<jsonpath::Path> path;
+  std::optional<intrinsics::Expression> function;
+  std::string source_text;
+};
+
+/// One state's JSONPath fields, filled by the compiler (load/compile_jsonpath.hpp); finish()
+/// derives the shape the interpreter reads.
+class JsonPathQueries final : public StateQueries {
+ public:
+  PathField input_path, output_path, result_path;
+  std::optional<PayloadTemplate> parameters;       // Pass, Task, Parallel
+  std::optional<PayloadTemplate> result_selector;  // Task, Parallel, Map
+  std::optional<Json> result;                      // Pass
+  std::optional<PayloadTemplate> credentials_template;  // Task (Credentials)
+  ValueField timeout_seconds, heartbeat_seconds;   // Task
+  std::vector<choice::Rule> rules;                 // Choice, in order
+  WaitKind wait_kind = WaitKind::none;             // Wait
+  std::int64_t wait_seconds = 0;
+  std::string wait_timestamp;
+  std::optional<jsonpath::Path> wait_path;
+  FailField error, cause;                          // Fail
+  std::optional<jsonpath::Path> items_path;        // Map
+  std::optional<PayloadTemplate> item_selector;
+  ValueField max_concurrency, tolerated_failure_count, tolerated_failure_percentage;
+  std::vector<PathField> catch_result_paths;       // per Catch
+
+  /// Sets the shape from the fields above; call once they are filled.
+  void finish() {
+    QueryShape& s = mutable_shape();
+    s.input_is_raw = input_path.is_identity();
+    s.output_is_doc = output_path.is_identity();
+    s.has_arguments = parameters.has_value();
+    s.has_result_literal = result.has_value();
+    s.has_result_selector = result_selector.has_value();
+    s.has_item_selector = item_selector.has_value();
+    s.item_selector_reads_context = item_selector && item_selector->uses_context();
+    s.has_credentials = credentials_template.has_value();
+    s.numbers = 0;
+    for (NumberField f : {NumberField::timeout_seconds, NumberField::heartbeat_seconds, NumberField::max_concurrency,
+                          NumberField::tolerated_failure_count, NumberField::tolerated_failure_percentage})
+      if (value_field(f).present) s.numbers |= static_cast<std::uint8_t>(1u << static_cast<unsigned>(f));
+    s.combine = result_path.combine();
+    s.merge_overhead = s.combine == Combine::merge ? result_path.path.text().size() + 4 : 0;
+    s.catch_combine.clear();
+    s.catch_overhead.clear();
+    for (const PathField& rp : catch_result_paths) {
+      s.catch_combine.push_back(rp.combine());
+      s.catch_overhead.push_back(rp.combine() == Combine::merge ? rp.path.text().size() : 0);
+    }
+  }
+
+  // ---------------------------------------------------------------- input/output pipeline
+  std::optional<Error> input(const Json& raw, const Json* ctx, Selection& out) const override {
+    const PathField& ip = input_path;
+    if (ip.is_identity()) {
+      out.ptr = &raw;
+      return std::nullopt;
+    }
+    if (ip.is_null()) {
+      out.owned = Json::object();
+      return std::nullopt;
+    }
+    const bool from_context = ip.path.root() == jsonpath::Root::context;
+    const Json& root = from_context ? *ctx : raw;
+    std::string miss;
+    if (ip.path.definite()) {
+      if (const Json* p = ip.path.find(root, &miss)) {
+        // A view only into the raw input (Selection's promise); the context is copied.
+        if (from_context)
+          out.owned = *p;
+        else
+          out.ptr = p;
+        return std::nullopt;
+      }
+      return invalid_path(ip.path, miss);
+    }
+    if (!ip.path.select(root, out.owned, &miss)) return invalid_path(ip.path, miss);
+    return std::nullopt;
+  }
+
+  Result<Json> arguments(const Json& in, const Json* ctx) const override { return parameters->evaluate(in, ctx); }
+
+  const Json& result_literal() const override { return *result; }
+
+  std::optional<Error> select_result(Json& r, const Json* ctx) const override {
+    auto s = result_selector->evaluate(r, ctx);
+    if (!s) return std::move(s).error();
+    r = std::move(*s);
+    return std::nullopt;
+  }
+
+  std::optional<Error> merge(Json& doc, Json&& r, const Json*) const override {
+    if (!result_path.path.assign(doc, std::move(r)))
+      return Error(std::string(errors::result_path_match_failure),
+                   fmt::format("Unable to apply ResultPath '{}' to input {}", result_path.path.text(), java_json(doc)));
+    return std::nullopt;
+  }
+
+  std::optional<Error> output(Json& doc, const Json* ctx) const override {
+    const PathField& op = output_path;
+    if (op.is_identity()) return std::nullopt;
+    if (op.is_null()) {
+      doc = Json::object();
+      return std::nullopt;
+    }
+    Json out;
+    std::string miss;
+    const bool ok = op.path.root() == jsonpath::Root::context ? op.path.select(*ctx, out, &miss)
+                                                               : op.path.select(std::move(doc), out, &miss);
+    if (!ok) return invalid_path(op.path, miss);
+    doc = std::move(out);
+    return std::nullopt;
+  }
+
+  std::optional<Error> catch_merge(std::size_t catcher, Json& doc, Json&& error_output) const override {
+    const PathField& rp = catch_result_paths[catcher];
+    if (!rp.path.assign(doc, std::move(error_output)))
+      return Error(std::string(errors::result_path_match_failure),
+                   fmt::format("Unable to apply ResultPath '{}'", rp.path.text()));
+    return std::nullopt;
+  }
+
+  // ---------------------------------------------------------------- state-specific queries
+  std::optional<Error> choose(const Json& in, const Json* ctx, std::size_t& chosen) const override {
+    chosen = no_rule;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      auto r = rules[i].evaluate(in, ctx);
+      if (!r) return std::move(r).error();
+      if (*r) {
+        chosen = i;
+        break;
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> items(const Json& in, const Json* ctx, Selection& out) const override {
+    if (!items_path) {
+      if (!in.is_array())
+        return runtime(fmt::format("Map state input must be an array but was: {}", java_json(in)));
+      out.ptr = &in;
+      return std::nullopt;
+    }
+    const jsonpath::Path& p = *items_path;
+    std::string miss;
+    if (p.root() != jsonpath::Root::context && p.definite()) {
+      out.ptr = p.find(in, &miss);
+      if (out.ptr == nullptr) return invalid_path(p, miss);
+    } else if (!p.select(p.root() == jsonpath::Root::context ? *ctx : in, out.owned, &miss)) {
+      return invalid_path(p, miss);
+    }
+    if (!out.get().is_array()) return runtime(fmt::format("Reference path \"{}\" must point to array.", p.text()));
+    return std::nullopt;
+  }
+
+  Result<Json> item_input(const Json& in, const Json* ctx) const override { return item_selector->evaluate(in, ctx); }
+
+  std::optional<Error> number(NumberField field, const Json& in, const Json* ctx,
+                              std::optional<Json>& out) const override {
+    const ValueField& f = value_field(field);
+    if (!f.present) return std::nullopt;
+    if (!f.path) {
+      out = f.literal;
+      return std::nullopt;
+    }
+    std::string miss;
+    const Json* v = f.path->find(f.path->root() == jsonpath::Root::context ? *ctx : in, &miss);
+    if (v == nullptr) return invalid_path(*f.path, miss);
+    // Timeouts must be non-negative integers; MaxConcurrency and the tolerated count integers,
+    // the tolerated percentage any number (AWS's wording for each).
+    const bool timeout = field == NumberField::timeout_seconds || field == NumberField::heartbeat_seconds;
+    const bool integer = field != NumberField::tolerated_failure_percentage;
+    const bool ok = timeout   ? v->is_number_integer() && v->get<std::int64_t>() >= 0
+                    : integer ? v->is_number_integer()
+                              : v->is_number();
+    if (!ok)
+      return runtime(fmt::format("The {} field refers to value \"{}\" which is not a valid {}: {}", f.path_field,
+                                 v->is_string() ? v->get<std::string>() : v->dump(), integer ? "integer" : "float",
+                                 f.path->text()));
+    out = *v;
+    return std::nullopt;
+  }
+
+  std::optional<Error> wait(const Json& in, const Json* ctx, WaitSpec& out) const override {
+    switch (wait_kind) {
+      case WaitKind::none:
+        return std::nullopt;
+      case WaitKind::seconds:
+        out.seconds = static_cast<double>(wait_seconds);
+        return std::nullopt;
+      case WaitKind::timestamp: {
+        auto at = timestamp::parse_instant(wait_timestamp);
+        if (!at)
+          return runtime(fmt::format("The Timestamp field cannot be parsed as an ISO-8601 extended offset "
+                                     "date-time format string: {}",
+                                     wait_timestamp));
+        out.is_timestamp = true;
+        out.at = *at;
+        return std::nullopt;
+      }
+      case WaitKind::seconds_path: {
+        const jsonpath::Path& p = *wait_path;
+        std::string miss;
+        const Json* val = p.find(p.root() == jsonpath::Root::context ? *ctx : in, &miss);
+        if (!val) return invalid_path(p, miss);
+        const std::string shown = val->is_string() ? val->get<std::string>() : val->dump();
+        const auto not_long = [&] {
+          return runtime(fmt::format("The SecondsPath parameter cannot be parsed as a long value: {} == {}", p.text(),
+                                     shown));
+        };
+        if (!val->is_number_integer() && !(val->is_number_float() && is_integral(val->get<double>())))
+          return not_long();
+        const double secs = val->get<double>();
+        // AWS reads the value as a Java long: an integral number beyond its range cannot be one.
+        if (val->is_number_float() && !(std::fabs(secs) < 9.223372036854775807e18)) return not_long();
+        if (secs < 0)
+          return runtime(fmt::format("The SecondsPath parameter references a negative value: {} == {}", p.text(),
+                                     shown));
+        // A delay that does not fit a Java int of seconds is refused as a timestamp that far
+        // ahead is (AWS-recorded boundary: 24,855 days accepted, 24,856 refused). AWS records no
+        // SecondsPath case this large; the same rule is the inference.
+        if (secs > static_cast<double>(std::numeric_limits<std::int32_t>::max()))
+          return runtime("Wait state delay is too long.");
+        out.seconds = secs;
+        return std::nullopt;
+      }
+      case WaitKind::timestamp_path: {
+        const jsonpath::Path& p = *wait_path;
+        std::string miss;
+        const Json* val = p.find(p.root() == jsonpath::Root::context ? *ctx : in, &miss);
+        if (!val) return invalid_path(p, miss);
+        std::optional<timestamp::Instant> at;
+        if (val->is_string()) at = timestamp::parse_instant(val->get_ref<const std::string&>());
+        if (!at)
+          return runtime(fmt::format("The TimestampPath parameter does not reference a valid ISO-8601 extended "
+                                     "offset date-time format string: {} == {}",
+                                     p.text(), val->is_string() ? val->get<std::string>() : val->dump()));
+        out.is_timestamp = true;
+        out.at = *at;
+        return std::nullopt;
+      }
+    }
+    return std::nullopt;
+  }
+
+  Result<Json> credentials(const Json& in, const Json* ctx) const override {
+    return credentials_template->evaluate(in, ctx);
+  }
+
+  std::optional<Error> fail_texts(const Json& raw, const Json* ctx, Error& out) const override {
+    if (auto e = fail_text(error, "ErrorPath", raw, ctx, out.name)) return e;
+    return fail_text(cause, "CausePath", raw, ctx, out.cause);
+  }
+
+ private:
+  static Error runtime(std::string tail) { return Error(std::string(errors::runtime), std::move(tail)); }
+
+  static Error invalid_path(const jsonpath::Path& p, const std::string& miss) {
+    return runtime(fmt::format("Invalid path '{}' : {}", p.text(), miss));
+  }
+
+  static bool is_integral(double d) { return std::isfinite(d) && std::floor(d) == d; }
+
+  const ValueField& value_field(NumberField f) const {
+    switch (f) {
+      case NumberField::timeout_seconds: return timeout_seconds;
+      case NumberField::heartbeat_seconds: return heartbeat_seconds;
+      case NumberField::max_concurrency: return max_concurrency;
+      case NumberField::tolerated_failure_count: return tolerated_failure_count;
+      case NumberField::tolerated_failure_percentage: break;
+    }
+    return tolerated_failure_percentage;
+  }
+
+  /// Fail's Error/Cause: literal, reference path or intrinsic, evaluated on the raw input.
+  static std::optional<Error> fail_text(const FailField& field, const char* field_name, const Json& raw,
+                                        const Json* ctx, std::optional<std::string>& out) {
+    if (field.literal) {
+      out = *field.literal;
+    } else if (field.path) {
+      const jsonpath::Path& p = *field.path;
+      Json v;
+      if (!p.select(p.root() == jsonpath::Root::context ? *ctx : raw, v))
+        return runtime(fmt::format("The JSONPath '{}' specified for the field '{}' could not be found in the "
+                                   "input '{}'",
+                                   p.text(), field_name, java_json(raw)));
+      out = v.is_string() ? v.get<std::string>() : v.dump();
+    } else if (field.function) {
+      auto r = field.function->evaluate(intrinsics::Env{raw, ctx});
+      if (!r) return std::move(r).error();
+      out = r->is_string() ? r->get<std::string>() : r->dump();
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace asl::detail
