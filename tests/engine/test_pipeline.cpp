@@ -210,3 +210,35 @@ TEST_CASE("pipeline: a 20,000-state chain runs without recursion", "[pipeline][l
   CHECK(capped.status == asl::Status::failed);
   CHECK(capped.stats.state_entries == 12'500);  // 1 + 2 * 12,499 + the 12,500th entry = 25,000
 }
+
+TEST_CASE("pipeline: a ResultPath that cannot be applied leaves the raw input to the Catch", "[pipeline]") {
+  // OutputPath keeps the state off the in-place ResultPath path: both paths must hand the
+  // Catch the state's raw input.
+  asl::HandlerRegistry tasks;
+  tasks.add("arn:echo", [](const Json& in) { return in; });
+  for (const char* output_path : {"$", "$.x"}) {
+    Json state = Json::parse(R"J({"Type":"Task","Resource":"arn:echo","ResultPath":"$.x.y",
+        "Catch":[{"ErrorEquals":["States.ResultPathMatchFailure"],"ResultPath":"$.error","Next":"Done"}],
+        "Next":"Done"})J");
+    state["OutputPath"] = output_path;
+    const Json def = {{"StartAt", "T"}, {"States", {{"T", state}, {"Done", {{"Type", "Succeed"}}}}}};
+    auto r = run_machine(def, Json::parse(R"J({"x":"str"})J"), tasks);
+    INFO(output_path);
+    REQUIRE(r.status == asl::Status::succeeded);
+    CHECK(r.output["x"] == "str");
+    CHECK(r.output["error"]["Error"] == "States.ResultPathMatchFailure");
+  }
+}
+
+TEST_CASE("pipeline: TimeoutSecondsPath and HeartbeatSecondsPath may read the context object", "[pipeline]") {
+  // Such a path marks the state as reading $$, so the context object exists when it is read.
+  asl::HandlerRegistry tasks;
+  tasks.add("arn:seen", [](const Json&, asl::TaskContext& ctx) {
+    return Json{{"timeout", ctx.timeout_seconds.value_or(0)}, {"heartbeat", ctx.heartbeat_seconds.value_or(0)}};
+  });
+  auto r = run_machine(single_state(Json::parse(R"J({"Type":"Task","Resource":"arn:seen",
+      "TimeoutSecondsPath":"$$.Execution.Input.t","HeartbeatSecondsPath":"$$.Execution.Input.h"})J")),
+                       Json::parse(R"J({"t":30,"h":10})J"), tasks);
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json::parse(R"J({"timeout":30,"heartbeat":10})J"));
+}
