@@ -19,3 +19,12 @@
 #else
 #define ASL_DECL inline
 #endif
+
+#if defined(__GNUC__) || defined(__clang__)
+/// Keeps a rarely taken path out of its callers, so that they stay small enough to inline (the
+/// journal's record builders, taken only when an execution has a journal). Use on functions
+/// defined in their class: GCC refuses it on a later `inline` definition.
+#define ASL_NOINLINE __attribute__((noinline))
+#else
+#define ASL_NOINLINE
+#endif

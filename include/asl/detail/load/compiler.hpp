@@ -161,6 +161,7 @@ class Compiler {
       default:
         break;  // Parallel branches: set by declare_scope
     }
+    st.shape = queries->shape();
     st.queries = std::move(queries);
     if (const Json* retry = json_member(s, "Retry")) {
       for (const Json& r : *retry) {

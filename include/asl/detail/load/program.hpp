@@ -50,8 +50,10 @@ struct State {
   std::uint32_t next = no_index;  ///< no_index with `end` = terminal
   bool end = false;
 
-  /// The state's compiled queries (never null after compile).
+  /// The state's compiled queries (never null after compile), and a copy of their shape where
+  /// the interpreter reads it on every step (one pointer less to follow).
   std::unique_ptr<const StateQueries> queries;
+  QueryShape shape;
 
   // Task
   std::string resource;

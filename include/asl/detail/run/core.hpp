@@ -162,6 +162,7 @@ inline void Interpreter::schedule(std::shared_ptr<Frame> f, TimePoint due) {
     });
     return;
   }
+  if (config_.journal) config_.journal->timer(f->id, f->state, due);
   host_->post_at(due, [weak, f = std::move(f)]() mutable {
     auto self = weak.lock();
     if (!self || self->done() || (f->parent && abandoned(*f))) return;
@@ -224,6 +225,7 @@ inline Interpreter::Step Interpreter::enter(const std::shared_ptr<Frame>& f, con
   }
   // Reading the clock costs more than a Pass step; only $$.State.EnteredTime needs it.
   if (st.uses_context) f->entered_time = now();
+  if (config_.journal) config_.journal->transition(f->id, f->state, f->doc);
   f->entered_event = emit(entered_event(st.type), [&](Json& d) {
     d["name"] = st.name;
     d["input"] = f->doc;
@@ -360,6 +362,7 @@ inline void Interpreter::finish_execution(Status status, Json output, Error erro
     case Status::aborted: emit(EventType::ExecutionAborted); break;
     case Status::running: break;
   }
+  if (config_.journal) config_.journal->finished(r);
   if (LocalCounts* local = local_counts()) local->flush();
   r.stats.state_entries = entries_.load(std::memory_order_relaxed);
   r.stats.retries = retries_.load(std::memory_order_relaxed);

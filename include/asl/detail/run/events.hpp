@@ -1,5 +1,6 @@
 // History events: emitting them (with the per-drive counters that number them), the history cap,
-// and the entered/exited event type of each state type.
+// the entered/exited event type of each state type. Each event also reaches the journal seam
+// (run/journal_hook.hpp), as every other fact of an execution does.
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -70,6 +71,7 @@ std::uint64_t Interpreter::emit(EventType type, Details&& details) {
     }
     id = config_.max_history_events;
   }
+  if (config_.journal) config_.journal->event(type, id);
   if (!config_.observers.empty()) {
     Json d = Json::object();
     details(d);

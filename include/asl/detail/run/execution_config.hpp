@@ -13,6 +13,7 @@
 
 #include "asl/execution_result.hpp"
 #include "asl/history.hpp"
+#include "asl/detail/run/journal_hook.hpp"
 #include "asl/detail/run/scheduler.hpp"
 #include "asl/detail/run/task_slot.hpp"
 
@@ -35,6 +36,7 @@ struct ExecutionConfig {
   std::uint64_t max_duration_seconds = 0;
   std::optional<std::uint64_t> jitter_seed;
   std::vector<Observer*> observers;
+  JournalHook* journal = nullptr;  ///< receives every fact needed to rebuild the execution (null: none)
   std::string execution_name;
   const std::atomic<bool>* stop_flag = nullptr;  ///< set by the host to abort (checked at step boundaries)
   /// Registers a `.waitForTaskToken` slot under its token (the engine's callback registry);

@@ -19,6 +19,7 @@ inline std::shared_ptr<Join> Interpreter::new_join(const std::shared_ptr<Frame>&
   // An item or a branch input comes from the effective input or ItemSelector / Parameters.
   j->child_depth = grown_depth(*f, program_->states[f->state]);
   j->owner = f;
+  j->owner_id = f->id;
   j->up = f->parent;
   j->is_map = is_map;
   return j;
@@ -55,9 +56,9 @@ inline void Interpreter::start_children(const std::shared_ptr<Join>& jp) {
     child->slot = static_cast<std::uint32_t>(i);
     if (j.is_map) {
       Json& item = j.items[i];
-      if (st.queries->shape().has_item_selector) {
+      if (st.shape.has_item_selector) {
         std::optional<Json> ctx_holder;
-        if (st.queries->shape().item_selector_reads_context) ctx_holder = context(owner, st, &item, i);
+        if (st.shape.item_selector_reads_context) ctx_holder = context(owner, st, &item, i);
         auto r = st.queries->item_input(j.input, ctx_holder ? &*ctx_holder : nullptr);
         if (!r) {
           j.failure = from_eval(owner, st, std::move(r).error());
@@ -77,6 +78,10 @@ inline void Interpreter::start_children(const std::shared_ptr<Join>& jp) {
     }
     child->size_bound = bound(child->doc);
     child->depth_bound = j.child_depth;
+    if (config_.journal) {
+      child->id = frame_ids_.fetch_add(1, std::memory_order_relaxed) + 1;
+      config_.journal->hand_out(child->id, j.owner_id, owner.state, child->slot, child->doc);
+    }
     requeue(std::move(child));
   }
 }

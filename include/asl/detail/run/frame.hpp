@@ -54,6 +54,7 @@ class RetryCounters {
 struct Frame {
   enum class Resume : std::uint8_t { enter, retry, wait_done, children_done, task_done, map_chunk };
   std::uint32_t state = no_index;
+  std::uint64_t id = 0;         ///< numbered for the journal (0: the top level, or no journal)
   Json doc;                     ///< the raw input of the current state (moved, never copied whole)
   std::shared_ptr<Join> parent; ///< the Map/Parallel join this frame reports to; null = top level
   std::uint32_t slot = 0;       ///< index in the parent's result array
@@ -75,6 +76,7 @@ struct Frame {
 struct Join {
   std::mutex mutex;  ///< children finish on any worker
   std::shared_ptr<Frame> owner;
+  std::uint64_t owner_id = 0;  ///< the owner frame's id (journal hand-outs name it)
   std::shared_ptr<Join> up;  ///< the owner's own join: abandoning an outer join reaches inner ones
   std::atomic<bool> abandoned{false};
   bool is_map = false;

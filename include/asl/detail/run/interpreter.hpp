@@ -238,6 +238,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   std::optional<TimePoint> deadline_;
   std::mutex rng_mutex_;
   std::atomic<std::uint64_t> token_counter_{0};
+  std::atomic<std::uint64_t> frame_ids_{0};  ///< journal ids of child frames
   std::mutex slots_mutex_;
   std::vector<std::weak_ptr<TaskSlot>> pending_slots_;
   bool slots_closed_ = false;

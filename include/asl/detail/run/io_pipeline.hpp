@@ -71,7 +71,7 @@ inline const Json* Interpreter::make_ctx(const Frame& f, const State& st, std::o
 inline std::optional<Failure> Interpreter::input_view(const Frame& f, const State& st, const Json* ctx,
                                                       Selection& v) const {
   const StateQueries& q = *st.queries;
-  if (q.shape().input_is_raw) {
+  if (st.shape.input_is_raw) {
     v.ptr = &f.doc;
     return std::nullopt;
   }
@@ -83,7 +83,7 @@ inline std::optional<Failure> Interpreter::input_view(const Frame& f, const Stat
 inline std::optional<Failure> Interpreter::apply_output_path(const Frame& f, const State& st, const Json* ctx,
                                                              Json& doc) const {
   const StateQueries& q = *st.queries;
-  if (q.shape().output_is_doc) return std::nullopt;
+  if (st.shape.output_is_doc) return std::nullopt;
   if (auto e = q.output(doc, ctx)) return from_eval(f, st, std::move(*e));
   return std::nullopt;
 }
@@ -93,7 +93,7 @@ inline std::optional<Failure> Interpreter::apply_result_path(Frame& f, const Sta
                                                              std::size_t result_bound, Json& out,
                                                              std::size_t& bound) const {
   const StateQueries& q = *st.queries;
-  switch (q.shape().combine) {
+  switch (st.shape.combine) {
     case Combine::discard:
       out = std::move(f.doc);
       bound = f.size_bound;
@@ -108,7 +108,7 @@ inline std::optional<Failure> Interpreter::apply_result_path(Frame& f, const Sta
         f.doc = std::move(out);  // left as it was: a Catch sees the state's raw input
         return from_eval(f, st, std::move(*e));
       }
-      bound = f.size_bound + result_bound + q.shape().merge_overhead;
+      bound = f.size_bound + result_bound + st.shape.merge_overhead;
       break;
   }
   return std::nullopt;
@@ -118,7 +118,7 @@ inline std::optional<Failure> Interpreter::apply_result_path(Frame& f, const Sta
 inline std::optional<Failure> Interpreter::read_number(const Frame& f, const State& st, NumberField field,
                                                        const Json& input, const Json* ctx,
                                                        std::optional<Json>& out) const {
-  if (!st.queries->shape().has(field)) return std::nullopt;
+  if (!st.shape.has(field)) return std::nullopt;
   if (auto e = st.queries->number(field, input, ctx, out)) return from_eval(f, st, std::move(*e));
   return std::nullopt;
 }
@@ -132,7 +132,7 @@ inline Interpreter::Step Interpreter::finish_state(const std::shared_ptr<Frame>&
     ctx_holder = context(*f, st);
     ctx = &*ctx_holder;
   }
-  if (st.queries->shape().has_result_selector) {
+  if (st.shape.has_result_selector) {
     if (auto e = st.queries->select_result(result, ctx)) return fail_state(f, st, from_eval(*f, st, std::move(*e)));
     result_bound = bound(result);
   }
@@ -143,7 +143,7 @@ inline Interpreter::Step Interpreter::finish_state(const std::shared_ptr<Frame>&
 inline Interpreter::Step Interpreter::exit_with_result(const std::shared_ptr<Frame>& f, const State& st,
                                                        const Json* ctx, Json& result, std::size_t result_bound) {
   const StateQueries& q = *st.queries;
-  if (q.shape().combine == Combine::merge && q.shape().output_is_doc && !config_.payload_limit) {
+  if (st.shape.combine == Combine::merge && st.shape.output_is_doc && !config_.payload_limit) {
     // The common exit (ResultPath into the input, no OutputPath, no size limit to check):
     // update the frame's document in place. Moving it out and back through the by-value
     // hand-offs below cost about a tenth of a Pass step. A failed assign leaves the document

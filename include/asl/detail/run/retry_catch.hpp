@@ -85,7 +85,7 @@ inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f
     append_member(error_output, "Cause", failure.error.cause ? Json(std::move(*failure.error.cause)) : Json(nullptr));
     std::size_t bound = this->bound(error_output);
     Json out;
-    switch (q.shape().catch_combine[i]) {
+    switch (st.shape.catch_combine[i]) {
       case Combine::discard:
         out = std::move(f->doc);
         bound = f->size_bound;
@@ -96,7 +96,7 @@ inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f
       case Combine::merge:
         out = std::move(f->doc);
         if (auto e = q.catch_merge(i, out, std::move(error_output))) return propagate(f, Failure{std::move(*e), false});
-        bound += f->size_bound + q.shape().catch_overhead[i];
+        bound += f->size_bound + st.shape.catch_overhead[i];
         break;
     }
     if (auto fl = check_depth(*f, st, out)) return propagate(f, std::move(*fl));

@@ -75,10 +75,10 @@ inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, c
   j->results = Json::array();
   j->results.get_ref<Json::array_t&>().resize(j->total);
   j->items = std::move(items);
-  if (q.shape().has_item_selector) j->input = input;
+  if (st.shape.has_item_selector) j->input = input;
   j->map_state = f->state;
   // Chunks need no owner frame to start items, so not with an ItemSelector that reads `$$`.
-  if (host_->parallelism() > 1 && !q.shape().item_selector_reads_context)
+  if (host_->parallelism() > 1 && !st.shape.item_selector_reads_context)
     // Enough chunks for every worker, and within MaxConcurrency room for one per worker.
     j->chunk = std::clamp<std::size_t>(
         std::min(j->total / (8 * host_->parallelism()), j->limit ? j->limit / host_->parallelism() : 64), 1, 64);
@@ -93,7 +93,7 @@ inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, c
 /// Catch, so the output replaces the input whether the Map succeeds or is caught.
 /// The InputPath must select inside the frame's document, not the context object.
 inline bool Interpreter::map_input_consumed(const State& st) {
-  const QueryShape& shape = st.queries->shape();
+  const QueryShape& shape = st.shape;
   if (!st.retriers.empty() || shape.has_item_selector || shape.combine != Combine::replace) return false;
   for (Combine c : shape.catch_combine)
     if (c != Combine::replace) return false;
@@ -134,7 +134,7 @@ inline Interpreter::Step Interpreter::run_chunk(const std::shared_ptr<Frame>& f)
       }
       child->slot = i;
       Json& item = j.items[i];  // each index is touched by its own chunk only
-      if (st.queries->shape().has_item_selector) {
+      if (st.shape.has_item_selector) {
         auto r = st.queries->item_input(j.input, nullptr);
         if (!r) {
           ChunkResults::current() = outer;
@@ -161,6 +161,10 @@ inline Interpreter::Step Interpreter::run_chunk(const std::shared_ptr<Frame>& f)
       child->announce = true;
       child->size_bound = bound(child->doc);
       child->depth_bound = j.child_depth;
+      if (config_.journal) {
+        child->id = frame_ids_.fetch_add(1, std::memory_order_relaxed) + 1;
+        config_.journal->hand_out(child->id, j.owner_id, j.map_state, child->slot, child->doc);
+      }
       ++started;
       drive_steps(child);
     }

@@ -16,7 +16,7 @@ inline Interpreter::Step Interpreter::run_parallel(const std::shared_ptr<Frame>&
   Selection v;
   if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
   Json input;
-  if (st.queries->shape().has_arguments) {
+  if (st.shape.has_arguments) {
     auto r = st.queries->arguments(v.get(), ctx);
     if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
     input = std::move(*r);

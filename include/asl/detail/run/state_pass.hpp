@@ -15,20 +15,20 @@ inline Interpreter::Step Interpreter::run_pass(const std::shared_ptr<Frame>& f, 
   Json result;
   std::size_t result_bound = 0;
   const StateQueries& q = *st.queries;
-  if (q.shape().has_result_literal) {
+  if (st.shape.has_result_literal) {
     result = q.result_literal();
     result_bound = bound(result);
   } else {
     Selection v;
     if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
-    if (q.shape().has_arguments) {
+    if (st.shape.has_arguments) {
       auto r = q.arguments(v.get(), ctx);
       if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
       result = std::move(*r);
       result_bound = bound(result);
-    } else if (q.shape().combine == Combine::discard) {
+    } else if (st.shape.combine == Combine::discard) {
       // Result discarded: the output is the raw input, nothing to build.
-    } else if (q.shape().combine == Combine::replace && v.ptr) {
+    } else if (st.shape.combine == Combine::replace && v.ptr) {
       // The effective input becomes the output: move it out of the raw input, no copy.
       if (v.ptr == &f->doc) {
         result = std::move(f->doc);

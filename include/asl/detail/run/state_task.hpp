@@ -32,7 +32,7 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
   std::optional<Json> params;
   ReleaseOnExit release_params{params};  // the handler's input is garbage once it returns
   const StateQueries& q = *st.queries;
-  if (q.shape().has_arguments) {
+  if (st.shape.has_arguments) {
     auto r = q.arguments(v.get(), ctx);
     if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
     params = std::move(*r);
@@ -44,7 +44,7 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
   tc.resource = st.resource;
   tc.execution_name = config_.execution_name;
   tc.retry_count = f->retry_count;
-  {
+  if (st.shape.numbers != 0) {
     std::optional<Json> n;
     if (auto fl = read_number(*f, st, NumberField::timeout_seconds, v.get(), ctx, n))
       return fail_state(f, st, std::move(*fl));
@@ -54,7 +54,7 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
       return fail_state(f, st, std::move(*fl));
     if (n) tc.heartbeat_seconds = n->get<std::uint64_t>();
   }
-  if (q.shape().has_credentials) {
+  if (st.shape.has_credentials) {
     auto r = q.credentials(v.get(), ctx);
     if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
     tc.credentials = std::move(*r);
@@ -72,6 +72,7 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
   if (callback) {
     tc.task_token = f->token;
     slot->token = tc.task_token;
+    if (config_.journal) config_.journal->token(f->id, f->state, tc.task_token);
     if (config_.register_token && !config_.register_token(tc.task_token, slot)) {
       f->token.clear();
       emit(st.lambda_events ? EventType::LambdaFunctionScheduled : EventType::TaskScheduled,
@@ -96,6 +97,10 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
   // The timeout counts from the start of the task (spec §9.6).
   if (slot) arm_task_timers(slot, tc);
 
+  if (config_.journal)
+    config_.journal->task_input(f->id, f->state, f->retry_count, effective,
+                                tc.timeout_seconds ? std::optional<TimePoint>(add_seconds(now(), *tc.timeout_seconds))
+                                                   : std::nullopt);
   Result<Json> r = call_handler(st, effective, tc);
   if ((callback || tc.deferred()) && r) {
     if (callback) emit(EventType::TaskSubmitted, [&](Json& d) { d["output"] = r->dump(); });
@@ -227,6 +232,7 @@ inline Interpreter::Step Interpreter::task_settled(const std::shared_ptr<Frame>&
 
 inline Interpreter::Step Interpreter::task_result(const std::shared_ptr<Frame>& f, const State& st, Result<Json> r,
                                                   bool heartbeat) {
+  if (config_.journal) config_.journal->task_result(f->id, f->state, r);
   if (!r) {
     Error e = std::move(r).error();
     const bool timed_out = e.is(errors::timeout);
