@@ -216,9 +216,8 @@ class JsonPathQueries final : public StateQueries {
       out = f.literal;
       return std::nullopt;
     }
-    std::string miss;
-    const Json* v = f.path->find(f.path->root() == jsonpath::Root::context ? *ctx : in, &miss);
-    if (v == nullptr) return invalid_path(*f.path, miss);
+    const Json* v = nullptr;
+    if (auto e = find_value(*f.path, in, ctx, v)) return e;
     // Timeouts must be non-negative integers; MaxConcurrency and the tolerated count integers,
     // the tolerated percentage any number (AWS's wording for each).
     const bool timeout = field == NumberField::timeout_seconds || field == NumberField::heartbeat_seconds;
@@ -228,8 +227,7 @@ class JsonPathQueries final : public StateQueries {
                               : v->is_number();
     if (!ok)
       return runtime(fmt::format("The {} field refers to value \"{}\" which is not a valid {}: {}", f.path_field,
-                                 v->is_string() ? v->get<std::string>() : v->dump(), integer ? "integer" : "float",
-                                 f.path->text()));
+                                 text_of(*v), integer ? "integer" : "float", f.path->text()));
     out = *v;
     return std::nullopt;
   }
@@ -253,10 +251,9 @@ class JsonPathQueries final : public StateQueries {
       }
       case WaitKind::seconds_path: {
         const jsonpath::Path& p = *wait_path;
-        std::string miss;
-        const Json* val = p.find(p.root() == jsonpath::Root::context ? *ctx : in, &miss);
-        if (!val) return invalid_path(p, miss);
-        const std::string shown = val->is_string() ? val->get<std::string>() : val->dump();
+        const Json* val = nullptr;
+        if (auto e = find_value(p, in, ctx, val)) return e;
+        const std::string shown = text_of(*val);
         const auto not_long = [&] {
           return runtime(fmt::format("The SecondsPath parameter cannot be parsed as a long value: {} == {}", p.text(),
                                      shown));
@@ -279,15 +276,14 @@ class JsonPathQueries final : public StateQueries {
       }
       case WaitKind::timestamp_path: {
         const jsonpath::Path& p = *wait_path;
-        std::string miss;
-        const Json* val = p.find(p.root() == jsonpath::Root::context ? *ctx : in, &miss);
-        if (!val) return invalid_path(p, miss);
+        const Json* val = nullptr;
+        if (auto e = find_value(p, in, ctx, val)) return e;
         std::optional<timestamp::Instant> at;
         if (val->is_string()) at = timestamp::parse_instant(val->get_ref<const std::string&>());
         if (!at)
           return runtime(fmt::format("The TimestampPath parameter does not reference a valid ISO-8601 extended "
                                      "offset date-time format string: {} == {}",
-                                     p.text(), val->is_string() ? val->get<std::string>() : val->dump()));
+                                     p.text(), text_of(*val)));
         out.is_timestamp = true;
         out.at = *at;
         return std::nullopt;
@@ -314,6 +310,17 @@ class JsonPathQueries final : public StateQueries {
 
   static bool is_integral(double d) { return std::isfinite(d) && std::floor(d) == d; }
 
+  /// The node a definite path reads from the input or `$$`, or AWS's "Invalid path" failure.
+  static std::optional<Error> find_value(const jsonpath::Path& p, const Json& in, const Json* ctx, const Json*& out) {
+    std::string miss;
+    out = p.find(p.root() == jsonpath::Root::context ? *ctx : in, &miss);
+    if (out == nullptr) return invalid_path(p, miss);
+    return std::nullopt;
+  }
+
+  /// A value as AWS quotes it in a cause: a string's text, anything else as JSON.
+  static std::string text_of(const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
   const ValueField& value_field(NumberField f) const {
     switch (f) {
       case NumberField::timeout_seconds: return timeout_seconds;
@@ -337,11 +344,11 @@ class JsonPathQueries final : public StateQueries {
         return runtime(fmt::format("The JSONPath '{}' specified for the field '{}' could not be found in the "
                                    "input '{}'",
                                    p.text(), field_name, java_json(raw)));
-      out = v.is_string() ? v.get<std::string>() : v.dump();
+      out = text_of(v);
     } else if (field.function) {
       auto r = field.function->evaluate(intrinsics::Env{raw, ctx});
       if (!r) return std::move(r).error();
-      out = r->is_string() ? r->get<std::string>() : r->dump();
+      out = text_of(*r);
     }
     return std::nullopt;
   }
