@@ -144,7 +144,7 @@ TEST_CASE("nesting depth is limited without recursion (asl.definition.004)", "[p
     // Printed, the 1,024-character pointer is shortened in its middle (detail::display_pointer).
     REQUIRE(p.diags[0].to_string() ==
             "[asl.definition.004] /0/0/0/0/0/\xE2\x80\xA6/0/0: JSON nesting is deeper than the limit of 512 levels "
-            "(ParseLimits::max_depth); a state machine definition never needs this much nesting");
+            "(LoadOptions::max_depth); a state machine definition never needs this much nesting");
     REQUIRE(p.diags[0].aws_code == "INVALID_JSON_DESCRIPTION");
   }
   SECTION("exactly at the limit is accepted, one more is refused") {

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -17,7 +18,7 @@ namespace asl::detail {
 
 inline constexpr std::string_view id_definition_too_large = "asl.definition.006";
 inline constexpr std::string_view id_too_many_states = "asl.definition.007";
-inline constexpr std::string_view id_definition_too_deep = "asl.definition.004";  // as the parser's
+inline constexpr std::string_view id_definition_too_deep = "asl.definition.004";
 
 /// AWS refuses definitions over 1 MB (spec §1 "Limits"); checked before a byte is parsed.
 inline bool check_definition_size(std::string_view text, std::size_t limit, std::vector<Diagnostic>& out) {
@@ -64,16 +65,22 @@ inline bool check_state_count(const Json& definition, std::size_t limit, std::ve
   return false;
 }
 
+/// The diagnostic of a definition nested deeper than `limit` (LoadOptions::max_depth), found by
+/// the text parser at `pointer` or in a host-built document.
+inline Diagnostic definition_too_deep(std::string pointer, std::size_t limit) {
+  return Diagnostic{std::string(id_definition_too_deep), std::move(pointer),
+                    fmt::format("JSON nesting is deeper than the limit of {} levels (LoadOptions::max_depth); "
+                                "a state machine definition never needs this much nesting",
+                                limit),
+                    "INVALID_JSON_DESCRIPTION"};
+}
+
 /// A definition handed over as a document (StateMachine::from_json) nested deeper than `limit`
 /// (0 = none) is refused as the text parser refuses deep text: the validator and the compiler
 /// walk definitions recursively, so their depth must be bounded first.
 inline bool check_definition_depth(const Json& definition, std::size_t limit, std::vector<Diagnostic>& out) {
   if (!too_deep(definition, limit)) return true;
-  out.push_back(Diagnostic{std::string(id_definition_too_deep), "",
-                           fmt::format("JSON nesting is deeper than the limit of {} levels (LoadOptions::max_depth); "
-                                       "a state machine definition never needs this much nesting",
-                                       limit),
-                           "INVALID_JSON_DESCRIPTION"});
+  out.push_back(definition_too_deep("", limit));
   return false;
 }
 

@@ -17,6 +17,7 @@
 #include "asl/detail/json/pointer.hpp"
 #include "asl/detail/json/reader.hpp"
 #include "asl/detail/json/release.hpp"
+#include "asl/detail/load/definition_limits.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 
@@ -33,7 +34,7 @@ namespace definition_parser_impl {
 inline constexpr const char* id_malformed = "asl.definition.001";
 inline constexpr const char* id_not_object = "asl.definition.002";
 inline constexpr const char* id_duplicate_key = "asl.definition.003";
-inline constexpr const char* id_too_deep = "asl.definition.004";
+// asl.definition.004 (too deep): definition_too_deep() in definition_limits.hpp
 inline constexpr const char* id_bad_utf8 = "asl.definition.005";
 
 
@@ -194,12 +195,8 @@ class DomBuilder final : public nlohmann::json_sax<Json> {
   bool open(Json&& container) {
     if (frames_.size() + 1 > limits_.max_depth) {
       // Stop at once: nothing deeper is read, so 100k nested '[' cost nothing but a scan.
-      out_.push_back(
-          Diagnostic{id_too_deep, frames_.empty() ? std::string() : current_pointer() + "/" + child_token(),
-                     fmt::format("JSON nesting is deeper than the limit of {} levels (ParseLimits::max_depth); "
-                                 "a state machine definition never needs this much nesting",
-                                 limits_.max_depth),
-                     "INVALID_JSON_DESCRIPTION"});
+      out_.push_back(definition_too_deep(
+          frames_.empty() ? std::string() : current_pointer() + "/" + child_token(), limits_.max_depth));
       failed_ = true;
       return false;
     }
