@@ -128,7 +128,7 @@ TEST_CASE("journal seam: every fact of an execution, in order, with the data to 
     CHECK(tr[2]->state == index("Cool"));
     CHECK(tr[2]->value == Json::parse(R"J({"items": [1, 2, 3], "model": {"auc": 0.91}})J"));
     CHECK(tr[3]->state == index("Score"));
-    for (int i = 4; i < 7; ++i) {
+    for (std::size_t i = 4; i < 7; ++i) {
       CHECK(tr[i]->state == index("One"));
       CHECK(tr[i]->frame != 0);
     }
