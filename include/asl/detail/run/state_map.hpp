@@ -91,7 +91,8 @@ inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, c
 /// True when a Map state's raw input is dead once its items are taken: no Retry (a retry
 /// reads it again), no ItemSelector (its `$`), and ResultPath `$` on the state and on every
 /// Catch, so the output replaces the input whether the Map succeeds or is caught.
-/// The InputPath must select inside the frame's document, not the context object.
+/// (The items are moved only out of the frame's own document: a Selection never points into
+/// the context object, so an InputPath or ItemsPath on `$$` leaves a copy.)
 inline bool Interpreter::map_input_consumed(const State& st) {
   const QueryShape& shape = st.shape;
   if (!st.retriers.empty() || shape.has_item_selector || shape.combine != Combine::replace) return false;
