@@ -495,6 +495,8 @@ TEST_CASE("concurrency: stress with task timeouts on a manual clock", "[concurre
   const unsigned threads = GENERATE(1u, 2u, 4u, 8u);
   // Per execution: item 0 fails once then succeeds (a retry), item 1 never answers (its 5 s
   // TimeoutSeconds fires when the test advances the clock), item 2 succeeds at once.
+  // MaxConcurrency 1 runs the items in order, so item 0 has finished when item 1 waits: were it
+  // still in flight when the clock moves 5 s, its own timeout would fire, as it should.
   auto clock = std::make_shared<asl::testing::ManualClock>();
   Pending pending;
   std::mutex m;
@@ -514,7 +516,7 @@ TEST_CASE("concurrency: stress with task timeouts on a manual clock", "[concurre
     if (i == 0 && n == 1) return asl::Error("Flaky", "once");
     return Json{{"i", i}};
   });
-  const Json def = Json::parse(R"J({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items",
+  const Json def = Json::parse(R"J({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":1,
     "ItemProcessor":{"StartAt":"W","States":{"W":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:work",
       "TimeoutSeconds":5,"Retry":[{"ErrorEquals":["Flaky"],"MaxAttempts":1}],
       "Catch":[{"ErrorEquals":["States.Timeout"],"ResultPath":"$.error","Next":"Late"}],"End":true},
