@@ -19,6 +19,7 @@
 #include "asl/detail/base/config.hpp"
 #include "asl/execution_result.hpp"
 #include "asl/history.hpp"
+#include "asl/journal.hpp"
 #include "asl/state_machine.hpp"
 
 namespace asl {
@@ -27,6 +28,11 @@ namespace detail {
 class Interpreter;
 class Host;
 class PoolScheduler;
+class ReplayMemo;
+struct ExecutionConfig;
+namespace durable {
+class Registry;
+}
 }  // namespace detail
 
 /// Engine-wide settings; plain data with defaults.
@@ -73,6 +79,11 @@ struct EngineOptions {
   /// States.TaskFailed (catchable, retryable) instead of growing the registry without bound.
   std::size_t max_task_tokens = 100'000;
   std::optional<std::uint64_t> jitter_seed;  ///< makes JitterStrategy FULL reproducible
+  /// Makes every STANDARD execution durable (asl::FileJournal is the built-in one): its facts
+  /// go to this journal, recover() resumes the executions a stopped process left running, and a
+  /// name is taken for good (see Engine::start). EXPRESS executions are not journaled, as AWS
+  /// keeps no state for them. Null (the default): nothing is recorded and nothing costs more.
+  std::shared_ptr<Journal> journal;
 };
 
 /// Per-execution settings.
@@ -115,7 +126,13 @@ class Execution {
 };
 
 /// How shutdown() treats executions still running.
-enum class ShutdownMode : std::uint8_t { drain, cancel };
+enum class ShutdownMode : std::uint8_t {
+  drain,   ///< wait for them to end
+  cancel,  ///< abort them (ABORTED, which a journal records as their end)
+  /// Stop them without ending them: with a journal they stay running in it, and the next
+  /// process's recover() resumes them. Without a journal, the same as cancel.
+  suspend,
+};
 
 /// Runs executions of compiled state machines.
 /// @code
@@ -137,6 +154,9 @@ class Engine {
   void add_observer(std::shared_ptr<Observer> observer) { observers_.push_back(std::move(observer)); }
 
   /// Starts an execution and returns at once (inline mode: runs it to its end first).
+  /// With a journal, a STANDARD execution's name follows AWS's StartExecution: the same name and
+  /// input as an execution still running returns that execution; another input, or the name of
+  /// an execution that has ended, throws ExecutionAlreadyExists. Without a name, one is made up.
   Execution start(const StateMachine& machine, Json input = Json::object(), const RunOptions& run = {});
 
   /// Runs one execution to its end and returns its result. Never throws for ASL failures.
@@ -152,8 +172,21 @@ class Engine {
                                          std::optional<std::string> cause = std::nullopt);
   std::optional<Error> send_task_heartbeat(const std::string& token);
 
-  /// Drain: wait for every running execution to end. Cancel: abort them first. Then the workers
-  /// stop. The engine accepts no executions afterwards (UsageError).
+  /// Resumes every execution the journal holds as running (the process that ran it stopped
+  /// before it ended) and returns their handles. Each runs the definition it started with (the
+  /// text in the journal, whatever the file says now), loaded again with `resolver`: the host
+  /// binds its handlers again. An execution replays what it recorded without calling a handler
+  /// whose result is known, then goes on: Waits and retries end at their recorded deadlines; a
+  /// task attempt whose result was not recorded runs again (at least once: see
+  /// TaskContext::idempotency_key); a callback task waits for the token it handed out. Call
+  /// once, before starting executions whose names it may hold. In inline mode each runs to its
+  /// end on the calling thread before the next one starts.
+  /// @throws DefinitionError when a recorded definition no longer loads with `resolver`.
+  std::vector<Execution> recover(const TaskResolver& resolver, const LoadOptions& options = {});
+
+  /// Drain: wait for every running execution to end. Cancel: abort them first. Suspend: stop
+  /// them, leaving them running in the journal. Then the workers stop. The engine accepts no
+  /// executions afterwards (UsageError). The destructor suspends.
   void shutdown(ShutdownMode mode = ShutdownMode::drain);
 
   const EngineOptions& options() const noexcept { return options_; }
@@ -161,9 +194,18 @@ class Engine {
   unsigned threads() const noexcept;
 
  private:
+  /// Makes an execution; with a journal, returns the running one instead for the same start
+  /// (`existing` is then set).
   std::shared_ptr<detail::Interpreter> make(const StateMachine& machine, Json input, const RunOptions& run,
-                                            detail::Host& host);
+                                            detail::Host& host, bool& existing);
   std::shared_ptr<detail::Interpreter> run_inline(const StateMachine& machine, Json input, const RunOptions& run);
+  /// The settings every execution gets from the engine.
+  detail::ExecutionConfig base_config(detail::Host& host, const StateMachine& machine);
+  /// Makes a journaled execution (a new one: `start_record` is its start; a recovered one: `recorded`).
+  std::shared_ptr<detail::Interpreter> make_durable(const StateMachine& machine, Json input,
+                                                    detail::ExecutionConfig cfg, std::uint64_t number,
+                                                    std::shared_ptr<const detail::ReplayMemo> recorded,
+                                                    const std::string& start_record);
   /// The engine owns every running execution (a started execution whose handles were all dropped
   /// still runs to its end: nothing in flight is lost); the entry goes when it finishes.
   void track(const std::shared_ptr<detail::Interpreter>& e);
@@ -176,6 +218,7 @@ class Engine {
 
   EngineOptions options_;
   std::unique_ptr<detail::PoolScheduler> pool_;
+  std::unique_ptr<detail::durable::Registry> durable_;  ///< with a journal
   std::vector<std::shared_ptr<Observer>> observers_;
   std::atomic<std::uint64_t> counter_{0};
   std::mutex mutex_;

@@ -69,6 +69,14 @@ class UsageError : public Exception {
   using Exception::Exception;
 };
 
+/// A start refused by name, as AWS's StartExecution refuses it (HTTP 400 `ExecutionAlreadyExists`):
+/// with a journal, a Standard execution's name is taken for good, and only the same start (same
+/// name and input) while it still runs returns the running execution.
+class ExecutionAlreadyExists : public Exception {
+ public:
+  using Exception::Exception;
+};
+
 /// One problem found in a definition.
 struct Diagnostic {
   std::string id;        ///< stable id, e.g. "asl.definition.104"

@@ -53,6 +53,11 @@ class TaskContext {
   Json credentials;                 ///< the evaluated `Credentials` object, or null
   std::optional<std::uint64_t> timeout_seconds;    ///< effective TimeoutSeconds(Path), if any
   std::optional<std::uint64_t> heartbeat_seconds;  ///< effective HeartbeatSeconds(Path), if any
+  /// With a journal (EngineOptions::journal): the same text every time this attempt runs. A
+  /// recovered execution runs an attempt again when the process stopped after the handler was
+  /// called and before its result was recorded (at least once): a handler with side effects
+  /// passes this key to the service it calls, so the second call is recognised. Empty otherwise.
+  std::string idempotency_key;
 
   /// True once the engine wants this task to stop (timeout, heartbeat expiry, cancellation).
   /// A timeout cannot preempt in-process code: long handlers should poll this.

@@ -28,7 +28,7 @@ class RecordingJournal final : public asl::detail::JournalHook {
   struct Entry {
     JournalFact fact;
     std::uint64_t frame, parent;
-    std::uint32_t state, index;
+    std::uint32_t state, step, attempt, index;
     asl::EventType event;
     std::uint64_t event_id;
     asl::TimePoint due;
@@ -40,7 +40,7 @@ class RecordingJournal final : public asl::detail::JournalHook {
 
   void record(const JournalRecord& r) override {
     std::lock_guard<std::mutex> lock(mutex_);
-    entries.push_back(Entry{r.fact, r.frame, r.parent, r.state, r.index, r.event, r.event_id, r.due,
+    entries.push_back(Entry{r.fact, r.frame, r.parent, r.state, r.step, r.attempt, r.index, r.event, r.event_id, r.due,
                             std::string(r.token), r.value ? *r.value : Json(), r.value != nullptr,
                             r.error != nullptr, ""});
   }
@@ -139,8 +139,8 @@ TEST_CASE("journal seam: every fact of an execution, in order, with the data to 
   SECTION("task inputs before each call, then the result or the error") {
     const auto in = journal.of(JournalFact::task_input);
     REQUIRE(in.size() == 3);  // Train twice (one retry), Approve once
-    CHECK(in[0]->index == 0);
-    CHECK(in[1]->index == 1);
+    CHECK(in[0]->attempt == 0);
+    CHECK(in[1]->attempt == 1);
     CHECK(in[0]->value == Json{{"items", {1, 2, 3}}});
     CHECK(in[0]->due == t0 + std::chrono::seconds(60));  // TimeoutSeconds as a deadline
     const auto out = journal.of(JournalFact::task_result);

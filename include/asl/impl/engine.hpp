@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "asl/detail/durable/registry.hpp"
 #include "asl/detail/run/interpreter.hpp"
 #include "asl/detail/run/scheduler.hpp"
 #include "asl/engine.hpp"
@@ -26,15 +27,18 @@ ASL_DECL void Execution::cancel() {
 
 ASL_DECL Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
+  if (options_.journal) durable_ = std::make_unique<detail::durable::Registry>(options_.journal);
   if (!options_.inline_execution)
     pool_ = std::make_unique<detail::PoolScheduler>(options_.threads, options_.clock, options_.virtual_time);
 }
 
-ASL_DECL Engine::~Engine() { shutdown(ShutdownMode::cancel); }
+ASL_DECL Engine::~Engine() { shutdown(ShutdownMode::suspend); }
 
 ASL_DECL Execution Engine::start(const StateMachine& machine, Json input, const RunOptions& run) {
   if (!pool_) return Execution(run_inline(machine, std::move(input), run));
-  auto exec = make(machine, std::move(input), run, *pool_);
+  bool existing = false;
+  auto exec = make(machine, std::move(input), run, *pool_, existing);
+  if (existing) return Execution(std::move(exec));
   track(exec);
   exec->start();
   return Execution(std::move(exec));
@@ -45,12 +49,50 @@ ASL_DECL ExecutionResult Engine::run(const StateMachine& machine, Json input, co
   if (!pool_) {
     exec = run_inline(machine, std::move(input), run);
   } else {
-    exec = make(machine, std::move(input), run, *pool_);
+    bool existing = false;
+    exec = make(machine, std::move(input), run, *pool_, existing);
+    if (existing) {
+      exec->wait();
+      return exec->result();  // another handle may read it too
+    }
     track(exec);
     exec->run_on_caller();  // this thread runs the top-level states; fan-outs go to the pool
   }
   exec->wait();
   return exec->take_result();  // the only handle: move the output out instead of copying it
+}
+
+ASL_DECL std::vector<Execution> Engine::recover(const TaskResolver& resolver, const LoadOptions& options) {
+  std::vector<Execution> out;
+  if (!durable_) return out;
+  for (detail::durable::JournaledExecution& x : durable_->take_pending()) {
+    // The definition it started with, whatever the file holds now (a version pinned by the journal).
+    StateMachine machine = StateMachine::parse(x.definition, resolver, options);
+    Json input = Json::parse(x.input);
+    detail::Host* host = pool_ ? static_cast<detail::Host*>(pool_.get()) : nullptr;
+    std::unique_ptr<detail::InlineHost> inline_host;
+    if (!host) {
+      inline_host = std::make_unique<detail::InlineHost>(options_.clock, options_.virtual_time);
+      host = inline_host.get();
+    }
+    detail::ExecutionConfig cfg = base_config(*host, machine);
+    cfg.execution_name = x.name;
+    cfg.start_time = x.start_time;
+    cfg.random_seed = x.seed;
+    for (std::string& token : x.memo->open_tokens()) {
+      // Registered now: whoever holds the token may call back before the replay reaches its task.
+      auto slot = std::make_shared<detail::TaskSlot>();
+      slot->token = token;
+      if (!cfg.register_token(token, slot)) break;  // the registry is full: the task re-registers it
+      cfg.recovered_slots.emplace(std::move(token), std::move(slot));
+    }
+    auto exec = make_durable(machine, std::move(input), std::move(cfg), x.number, std::move(x.memo), {});
+    track(exec);
+    exec->start();
+    if (inline_host && !inline_host->run([&] { return exec->done(); })) exec->fail_stuck();
+    out.push_back(Execution(std::move(exec)));
+  }
+  return out;
 }
 
 ASL_DECL std::optional<Error> Engine::send_task_success(const std::string& token, Json output) {
@@ -65,6 +107,8 @@ ASL_DECL std::optional<Error> Engine::send_task_heartbeat(const std::string& tok
 }
 
 ASL_DECL void Engine::shutdown(ShutdownMode mode) {
+  // Suspended executions stop recording first: what ends them here is not their end.
+  if (mode == ShutdownMode::suspend && durable_) durable_->detach_all();
   std::vector<std::shared_ptr<detail::Interpreter>> live;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -72,7 +116,7 @@ ASL_DECL void Engine::shutdown(ShutdownMode mode) {
     for (auto& [ptr, e] : live_) live.push_back(e);
   }
   for (auto& e : live) {
-    if (mode == ShutdownMode::cancel) e->cancel();
+    if (mode != ShutdownMode::drain) e->cancel();
     e->wait();
   }
   if (pool_) pool_->stop();
@@ -80,12 +124,7 @@ ASL_DECL void Engine::shutdown(ShutdownMode mode) {
 
 ASL_DECL unsigned Engine::threads() const noexcept { return pool_ ? pool_->threads() : 1u; }
 
-ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make(const StateMachine& machine, Json input,
-                                                           const RunOptions& run, detail::Host& host) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (stopped_) throw UsageError("asl::Engine: start() after shutdown()");
-  }
+ASL_DECL detail::ExecutionConfig Engine::base_config(detail::Host& host, const StateMachine& machine) {
   detail::ExecutionConfig cfg;
   cfg.host = &host;
   cfg.wait_scale = options_.wait_scale;
@@ -106,10 +145,7 @@ ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make(const StateMachine& m
                                                             : 365ull * 24 * 60 * 60;
   cfg.max_json_depth = options_.max_json_depth;
   cfg.jitter_seed = options_.jitter_seed;
-  cfg.stop_flag = run.stop;
-  cfg.execution_name = run.name.empty() ? next_name() : run.name;
   for (const auto& o : observers_) cfg.observers.push_back(o.get());
-  cfg.on_done = run.on_done;
   cfg.register_token = [this](const std::string& token, const std::shared_ptr<detail::TaskSlot>& slot) {
     std::lock_guard<std::mutex> lock(mutex_);
     prune_tokens(options_.max_task_tokens != 0 && tokens_.size() >= options_.max_task_tokens);
@@ -117,16 +153,88 @@ ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make(const StateMachine& m
     tokens_[token] = slot;
     return true;
   };
+  return cfg;
+}
+
+ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make(const StateMachine& machine, Json input,
+                                                           const RunOptions& run, detail::Host& host,
+                                                           bool& existing) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopped_) throw UsageError("asl::Engine: start() after shutdown()");
+  }
+  detail::ExecutionConfig cfg = base_config(host, machine);
+  cfg.stop_flag = run.stop;
+  cfg.on_done = run.on_done;
+  const bool durable = durable_ && !machine.program()->express;
+  if (!durable) {
+    cfg.execution_name = run.name.empty() ? next_name() : run.name;
+    auto exec = std::make_shared<detail::Interpreter>(machine.program(), std::move(input), std::move(cfg));
+    detail::Interpreter* raw = exec.get();
+    exec->set_on_finished([this, raw] { untrack(raw); });
+    return exec;
+  }
+  // A name in a journal outlives this process: a made-up one must not meet a name that an
+  // earlier process made up ("execution-1"), so it is random, as AWS's are (a UUID).
+  cfg.execution_name = run.name.empty() ? detail::durable::made_up_name(detail::Interpreter::fresh_seed()) : run.name;
+  std::string input_text = input.dump();
+  auto claim = durable_->claim(cfg.execution_name, input_text,
+                               "arn:aws:states:us-east-1:123456789012:execution:" + machine.name() + ":" +
+                                   cfg.execution_name);
+  if (claim.running) {
+    existing = true;
+    return claim.running;
+  }
+  cfg.start_time = options_.clock->now();
+  cfg.random_seed = detail::Interpreter::fresh_seed();
+  detail::durable::StartInfo start;
+  start.number = claim.number;
+  start.name = cfg.execution_name;
+  const std::string definition = machine.definition().dump();
+  start.definition = definition;
+  start.input = input_text;
+  start.start_time = *cfg.start_time;
+  start.seed = cfg.random_seed;
+  return make_durable(machine, std::move(input), std::move(cfg), claim.number, nullptr,
+                      detail::durable::encode_start(start));
+}
+
+ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make_durable(const StateMachine& machine, Json input,
+                                                                   detail::ExecutionConfig cfg,
+                                                                   std::uint64_t number,
+                                                                   std::shared_ptr<const detail::ReplayMemo> recorded,
+                                                                   const std::string& start_record) {
+  auto target = std::make_shared<std::weak_ptr<detail::Interpreter>>();
+  auto hook = std::make_shared<detail::durable::DurableHook>(
+      options_.journal, number, std::move(recorded), [target](const std::string& reason) {
+        // Never retried (see asl::Journal): the execution fails here, and stays running in what
+        // reached the disk, for recover() after a restart.
+        if (auto e = target->lock())
+          e->fail(Error(std::string(errors::runtime),
+                        "The journal stopped, so the execution cannot be made durable: " + reason));
+      });
+  if (!start_record.empty() && !hook->append(start_record, false))
+    throw JournalError("asl::Engine: the journal refused the execution's start: " + options_.journal->failure());
+  cfg.journal = hook.get();
+  cfg.journal_owner = hook;
+  const std::string name = cfg.execution_name;
   auto exec = std::make_shared<detail::Interpreter>(machine.program(), std::move(input), std::move(cfg));
+  *target = exec;
   detail::Interpreter* raw = exec.get();
   exec->set_on_finished([this, raw] { untrack(raw); });
+  durable_->attach(name, exec, hook);
   return exec;
 }
 
 ASL_DECL std::shared_ptr<detail::Interpreter> Engine::run_inline(const StateMachine& machine, Json input,
                                                                  const RunOptions& run) {
   detail::InlineHost host(options_.clock, options_.virtual_time);
-  auto exec = make(machine, std::move(input), run, host);
+  bool existing = false;
+  auto exec = make(machine, std::move(input), run, host, existing);
+  if (existing) {
+    exec->wait();  // it runs on the thread that started it
+    return exec;
+  }
   track(exec);
   exec->start();
   if (!host.run([&] { return exec->done(); })) {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "asl/detail/base/step_random.hpp"
 #include "asl/detail/jsonpath/intrinsics_parser.hpp"
 #include "asl/detail/jsonpath/java_text.hpp"
 #include "asl/error.hpp"
@@ -249,6 +250,7 @@ class JavaRandom {
 };
 
 inline std::mt19937_64& thread_rng() {
+  if (StepRandom* r = StepRandom::current()) return r->generator();  // a journaled execution's step
   thread_local std::mt19937_64 rng{[] {
     std::random_device rd;
     return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "asl/detail/base/step_random.hpp"
 #include "asl/detail/json/depth.hpp"
 #include "asl/detail/json/release.hpp"
 #include "asl/detail/run/spin_lock.hpp"
@@ -36,7 +37,9 @@ inline std::mt19937_64& Interpreter::rng() {
 }
 
 inline void Interpreter::start() {
-  start_time_ = host_->now();
+  start_time_ = config_.start_time ? *config_.start_time : host_->now();
+  if (config_.journal && config_.journal->replay())
+    frame_ids_.store(config_.journal->replay()->max_frame(), std::memory_order_relaxed);
   if (config_.max_duration_seconds) max_end_ = add_seconds(start_time_, config_.max_duration_seconds);
   // Before anything copies, compares or sizes the input: those recurse once per level, and a
   // host may hand over a document parsed from a hostile request body.
@@ -138,8 +141,25 @@ inline void Interpreter::drive_steps(const std::shared_ptr<Frame>& f) {
       f->announce = false;
       emit(EventType::MapIterationStarted, [&](Json& d) { d["index"] = f->slot; });
     }
+    if (config_.journal) {
+      // States.UUID and States.MathRandom draw from a generator seeded by where the step runs,
+      // so a recovered execution replaying this step draws the same values.
+      StepRandom random(step_seed(*f));
+      StepRandom::Scope scope(random);
+      if (step(f) == Step::stop) return;
+      continue;
+    }
     if (step(f) == Step::stop) return;
   }
+}
+
+inline std::uint64_t Interpreter::step_seed(const Frame& f) const {
+  std::uint64_t z = config_.random_seed ^ (f.id * 0x9e3779b97f4a7c15ULL);
+  z ^= (static_cast<std::uint64_t>(f.step) << 40) ^ (static_cast<std::uint64_t>(f.retry_count) << 8) ^
+       static_cast<std::uint64_t>(f.resume);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
 }
 
 inline void Interpreter::cancel() { finish_execution(Status::aborted, Json(), Error()); }
@@ -153,6 +173,7 @@ inline void Interpreter::fail_stuck() {
 
 inline void Interpreter::schedule(std::shared_ptr<Frame> f, TimePoint due) {
   std::weak_ptr<Interpreter> weak = weak_from_this();
+  if (config_.journal) due = config_.journal->timer(FactKey{f->id, f->step, f->retry_count}, f->state, due);
   if (max_end_ && due > *max_end_) {
     // The execution would outlive its maximum duration before this timer fires: AWS fails it
     // with States.Timeout then (status TIMED_OUT). Only timers move time this far (a Wait, a
@@ -162,7 +183,6 @@ inline void Interpreter::schedule(std::shared_ptr<Frame> f, TimePoint due) {
     });
     return;
   }
-  if (config_.journal) config_.journal->timer(f->id, f->state, due);
   host_->post_at(due, [weak, f = std::move(f)]() mutable {
     auto self = weak.lock();
     if (!self || self->done() || (f->parent && abandoned(*f))) return;
@@ -225,7 +245,8 @@ inline Interpreter::Step Interpreter::enter(const std::shared_ptr<Frame>& f, con
   }
   // Reading the clock costs more than a Pass step; only $$.State.EnteredTime needs it.
   if (st.uses_context) f->entered_time = now();
-  if (config_.journal) config_.journal->transition(f->id, f->state, f->doc);
+  if (config_.journal)
+    config_.journal->transition(f->id, ++f->step, f->state, f->doc, st.uses_context ? &f->entered_time : nullptr);
   f->entered_event = emit(entered_event(st.type), [&](Json& d) {
     d["name"] = st.name;
     d["input"] = f->doc;
@@ -362,7 +383,7 @@ inline void Interpreter::finish_execution(Status status, Json output, Error erro
     case Status::aborted: emit(EventType::ExecutionAborted); break;
     case Status::running: break;
   }
-  if (config_.journal) config_.journal->finished(r);
+  if (config_.journal) config_.journal->finished(r, now());
   if (LocalCounts* local = local_counts()) local->flush();
   r.stats.state_entries = entries_.load(std::memory_order_relaxed);
   r.stats.retries = retries_.load(std::memory_order_relaxed);
@@ -375,6 +396,8 @@ inline void Interpreter::finish_execution(Status status, Json output, Error erro
     std::lock_guard<std::mutex> lock(slots_mutex_);
     slots_closed_ = true;
     slots.swap(pending_slots_);
+    for (auto& [token, s] : config_.recovered_slots) slots.push_back(s);  // never reached: closed too
+    config_.recovered_slots.clear();
   }
   for (auto& w : slots)
     if (auto s = w.lock()) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "asl/execution_result.hpp"
@@ -37,6 +38,14 @@ struct ExecutionConfig {
   std::optional<std::uint64_t> jitter_seed;
   std::vector<Observer*> observers;
   JournalHook* journal = nullptr;  ///< receives every fact needed to rebuild the execution (null: none)
+  std::shared_ptr<JournalHook> journal_owner;  ///< keeps `journal` alive when the engine made it
+  /// The execution's start ($$.Execution.StartTime): a recovered execution keeps its own (unset: now).
+  std::optional<TimePoint> start_time;
+  /// With a journal: the seed of the per-step generators of States.UUID and States.MathRandom.
+  std::uint64_t random_seed = 0;
+  /// A recovered execution: the slots of the callback tokens it had handed out, registered by
+  /// the engine before the replay reaches their tasks (a callback may arrive first), by token.
+  std::unordered_map<std::string, std::shared_ptr<TaskSlot>> recovered_slots;
   std::string execution_name;
   const std::atomic<bool>* stop_flag = nullptr;  ///< set by the host to abort (checked at step boundaries)
   /// Registers a `.waitForTaskToken` slot under its token (the engine's callback registry);

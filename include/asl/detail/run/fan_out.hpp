@@ -20,6 +20,8 @@ inline std::shared_ptr<Join> Interpreter::new_join(const std::shared_ptr<Frame>&
   j->child_depth = grown_depth(*f, program_->states[f->state]);
   j->owner = f;
   j->owner_id = f->id;
+  j->owner_step = f->step;
+  j->owner_attempt = f->retry_count;
   j->up = f->parent;
   j->is_map = is_map;
   return j;
@@ -78,10 +80,9 @@ inline void Interpreter::start_children(const std::shared_ptr<Join>& jp) {
     }
     child->size_bound = bound(child->doc);
     child->depth_bound = j.child_depth;
-    if (config_.journal) {
-      child->id = frame_ids_.fetch_add(1, std::memory_order_relaxed) + 1;
-      config_.journal->hand_out(child->id, j.owner_id, owner.state, child->slot, child->doc);
-    }
+    if (config_.journal)
+      child->id = config_.journal->hand_out(frame_ids_, FactKey{j.owner_id, j.owner_step, j.owner_attempt},
+                                            owner.state, child->slot, child->doc);
     requeue(std::move(child));
   }
 }

@@ -55,6 +55,7 @@ struct Frame {
   enum class Resume : std::uint8_t { enter, retry, wait_done, children_done, task_done, map_chunk };
   std::uint32_t state = no_index;
   std::uint64_t id = 0;         ///< numbered for the journal (0: the top level, or no journal)
+  std::uint32_t step = 0;       ///< journal only: states entered by this frame (FactKey::step)
   Json doc;                     ///< the raw input of the current state (moved, never copied whole)
   std::shared_ptr<Join> parent; ///< the Map/Parallel join this frame reports to; null = top level
   std::uint32_t slot = 0;       ///< index in the parent's result array
@@ -77,6 +78,7 @@ struct Join {
   std::mutex mutex;  ///< children finish on any worker
   std::shared_ptr<Frame> owner;
   std::uint64_t owner_id = 0;  ///< the owner frame's id (journal hand-outs name it)
+  std::uint32_t owner_step = 0, owner_attempt = 0;  ///< where the owner handed the children out
   std::shared_ptr<Join> up;  ///< the owner's own join: abandoning an outer join reaches inner ones
   std::atomic<bool> abandoned{false};
   bool is_map = false;

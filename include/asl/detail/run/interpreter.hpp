@@ -56,6 +56,8 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   void cancel();
   /// An inline run found nothing that could ever make progress (no frame, timer or pending task).
   void fail_stuck();
+  /// Ends the execution FAILED with `e` (the engine's journal stopped).
+  void fail(Error e) { finish_execution(Status::failed, Json(), std::move(e)); }
 
   bool done() const { return status_.load(std::memory_order_acquire) != Status::running; }
   Status status() const { return status_.load(std::memory_order_acquire); }
@@ -92,6 +94,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
 
   // ---------------------------------------------------------------- core.hpp: frames, transitions
   void drive_steps(const std::shared_ptr<Frame>& f);
+  std::uint64_t step_seed(const Frame& f) const;
   void schedule(std::shared_ptr<Frame> f, TimePoint due);
   void requeue(std::shared_ptr<Frame> f);
   static bool abandoned(const Frame& f);
@@ -177,7 +180,8 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   /// The execution's generator (jitter, token salts), seeded on first use; rng_mutex_ held.
   std::mt19937_64& rng();
   std::string new_task_token();
-  void arm_task_timers(const std::shared_ptr<TaskSlot>& slot, const TaskContext& tc);
+  void arm_task_timers(const std::shared_ptr<TaskSlot>& slot, const TaskContext& tc,
+                       std::optional<TimePoint> timeout_at);
   void check_heartbeat(std::weak_ptr<TaskSlot> weak_slot, std::shared_ptr<std::atomic<std::int64_t>> last,
                        std::uint64_t window);
   Step await_slot(const std::shared_ptr<Frame>& f, const State& st, const std::shared_ptr<TaskSlot>& slot);

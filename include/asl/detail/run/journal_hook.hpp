@@ -4,9 +4,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "asl/clock.hpp"
 #include "asl/detail/base/config.hpp"
@@ -15,6 +18,7 @@
 #include "asl/history.hpp"
 #include "asl/json.hpp"
 #include "asl/result.hpp"
+#include "asl/detail/run/replay_memo.hpp"
 
 namespace asl::detail {
 
@@ -22,26 +26,36 @@ namespace asl::detail {
 /// visible outside the engine (a handler called twice, a token handed out twice).
 enum class JournalFact : std::uint8_t {
   event,        ///< a history event was numbered (`event`, `event_id`)
-  transition,   ///< a frame entered `state` with `value` as its raw input
-  task_input,   ///< a task attempt is about to call its handler with `value` (attempt `index`;
-                ///< `due`: its TimeoutSeconds deadline, if it has one)
-  task_result,  ///< a task attempt ended: `value` (its result) or `error`
+  transition,   ///< a frame entered `state` (its step `step`) with `value` as its raw input, at `time`
+                ///< (the epoch when the state does not read its entry time)
+  task_input,   ///< a task attempt is about to call its handler with `value` (`due`: its
+                ///< TimeoutSeconds deadline, if it has one)
+  task_result,  ///< a task attempt ended: `value` (its result) or `error` (`heartbeat`: by a heartbeat expiry)
   timer,        ///< a frame sleeps until `due`, an absolute time (Wait, a retry interval)
   token,        ///< a callback token is about to be handed out (`token`)
-  hand_out,     ///< child frame `frame` of frame `parent` starts item/branch `index` with `value`
-  finished,     ///< the execution ended: `value` (the output) or `error`
+  hand_out,     ///< child frame `frame` of frame `parent` (at its `step` and `attempt`) starts
+                ///< item/branch `index` with `value`
+  finished,     ///< the execution ended with `status`: `value` (the output) or `error`
 };
 
 /// One fact. Pointers and views are valid during the call only: a journal copies what it keeps.
+/// `frame`, `step` and `attempt` say where it happened (see FactKey): the same place on every replay.
 struct JournalRecord {
   JournalFact fact = JournalFact::event;
   std::uint64_t frame = 0;   ///< the frame's id in this execution (0: the top-level frame)
   std::uint64_t parent = 0;  ///< hand_out: the Map/Parallel frame the child belongs to
   std::uint32_t state = 0xffffffffu;  ///< index of the state the fact belongs to (Program::states)
-  std::uint32_t index = 0;   ///< hand_out: the item or branch; task_input: the retry count
+  std::uint32_t step = 0;     ///< the frame's state step (hand_out: the parent's)
+  std::uint32_t attempt = 0;  ///< the retry count of the state visit (hand_out: the parent's)
+  std::uint32_t index = 0;    ///< hand_out: the item or branch
+  bool heartbeat = false;     ///< task_result: the attempt ended by a heartbeat expiry
+  Status status = Status::running;  ///< finished: how the execution ended
   EventType event = EventType::ExecutionStarted;
   std::uint64_t event_id = 0;
-  TimePoint due{};
+  TimePoint due{};            ///< timer; task_input: the timeout deadline (if has_due)
+  TimePoint time{};           ///< transition: the entry time (if has_time); finished: the end
+  bool has_due = false;
+  bool has_time = false;
   std::string_view token;
   const Json* value = nullptr;
   const Error* error = nullptr;
@@ -51,10 +65,20 @@ struct JournalRecord {
 /// Parallel branches on a pool call it concurrently), so an implementation synchronises itself;
 /// facts of one frame arrive in order. Set with ExecutionConfig::journal; without one, the
 /// engine pays one predictable branch per fact.
+///
+/// A hook made with a ReplayMemo belongs to a recovered execution: the execution runs again
+/// from its start, and wherever the memo has the fact (a task's result, a timer's deadline, a
+/// token, an entry time, a child's frame id) the recorded one is used and nothing is recorded
+/// again, so it reaches the point where it stopped without calling a handler whose result is
+/// known, and goes on from there.
 class JournalHook {
  public:
+  explicit JournalHook(std::shared_ptr<const ReplayMemo> replay = nullptr) : replay_(std::move(replay)) {}
   virtual ~JournalHook() = default;
   virtual void record(const JournalRecord& r) = 0;
+
+  /// What the execution did before it was recovered (null for a new execution).
+  const ReplayMemo* replay() const noexcept { return replay_.get(); }
 
   // The interpreter reports each fact through one of these (after testing that it has a
   // journal); they build the record out of line, away from the hot paths that call them.
@@ -65,44 +89,78 @@ class JournalHook {
     r.event_id = id;
     record(r);
   }
-  /// A frame enters `state` with `input` as its raw input.
-  ASL_NOINLINE void transition(std::uint64_t frame, std::uint32_t state, const Json& input) {
-    record(on(JournalFact::transition, frame, state, &input));
+  /// A frame enters `state`, its step `step`, with `input` as its raw input. `entered_time`
+  /// (null when the state does not read it) becomes the recorded time on a replay.
+  ASL_NOINLINE void transition(std::uint64_t frame, std::uint32_t step, std::uint32_t state, const Json& input,
+                               TimePoint* entered_time) {
+    if (replay_)
+      if (auto t = replay_->find_entry(frame, step)) {
+        if (entered_time) *entered_time = *t;
+        return;
+      }
+    JournalRecord r = on(JournalFact::transition, FactKey{frame, step, 0}, state, &input);
+    if (entered_time) {
+      r.time = *entered_time;
+      r.has_time = true;
+    }
+    record(r);
   }
   /// Before the handler is called: an at-most-once handler must not see this input twice.
-  ASL_NOINLINE void task_input(std::uint64_t frame, std::uint32_t state, std::uint32_t retry_count,
-                               const Json& input, std::optional<TimePoint> timeout_at) {
-    JournalRecord r = on(JournalFact::task_input, frame, state, &input);
-    r.index = retry_count;
-    if (timeout_at) r.due = *timeout_at;
+  ASL_NOINLINE void task_input(const FactKey& at, std::uint32_t state, const Json& input,
+                               std::optional<TimePoint> timeout_at) {
+    if (replay_)
+      if (const RecordedTask* t = replay_->find_task(at); t && t->started) return;
+    JournalRecord r = on(JournalFact::task_input, at, state, &input);
+    if (timeout_at) {
+      r.due = *timeout_at;
+      r.has_due = true;
+    }
     record(r);
   }
-  ASL_NOINLINE void task_result(std::uint64_t frame, std::uint32_t state, const Result<Json>& result) {
-    JournalRecord r = on(JournalFact::task_result, frame, state, result ? &*result : nullptr);
+  ASL_NOINLINE void task_result(const FactKey& at, std::uint32_t state, const Result<Json>& result, bool heartbeat) {
+    if (replay_)
+      if (const RecordedTask* t = replay_->find_task(at); t && t->result) return;
+    JournalRecord r = on(JournalFact::task_result, at, state, result ? &*result : nullptr);
     if (!result) r.error = &result.error();
+    r.heartbeat = heartbeat;
     record(r);
   }
-  ASL_NOINLINE void timer(std::uint64_t frame, std::uint32_t state, TimePoint due) {
-    JournalRecord r = on(JournalFact::timer, frame, state, nullptr);
+  /// A frame sleeps until `due`; returns the deadline to keep: the recorded one on a replay
+  /// (a Wait, or a retry interval with jitter, ends when it was first set to end).
+  ASL_NOINLINE TimePoint timer(const FactKey& at, std::uint32_t state, TimePoint due) {
+    if (replay_)
+      if (auto t = replay_->find_timer(at)) return *t;
+    JournalRecord r = on(JournalFact::timer, at, state, nullptr);
     r.due = due;
+    r.has_due = true;
     record(r);
+    return due;
   }
   /// Before the token is registered or handed to the handler: a token must not be issued twice.
-  ASL_NOINLINE void token(std::uint64_t frame, std::uint32_t state, std::string_view token) {
-    JournalRecord r = on(JournalFact::token, frame, state, nullptr);
+  ASL_NOINLINE void token(const FactKey& at, std::uint32_t state, std::string_view token) {
+    if (replay_)
+      if (const RecordedTask* t = replay_->find_task(at); t && !t->token.empty()) return;
+    JournalRecord r = on(JournalFact::token, at, state, nullptr);
     r.token = token;
     record(r);
   }
-  /// Child frame `frame` of frame `parent` (at `state`, a Map or Parallel) starts `index` with `input`.
-  ASL_NOINLINE void hand_out(std::uint64_t frame, std::uint64_t parent, std::uint32_t state, std::uint32_t index,
-                             const Json& input) {
-    JournalRecord r = on(JournalFact::hand_out, frame, state, &input);
-    r.parent = parent;
+  /// The id of child `index` of the Map/Parallel frame `owner` (at `state`), which starts with
+  /// `input`: the recorded one on a replay, else the next of `ids`.
+  ASL_NOINLINE std::uint64_t hand_out(std::atomic<std::uint64_t>& ids, const FactKey& owner, std::uint32_t state,
+                                      std::uint32_t index, const Json& input) {
+    if (replay_)
+      if (auto id = replay_->find_child(owner, index)) return *id;
+    const std::uint64_t id = ids.fetch_add(1, std::memory_order_relaxed) + 1;
+    JournalRecord r = on(JournalFact::hand_out, FactKey{id, owner.step, owner.attempt}, state, &input);
+    r.parent = owner.frame;
     r.index = index;
     record(r);
+    return id;
   }
-  ASL_NOINLINE void finished(const ExecutionResult& result) {
-    JournalRecord r = on(JournalFact::finished, 0, 0xffffffffu, nullptr);
+  ASL_NOINLINE void finished(const ExecutionResult& result, TimePoint at) {
+    JournalRecord r = on(JournalFact::finished, FactKey{}, 0xffffffffu, nullptr);
+    r.time = at;
+    r.has_time = true;
     Error ended;
     if (result.status == Status::succeeded) {
       r.value = &result.output;
@@ -111,18 +169,23 @@ class JournalHook {
       ended.cause = result.cause;
       r.error = &ended;
     }
+    r.status = result.status;
     record(r);
   }
 
  private:
-  static JournalRecord on(JournalFact fact, std::uint64_t frame, std::uint32_t state, const Json* value) {
+  static JournalRecord on(JournalFact fact, const FactKey& at, std::uint32_t state, const Json* value) {
     JournalRecord r;
     r.fact = fact;
-    r.frame = frame;
+    r.frame = at.frame;
+    r.step = at.step;
+    r.attempt = at.attempt;
     r.state = state;
     r.value = value;
     return r;
   }
+
+  std::shared_ptr<const ReplayMemo> replay_;
 };
 
 }  // namespace asl::detail

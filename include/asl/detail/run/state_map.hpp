@@ -162,10 +162,9 @@ inline Interpreter::Step Interpreter::run_chunk(const std::shared_ptr<Frame>& f)
       child->announce = true;
       child->size_bound = bound(child->doc);
       child->depth_bound = j.child_depth;
-      if (config_.journal) {
-        child->id = frame_ids_.fetch_add(1, std::memory_order_relaxed) + 1;
-        config_.journal->hand_out(child->id, j.owner_id, j.map_state, child->slot, child->doc);
-      }
+      if (config_.journal)
+        child->id = config_.journal->hand_out(frame_ids_, FactKey{j.owner_id, j.owner_step, j.owner_attempt},
+                                              j.map_state, child->slot, child->doc);
       ++started;
       drive_steps(child);
     }

@@ -23,8 +23,14 @@
 namespace asl::detail {
 
 inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, const State& st) {
-  // A callback's token must exist before $$.Task.Token is read by Parameters.
-  if (st.integration == Integration::wait_for_task_token) f->token = new_task_token();
+  const bool callback = st.integration == Integration::wait_for_task_token;
+  // A recovered execution replaying this attempt: what it did before the process stopped.
+  const RecordedTask* recorded = nullptr;
+  if (config_.journal && config_.journal->replay())
+    recorded = config_.journal->replay()->find_task(FactKey{f->id, f->step, f->retry_count});
+  // A callback's token must exist before $$.Task.Token is read by Parameters; a replayed one
+  // keeps the token it handed out, which whoever holds it will call back with.
+  if (callback) f->token = recorded && !recorded->token.empty() ? recorded->token : new_task_token();
   std::optional<Json> holder;
   const Json* ctx = make_ctx(*f, st, holder);
   Selection v;
@@ -59,11 +65,35 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
     if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
     tc.credentials = std::move(*r);
   }
+  auto announce = [&] {
+    emit(st.lambda_events ? EventType::LambdaFunctionScheduled : EventType::TaskScheduled, [&](Json& d) {
+      d["resource"] = st.resource;
+      d["parameters"] = effective.dump();
+      if (tc.timeout_seconds) d["timeoutInSeconds"] = *tc.timeout_seconds;
+      if (tc.heartbeat_seconds) d["heartbeatInSeconds"] = *tc.heartbeat_seconds;
+    });
+    emit(st.lambda_events ? EventType::LambdaFunctionStarted : EventType::TaskStarted);
+  };
+  if (recorded && recorded->result) {
+    // It ended before the process stopped: its recorded outcome, and no second call.
+    f->token.clear();
+    announce();
+    return task_result(f, st, Result<Json>(*recorded->result), recorded->heartbeat);
+  }
+  if (config_.journal)
+    tc.idempotency_key = fmt::format("{}:{}.{}:{}:{}", config_.execution_name, f->id, f->step, st.name, f->retry_count);
   tc.set_stop_flag(&stop_);
-  const bool callback = st.integration == Integration::wait_for_task_token;
   std::shared_ptr<TaskSlot> slot;
   if (callback || tc.timeout_seconds || tc.heartbeat_seconds) {
-    slot = std::make_shared<TaskSlot>();
+    if (callback && recorded) {
+      std::lock_guard<std::mutex> lock(slots_mutex_);  // Map items replay on several workers
+      auto adopted = config_.recovered_slots.find(f->token);
+      if (adopted != config_.recovered_slots.end()) {
+        slot = std::move(adopted->second);  // may hold a callback that arrived before the replay got here
+        config_.recovered_slots.erase(adopted);
+      }
+    }
+    if (!slot) slot = std::make_shared<TaskSlot>();
     tc.set_slot(slot);
     watch_slot(slot);
   } else {
@@ -72,7 +102,7 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
   if (callback) {
     tc.task_token = f->token;
     slot->token = tc.task_token;
-    if (config_.journal) config_.journal->token(f->id, f->state, tc.task_token);
+    if (config_.journal) config_.journal->token(FactKey{f->id, f->step, f->retry_count}, f->state, tc.task_token);
     if (config_.register_token && !config_.register_token(tc.task_token, slot)) {
       f->token.clear();
       emit(st.lambda_events ? EventType::LambdaFunctionScheduled : EventType::TaskScheduled,
@@ -87,21 +117,21 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
   }
   f->token.clear();
 
-  emit(st.lambda_events ? EventType::LambdaFunctionScheduled : EventType::TaskScheduled, [&](Json& d) {
-    d["resource"] = st.resource;
-    d["parameters"] = effective.dump();
-    if (tc.timeout_seconds) d["timeoutInSeconds"] = *tc.timeout_seconds;
-    if (tc.heartbeat_seconds) d["heartbeatInSeconds"] = *tc.heartbeat_seconds;
-  });
-  emit(st.lambda_events ? EventType::LambdaFunctionStarted : EventType::TaskStarted);
-  // The timeout counts from the start of the task (spec §9.6).
-  if (slot) arm_task_timers(slot, tc);
+  announce();
+  // The timeout counts from the start of the task (spec §9.6): from its first start, for an
+  // attempt a recovered execution runs again.
+  std::optional<TimePoint> timeout_at;
+  if (recorded && recorded->timeout_at)
+    timeout_at = recorded->timeout_at;
+  else if (tc.timeout_seconds)
+    timeout_at = add_seconds(now(), *tc.timeout_seconds);
+  if (slot) arm_task_timers(slot, tc, timeout_at);
 
   if (config_.journal)
-    config_.journal->task_input(f->id, f->state, f->retry_count, effective,
-                                tc.timeout_seconds ? std::optional<TimePoint>(add_seconds(now(), *tc.timeout_seconds))
-                                                   : std::nullopt);
-  Result<Json> r = call_handler(st, effective, tc);
+    config_.journal->task_input(FactKey{f->id, f->step, f->retry_count}, f->state, effective, timeout_at);
+  // A replayed callback whose token was handed out waits for it, without handing it out twice;
+  // any other attempt that had started runs again (at least once, see TaskContext::idempotency_key).
+  Result<Json> r = callback && recorded && recorded->started ? Result<Json>(Json()) : call_handler(st, effective, tc);
   if ((callback || tc.deferred()) && r) {
     if (callback) emit(EventType::TaskSubmitted, [&](Json& d) { d["output"] = r->dump(); });
     return await_slot(f, st, tc.slot());
@@ -125,11 +155,12 @@ inline std::string Interpreter::new_task_token() {
 }
 
 /// TimeoutSeconds and HeartbeatSeconds timers of one attempt (spec §9.6).
-inline void Interpreter::arm_task_timers(const std::shared_ptr<TaskSlot>& slot, const TaskContext& tc) {
+inline void Interpreter::arm_task_timers(const std::shared_ptr<TaskSlot>& slot, const TaskContext& tc,
+                                         std::optional<TimePoint> timeout_at) {
   std::weak_ptr<TaskSlot> weak_slot = slot;
-  if (tc.timeout_seconds) {
+  if (tc.timeout_seconds && timeout_at) {
     const std::uint64_t secs = *tc.timeout_seconds;
-    host_->post_at(add_seconds(now(), secs), [weak_slot, secs] {
+    host_->post_at(*timeout_at, [weak_slot, secs] {
       if (auto s = weak_slot.lock()) {
         s->stop.store(true, std::memory_order_relaxed);
         s->settle(Error(std::string(errors::timeout), fmt::format("Task timed out after {} seconds.", secs)));
@@ -232,7 +263,7 @@ inline Interpreter::Step Interpreter::task_settled(const std::shared_ptr<Frame>&
 
 inline Interpreter::Step Interpreter::task_result(const std::shared_ptr<Frame>& f, const State& st, Result<Json> r,
                                                   bool heartbeat) {
-  if (config_.journal) config_.journal->task_result(f->id, f->state, r);
+  if (config_.journal) config_.journal->task_result(FactKey{f->id, f->step, f->retry_count}, f->state, r, heartbeat);
   if (!r) {
     Error e = std::move(r).error();
     const bool timed_out = e.is(errors::timeout);

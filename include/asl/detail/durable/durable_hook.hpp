@@ -1,0 +1,170 @@
+// DurableHook: the journal seam's durable implementation. It encodes an execution's facts into
+// journal records (durable/records.hpp) and appends them to an asl::Journal, flushing first
+// what must not happen twice (a callback token handed out).
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "asl/journal.hpp"
+#include "asl/detail/durable/records.hpp"
+#include "asl/detail/run/journal_hook.hpp"
+
+namespace asl::detail::durable {
+
+/// What an execution's start record holds.
+struct StartInfo {
+  std::uint64_t number = 0;     ///< the execution's number in this journal
+  std::string_view name;        ///< $$.Execution.Name
+  std::string_view definition;  ///< the definition text it runs (pinned: recovery loads this one)
+  std::string_view input;       ///< the execution input, as JSON text
+  TimePoint start_time{};
+  std::uint64_t seed = 0;       ///< the seed of its per-step random generators
+  bool express = false;
+  std::uint32_t redrive_count = 0;
+};
+
+inline std::string encode_start(const StartInfo& s) {
+  std::string out;
+  out.reserve(s.definition.size() + s.input.size() + s.name.size() + 48);
+  RecordWriter w(out);
+  w.kind(RecordKind::start);
+  w.varint(s.number);
+  w.text(s.name);
+  w.text(s.definition);
+  w.varint(definition_hash(s.definition));
+  w.text(s.input);
+  w.time(s.start_time);
+  w.varint(s.seed);
+  w.u8(s.express ? 1 : 0);
+  w.varint(s.redrive_count);
+  return out;
+}
+
+/// One execution's facts into a journal. Facts of many executions interleave in one journal,
+/// each record names its execution by number.
+class DurableHook final : public JournalHook {
+ public:
+  /// `on_failure` is called once, with the reason, when the journal stops (a failed write or
+  /// fsync): the engine then fails the execution, which can no longer be made durable.
+  DurableHook(std::shared_ptr<Journal> journal, std::uint64_t number, std::shared_ptr<const ReplayMemo> replay,
+              std::function<void(const std::string&)> on_failure)
+      : JournalHook(std::move(replay)),
+        journal_(std::move(journal)),
+        number_(number),
+        on_failure_(std::move(on_failure)) {}
+
+  /// Stops recording: the engine is shutting down and leaves this execution running in the
+  /// journal, for recover() in the next process (what ends it here is not its end).
+  void detach() noexcept { detached_.store(true, std::memory_order_release); }
+
+  void record(const JournalRecord& r) override {
+    if (r.fact == JournalFact::event) return;  // history is rebuilt by replaying the facts
+    if (detached_.load(std::memory_order_acquire)) return;
+    thread_local std::string buffer;
+    buffer.clear();
+    RecordWriter w(buffer);
+    bool durable = false;
+    switch (r.fact) {
+      case JournalFact::event: return;
+      case JournalFact::transition:
+        head(w, RecordKind::transition, r);
+        w.varint(r.state);
+        w.u8(r.has_time ? 1 : 0);
+        if (r.has_time) w.time(r.time);
+        break;
+      case JournalFact::task_input:
+        head(w, RecordKind::task_input, r);
+        w.varint(r.state);
+        w.u8(r.has_due ? 1 : 0);
+        if (r.has_due) w.time(r.due);
+        break;
+      case JournalFact::task_result: {
+        head(w, RecordKind::task_result, r);
+        w.varint(r.state);
+        std::uint8_t flags = 0;
+        if (r.value) flags |= result_ok;
+        if (r.heartbeat) flags |= result_heartbeat;
+        w.u8(flags);
+        if (r.value) {
+          w.text(r.value->dump());
+        } else if (r.error) {
+          w.optional_text(r.error->name);
+          w.optional_text(r.error->cause);
+        } else {
+          w.optional_text(std::nullopt);
+          w.optional_text(std::nullopt);
+        }
+        break;
+      }
+      case JournalFact::timer:
+        head(w, RecordKind::timer, r);
+        w.varint(r.state);
+        w.time(r.due);
+        break;
+      case JournalFact::token:
+        head(w, RecordKind::token, r);
+        w.varint(r.state);
+        w.text(r.token);
+        durable = true;  // on disk before anyone outside can hold it
+        break;
+      case JournalFact::hand_out:
+        head(w, RecordKind::hand_out, r);
+        w.varint(r.parent);
+        w.varint(r.index);
+        break;
+      case JournalFact::finished:
+        w.kind(RecordKind::finished);
+        w.varint(number_);
+        w.time(r.time);
+        w.u8(status_code(r.status));
+        w.u8(r.value ? 1 : 0);
+        if (r.value) {
+          w.text(r.value->dump());
+        } else {
+          w.optional_text(r.error ? r.error->name : std::nullopt);
+          w.optional_text(r.error ? r.error->cause : std::nullopt);
+        }
+        break;
+    }
+    append(buffer, durable);
+  }
+
+  /// Appends a record the engine built (the start); false once the journal has stopped.
+  bool append(std::string_view payload, bool durable) {
+    if (failed_.load(std::memory_order_acquire)) return false;
+    try {
+      if (durable)
+        journal_->append_durable(payload);
+      else
+        journal_->append(payload);
+      return true;
+    } catch (const JournalError& e) {
+      if (!failed_.exchange(true) && on_failure_) on_failure_(e.what());
+      return false;
+    }
+  }
+
+ private:
+  void head(RecordWriter& w, RecordKind kind, const JournalRecord& r) const {
+    w.kind(kind);
+    w.varint(number_);
+    w.varint(r.frame);
+    w.varint(r.step);
+    w.varint(r.attempt);
+  }
+
+  std::shared_ptr<Journal> journal_;
+  std::uint64_t number_;
+  std::function<void(const std::string&)> on_failure_;
+  std::atomic<bool> detached_{false};
+  std::atomic<bool> failed_{false};
+};
+
+}  // namespace asl::detail::durable

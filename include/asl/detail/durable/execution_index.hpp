@@ -1,0 +1,179 @@
+// Reading a journal back: every execution it holds (its start, how it ended if it did) and, for
+// those still running when the process stopped, the ReplayMemo that recovery resumes them with.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "asl/execution_result.hpp"
+#include "asl/journal.hpp"
+#include "asl/detail/durable/records.hpp"
+#include "asl/detail/run/replay_memo.hpp"
+
+namespace asl::detail::durable {
+
+/// One execution as its records describe it.
+struct JournaledExecution {
+  std::uint64_t number = 0;
+  std::string name;
+  std::string definition;  ///< the text it started with
+  std::uint64_t definition_hash = 0;
+  std::string input;       ///< JSON text
+  TimePoint start_time{};
+  std::uint64_t seed = 0;
+  bool express = false;
+  std::uint32_t redrive_count = 0;
+  Status status = Status::running;
+  std::optional<TimePoint> stop_time;
+  std::string output;  ///< JSON text (succeeded)
+  std::optional<std::string> error, cause;
+  /// While running: everything it did, for recovery (dropped once it ends).
+  std::shared_ptr<ReplayMemo> memo;
+};
+
+/// Every execution in a journal, by number and by name.
+class ExecutionIndex {
+ public:
+  /// Reads every record of `journal` in order. Throws JournalError for a record that passed its
+  /// checksum but cannot be decoded (written by another format: never guessed at).
+  void read(Journal& journal) {
+    journal.replay([&](const JournalEntry& e) { apply(e.seq, e.payload); });
+  }
+
+  /// Applies one record.
+  void apply(std::uint64_t seq, std::string_view payload) {
+    RecordReader in(payload);
+    const auto kind = static_cast<RecordKind>(in.u8());
+    const std::uint64_t number = in.varint();
+    if (kind == RecordKind::start) {
+      JournaledExecution x;
+      x.number = number;
+      x.name = std::string(in.text());
+      x.definition = std::string(in.text());
+      x.definition_hash = in.varint();
+      x.input = std::string(in.text());
+      x.start_time = in.time();
+      x.seed = in.varint();
+      x.express = in.u8() != 0;
+      x.redrive_count = in.u32();
+      if (!in.ok() || !in.at_end()) bad(seq, "start");
+      x.memo = std::make_shared<ReplayMemo>();
+      x.memo->start_time = x.start_time;
+      x.memo->seed = x.seed;
+      if (number > max_number_) max_number_ = number;
+      by_name_[x.name] = number;
+      executions_[number] = std::move(x);
+      return;
+    }
+    auto it = executions_.find(number);
+    // A record of an execution whose start is not here (never the case without compaction,
+    // which keeps the starts of live executions): nothing to rebuild it with.
+    if (it == executions_.end() || !it->second.memo) return;
+    JournaledExecution& x = it->second;
+    ReplayMemo& memo = *x.memo;
+    if (kind == RecordKind::finished) {
+      x.stop_time = in.time();
+      const auto status = status_from(in.u8());
+      if (in.u8() != 0) {
+        x.output = std::string(in.text());
+      } else {
+        x.error = in.optional_text();
+        x.cause = in.optional_text();
+      }
+      if (!in.ok() || !in.at_end() || !status) bad(seq, "finished");
+      x.status = *status;
+      x.memo.reset();  // nothing left to rebuild: keep what names and listings need
+      x.definition.clear();
+      x.definition.shrink_to_fit();
+      return;
+    }
+    FactKey at;
+    at.frame = in.varint();
+    at.step = in.u32();
+    at.attempt = in.u32();
+    switch (kind) {
+      case RecordKind::transition: {
+        in.u32();  // the state
+        const bool has_time = in.u8() != 0;
+        const TimePoint t = has_time ? in.time() : TimePoint{};
+        if (in.ok()) memo.entered(at.frame, at.step, t);
+        break;
+      }
+      case RecordKind::task_input: {
+        in.u32();
+        RecordedTask& t = memo.task(at);
+        t.started = true;
+        if (in.u8() != 0) t.timeout_at = in.time();
+        break;
+      }
+      case RecordKind::task_result: {
+        in.u32();
+        const std::uint8_t flags = in.u8();
+        RecordedTask& t = memo.task(at);
+        t.heartbeat = (flags & result_heartbeat) != 0;
+        if (flags & result_ok) {
+          const std::string_view text = in.text();
+          Json value = Json::parse(text.begin(), text.end(), nullptr, false);
+          if (value.is_discarded()) bad(seq, "task_result");
+          t.result.emplace(std::move(value));
+        } else {
+          Error e;
+          e.name = in.optional_text();
+          e.cause = in.optional_text();
+          t.result.emplace(std::move(e));
+        }
+        break;
+      }
+      case RecordKind::timer: {
+        in.u32();
+        const TimePoint due = in.time();
+        if (in.ok()) memo.timer(at, due);
+        break;
+      }
+      case RecordKind::token: {
+        in.u32();
+        memo.task(at).token = std::string(in.text());
+        break;
+      }
+      case RecordKind::hand_out: {
+        const std::uint64_t parent = in.varint();
+        const std::uint32_t index = in.u32();
+        if (in.ok()) memo.child(FactKey{parent, at.step, at.attempt}, index, at.frame);
+        break;
+      }
+      default: bad(seq, "unknown kind");
+    }
+    if (!in.ok() || !in.at_end()) bad(seq, "record");
+  }
+
+  std::map<std::uint64_t, JournaledExecution>& executions() noexcept { return executions_; }
+  const std::map<std::uint64_t, JournaledExecution>& executions() const noexcept { return executions_; }
+  /// The execution that last used `name`, if any.
+  JournaledExecution* by_name(const std::string& name) {
+    auto it = by_name_.find(name);
+    if (it == by_name_.end()) return nullptr;
+    auto x = executions_.find(it->second);
+    return x == executions_.end() ? nullptr : &x->second;
+  }
+  std::uint64_t max_number() const noexcept { return max_number_; }
+
+ private:
+  [[noreturn]] static void bad(std::uint64_t seq, const char* what) {
+    throw JournalError(fmt::format("journal record {} ({}) cannot be decoded: it was not written by this "
+                                   "version of asl",
+                                   seq, what));
+  }
+
+  std::map<std::uint64_t, JournaledExecution> executions_;
+  std::unordered_map<std::string, std::uint64_t> by_name_;
+  std::uint64_t max_number_ = 0;
+};
+
+}  // namespace asl::detail::durable

@@ -1,0 +1,119 @@
+// What a recovered execution did before its process stopped, as the run layer asks for it:
+// task results, timer deadlines, callback tokens, state entry times and which frame ran which
+// Map item or Parallel branch, each keyed by where it happened in the frame tree.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "asl/clock.hpp"
+#include "asl/error.hpp"
+#include "asl/json.hpp"
+#include "asl/result.hpp"
+
+namespace asl::detail {
+
+/// Where a fact happened: the frame (journal id; 0 is the top level), its state step (1 for the
+/// first state it entered, +1 per transition) and the attempt (the retry count of that visit).
+/// A frame's steps run in the same order every time the execution is replayed, whatever the
+/// threads do, because everything that could make them differ (task results, times, random
+/// draws, tokens) is recorded or derived from a recorded seed.
+struct FactKey {
+  std::uint64_t frame = 0;
+  std::uint32_t step = 0;
+  std::uint32_t attempt = 0;
+  bool operator==(const FactKey& o) const noexcept {
+    return frame == o.frame && step == o.step && attempt == o.attempt;
+  }
+};
+
+struct FactKeyHash {
+  std::size_t operator()(const FactKey& k) const noexcept {
+    std::uint64_t h = k.frame * 0x9e3779b97f4a7c15ULL;
+    h ^= (static_cast<std::uint64_t>(k.step) << 32 | k.attempt) + 0xbf58476d1ce4e5b9ULL + (h << 6) + (h >> 2);
+    return static_cast<std::size_t>(h ^ (h >> 31));
+  }
+};
+
+/// One task attempt as recorded.
+struct RecordedTask {
+  bool started = false;                 ///< its handler was called (or its token handed out)
+  std::optional<TimePoint> timeout_at;  ///< its TimeoutSeconds deadline
+  std::string token;                    ///< its callback token (.waitForTaskToken)
+  std::optional<Result<Json>> result;   ///< how it ended, if it did
+  bool heartbeat = false;               ///< it ended by a heartbeat expiry
+};
+
+/// The recorded facts of one execution, filled by recovery and read (never changed) while the
+/// execution replays up to where it stopped and then goes on.
+class ReplayMemo {
+ public:
+  TimePoint start_time{};
+  std::uint64_t seed = 0;
+
+  // Filling (recovery).
+  RecordedTask& task(const FactKey& k) { return tasks_[k]; }
+  void entered(std::uint64_t frame, std::uint32_t step, TimePoint t) { entries_[FactKey{frame, step, 0}] = t; }
+  void timer(const FactKey& k, TimePoint due) { timers_[k] = due; }
+  /// `owner` is the Map/Parallel frame at the step and attempt that handed the child out.
+  void child(const FactKey& owner, std::uint32_t index, std::uint64_t frame) {
+    children_[child_key(owner, index)] = frame;
+    if (frame > max_frame_) max_frame_ = frame;
+  }
+
+  // Reading (the interpreter).
+  const RecordedTask* find_task(const FactKey& k) const {
+    auto it = tasks_.find(k);
+    return it == tasks_.end() ? nullptr : &it->second;
+  }
+  /// The recorded entry into step `step` of `frame`: its time (the epoch when it was not read).
+  std::optional<TimePoint> find_entry(std::uint64_t frame, std::uint32_t step) const {
+    auto it = entries_.find(FactKey{frame, step, 0});
+    if (it == entries_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<TimePoint> find_timer(const FactKey& k) const {
+    auto it = timers_.find(k);
+    if (it == timers_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<std::uint64_t> find_child(const FactKey& owner, std::uint32_t index) const {
+    auto it = children_.find(child_key(owner, index));
+    if (it == children_.end()) return std::nullopt;
+    return it->second;
+  }
+  /// Callback tokens handed out by attempts that had not ended.
+  std::vector<std::string> open_tokens() const {
+    std::vector<std::string> out;
+    for (const auto& [k, t] : tasks_)
+      if (!t.token.empty() && t.started && !t.result) out.push_back(t.token);
+    return out;
+  }
+  /// The largest frame id recorded: frames handed out after the replay get larger ones.
+  std::uint64_t max_frame() const noexcept { return max_frame_; }
+
+ private:
+  struct ChildKey {
+    FactKey owner;
+    std::uint32_t index;
+    bool operator==(const ChildKey& o) const noexcept { return owner == o.owner && index == o.index; }
+  };
+  struct ChildKeyHash {
+    std::size_t operator()(const ChildKey& k) const noexcept {
+      return FactKeyHash{}(k.owner) ^ (static_cast<std::size_t>(k.index) * 0x94d049bb133111ebULL);
+    }
+  };
+  static ChildKey child_key(const FactKey& owner, std::uint32_t index) { return ChildKey{owner, index}; }
+
+  std::unordered_map<FactKey, RecordedTask, FactKeyHash> tasks_;
+  std::unordered_map<FactKey, TimePoint, FactKeyHash> entries_;
+  std::unordered_map<FactKey, TimePoint, FactKeyHash> timers_;
+  std::unordered_map<ChildKey, std::uint64_t, ChildKeyHash> children_;
+  std::uint64_t max_frame_ = 0;
+};
+
+}  // namespace asl::detail

@@ -1,0 +1,368 @@
+// Engine tests: durable executions (EngineOptions::journal). A pipeline is "killed" at every
+// record boundary of its journal and recovered from that prefix; it must end as the uncrashed
+// run did, without calling again a task whose result was recorded. Also: idempotent start by
+// name, a callback token across a restart, a stopped journal, EXPRESS left alone, FileJournal.
+// SPDX-License-Identifier: MIT
+#include "support/catch.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <asl/asl.hpp>
+#include <asl/file_journal.hpp>
+#include <asl/testing/manual_clock.hpp>
+#include <asl/testing/memory_journal.hpp>
+
+#include "asl/detail/durable/execution_index.hpp"
+
+using asl::Json;
+using asl::testing::MemoryJournal;
+
+namespace {
+
+constexpr const char* pipeline = R"J({"StartAt": "Prepare", "States": {
+  "Prepare": {"Type": "Pass", "Parameters": {"run.$": "States.UUID()", "started.$": "$$.Execution.StartTime",
+              "items.$": "$.items"}, "Next": "Train"},
+  "Train": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:train", "ResultPath": "$.model",
+            "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 3, "MaxAttempts": 2, "JitterStrategy": "FULL"}],
+            "Next": "Cool"},
+  "Cool": {"Type": "Wait", "Seconds": 10, "Next": "Score"},
+  "Score": {"Type": "Map", "ItemsPath": "$.items", "ResultPath": "$.scores", "MaxConcurrency": 3,
+            "ItemProcessor": {"StartAt": "One", "States": {
+              "One": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:score", "End": true}}},
+            "Next": "Both"},
+  "Both": {"Type": "Parallel", "ResultPath": "$.both", "Branches": [
+     {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:a",
+                                       "End": true}}},
+     {"StartAt": "B", "States": {"B": {"Type": "Pass", "Parameters": {"at.$": "$$.State.EnteredTime",
+                                       "r.$": "States.MathRandom(1, 1000000)"}, "End": true}}}], "Next": "Gate"},
+  "Gate": {"Type": "Choice", "Choices": [{"Variable": "$.model.auc", "NumericGreaterThan": 0.5, "Next": "Deploy"}],
+           "Default": "Reject"},
+  "Deploy": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:deploy",
+             "ResultPath": "$.deployed", "End": true},
+  "Reject": {"Type": "Fail", "Error": "Rejected"}}})J";
+
+/// The handlers, with a ledger of the calls by idempotency key.
+struct Ledger {
+  std::mutex mutex;
+  std::map<std::string, int> calls;
+  void add(const asl::TaskContext& ctx) {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++calls[ctx.idempotency_key];
+  }
+};
+
+asl::HandlerRegistry handlers(Ledger& ledger) {
+  asl::HandlerRegistry tasks;
+  tasks.add("arn:aws:lambda:us-east-1:123456789012:function:train",
+            [&ledger](const Json&, asl::TaskContext& ctx) -> asl::Result<Json> {
+              ledger.add(ctx);
+              if (ctx.retry_count == 0) return asl::Error("Flaky", "a spot instance went away");
+              return Json{{"auc", 0.93}};
+            });
+  tasks.add("arn:aws:lambda:us-east-1:123456789012:function:score",
+            [&ledger](const Json& in, asl::TaskContext& ctx) -> asl::Result<Json> {
+              ledger.add(ctx);
+              return Json{{"x", in}, {"score", in.get<int>() * 2}};
+            });
+  tasks.add("arn:aws:lambda:us-east-1:123456789012:function:a",
+            [&ledger](const Json&, asl::TaskContext& ctx) -> asl::Result<Json> {
+              ledger.add(ctx);
+              return Json("a done");
+            });
+  tasks.add("arn:aws:lambda:us-east-1:123456789012:function:deploy",
+            [&ledger](const Json&, asl::TaskContext& ctx) -> asl::Result<Json> {
+              ledger.add(ctx);
+              return Json{{"endpoint", "prod"}};
+            });
+  return tasks;
+}
+
+class TerminalCounter final : public asl::Observer {
+ public:
+  void on_event(const asl::HistoryEvent& e) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (e.type == asl::EventType::ExecutionSucceeded || e.type == asl::EventType::ExecutionFailed ||
+        e.type == asl::EventType::ExecutionAborted || e.type == asl::EventType::ExecutionTimedOut)
+      ++terminal;
+    if (e.type == asl::EventType::MapIterationSucceeded) ++iterations[(*e.details)["index"].get<int>()];
+  }
+  int terminal = 0;
+  std::map<int, int> iterations;
+
+ private:
+  std::mutex mutex_;
+};
+
+asl::EngineOptions options(bool inline_run, const std::shared_ptr<asl::Journal>& journal) {
+  asl::EngineOptions o;
+  o.inline_execution = inline_run;
+  o.threads = 2;
+  o.virtual_time = true;
+  o.clock = std::make_shared<asl::testing::ManualClock>(asl::TimePoint{std::chrono::seconds(1'750'000'000)});
+  o.jitter_seed = 7;
+  o.journal = journal;
+  return o;
+}
+
+const Json input = Json{{"items", {1, 2, 3, 4, 5, 6, 7}}};
+
+asl::RunOptions named(const std::string& name) {
+  asl::RunOptions r;
+  r.name = name;
+  return r;
+}
+
+/// (frame, step, attempt) of an idempotency key "name:frame.step:state:attempt".
+asl::detail::FactKey key_of(const std::string& key) {
+  const auto c1 = key.find(':'), dot = key.find('.', c1), c2 = key.find(':', dot), c3 = key.rfind(':');
+  asl::detail::FactKey k;
+  k.frame = std::stoull(key.substr(c1 + 1, dot - c1 - 1));
+  k.step = static_cast<std::uint32_t>(std::stoul(key.substr(dot + 1, c2 - dot - 1)));
+  k.attempt = static_cast<std::uint32_t>(std::stoul(key.substr(c3 + 1)));
+  return k;
+}
+
+}  // namespace
+
+TEST_CASE("durable: killed after any record, a pipeline resumes and ends as the uncrashed run did", "[durable]") {
+  const bool inline_run = GENERATE(true, false);
+  INFO((inline_run ? "inline" : "pool of 2"));
+  Ledger ledger;
+  const auto tasks = handlers(ledger);
+  const auto machine = asl::StateMachine::parse(pipeline, tasks);
+
+  auto journal = std::make_shared<MemoryJournal>();
+  asl::ExecutionResult reference;
+  {
+    asl::Engine engine(options(inline_run, journal));
+    reference = engine.start(machine, input, named("train-1")).get();
+  }
+  REQUIRE(reference.status == asl::Status::succeeded);
+  CHECK(reference.output["scores"].size() == 7);
+  CHECK(reference.output["run"].get<std::string>().size() == 36);
+  const std::vector<std::string> records = journal->records();
+  REQUIRE(records.size() > 40);
+  const std::size_t reference_calls = ledger.calls.size();
+  CHECK(reference_calls == 2 + 7 + 1 + 1);  // train twice, 7 scores, a, deploy
+
+  for (std::size_t k = 0; k <= records.size(); ++k) {
+    INFO("journal cut after record " << k << " of " << records.size());
+    std::vector<std::string> prefix(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(k));
+    asl::detail::durable::ExecutionIndex index;
+    for (std::size_t i = 0; i < prefix.size(); ++i) index.apply(i + 1, prefix[i]);
+    const bool started = !index.executions().empty();
+    const bool ended = started && index.executions().begin()->second.status != asl::Status::running;
+    std::shared_ptr<const asl::detail::ReplayMemo> memo = started ? index.executions().begin()->second.memo : nullptr;
+
+    ledger.calls.clear();
+    auto cut = std::make_shared<MemoryJournal>(prefix);
+    auto counter = std::make_shared<TerminalCounter>();
+    asl::Engine engine(options(inline_run, cut));
+    engine.add_observer(counter);
+    std::vector<asl::Execution> resumed = engine.recover(tasks);
+    if (!started || ended) {
+      CHECK(resumed.empty());
+      continue;
+    }
+    REQUIRE(resumed.size() == 1);
+    const asl::ExecutionResult r = resumed[0].get();
+    REQUIRE(r.status == asl::Status::succeeded);
+    CHECK(r.output == reference.output);  // UUID, MathRandom, StartTime, EnteredTime included
+    CHECK(counter->terminal == 1);
+    CHECK(counter->iterations.size() == 7);
+    for (const auto& [i, n] : counter->iterations) CHECK(n == 1);
+    // No task whose result was recorded is called again.
+    for (const auto& [key, n] : ledger.calls) {
+      const asl::detail::RecordedTask* t = memo->find_task(key_of(key));
+      CHECK_FALSE((t && t->result));
+      CHECK(n == 1);
+    }
+    // And the journal now holds the whole run: a second recovery finds nothing to do.
+    asl::detail::durable::ExecutionIndex after;
+    const auto all = cut->records();
+    for (std::size_t i = 0; i < all.size(); ++i) after.apply(i + 1, all[i]);
+    REQUIRE(after.executions().size() == 1);
+    CHECK(after.executions().begin()->second.status == asl::Status::succeeded);
+  }
+}
+
+TEST_CASE("durable: a start by name is idempotent while it runs, refused otherwise (AWS StartExecution)",
+          "[durable]") {
+  asl::HandlerRegistry tasks;
+  std::mutex m;
+  std::vector<asl::TaskCompletion> pending;
+  tasks.add("arn:wait", [&](const Json&, asl::TaskContext& ctx) -> asl::Result<Json> {
+    std::lock_guard<std::mutex> lock(m);
+    pending.push_back(ctx.defer());
+    return Json();
+  });
+  const auto machine = asl::StateMachine::parse(
+      R"J({"StartAt": "W", "States": {"W": {"Type": "Task", "Resource": "arn:wait", "End": true}}})J", tasks);
+  auto journal = std::make_shared<MemoryJournal>();
+  asl::EngineOptions o;
+  o.threads = 2;
+  o.journal = journal;
+  asl::Engine engine(o);
+  asl::Execution first = engine.start(machine, Json{{"lr", 0.1}}, named("nightly"));
+  asl::Execution again = engine.start(machine, Json{{"lr", 0.1}}, named("nightly"));
+  CHECK(&first.name() == &again.name());  // the same execution
+  try {
+    engine.start(machine, Json{{"lr", 0.2}}, named("nightly"));
+    FAIL("a different input under a running name must be refused");
+  } catch (const asl::ExecutionAlreadyExists& e) {
+    CHECK(std::string(e.what()) ==
+          "Execution Already Exists: 'arn:aws:states:us-east-1:123456789012:execution:" + machine.name() + ":nightly'");
+  }
+  for (int i = 0; i < 1000; ++i) {
+    std::lock_guard<std::mutex> lock(m);
+    if (!pending.empty()) break;
+  }
+  {
+    std::unique_lock<std::mutex> lock(m);
+    while (pending.empty()) {
+      lock.unlock();
+      first.wait_for(std::chrono::milliseconds(1));
+      lock.lock();
+    }
+    REQUIRE(pending.size() == 1);  // the idempotent start ran nothing
+    pending[0].succeed(Json{{"ok", true}});
+  }
+  CHECK(first.get().status == asl::Status::succeeded);
+  CHECK_THROWS_AS(engine.start(machine, Json{{"lr", 0.1}}, named("nightly")), asl::ExecutionAlreadyExists);
+  // A name made up by the engine is a UUID, never "execution-1" of an earlier process.
+  const asl::Execution unnamed = engine.start(machine, Json::object());
+  CHECK(unnamed.name().size() == 36);
+  CHECK(unnamed.name()[14] == '4');
+  engine.shutdown(asl::ShutdownMode::cancel);
+}
+
+TEST_CASE("durable: a callback token handed out before a restart completes the recovered execution", "[durable]") {
+  std::mutex m;
+  std::vector<std::string> tokens;
+  asl::HandlerRegistry tasks;
+  tasks.add("arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            [&](const Json& in, asl::TaskContext&) -> asl::Result<Json> {
+              std::lock_guard<std::mutex> lock(m);
+              tokens.push_back(in["token"].get<std::string>());
+              return Json();
+            });
+  const auto machine = asl::StateMachine::parse(R"J({"StartAt": "Ask", "States": {
+      "Ask": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+              "Parameters": {"token.$": "$$.Task.Token"}, "ResultPath": "$.answer", "End": true}}})J", tasks);
+  auto journal = std::make_shared<MemoryJournal>();
+  asl::EngineOptions o;
+  o.threads = 2;
+  o.journal = journal;
+  {
+    asl::Engine engine(o);
+    asl::Execution e = engine.start(machine, Json{{"q", "deploy?"}}, named("approval"));
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(m);
+        if (!tokens.empty()) break;
+      }
+      e.wait_for(std::chrono::milliseconds(1));
+    }
+  }  // the engine goes away with the execution waiting: it stays running in the journal
+  REQUIRE(tokens.size() == 1);
+  CHECK(journal->durable_count() >= 2);  // the start and the token were synced before the handler ran
+
+  asl::Engine engine(o);
+  std::vector<asl::Execution> resumed = engine.recover(tasks);
+  REQUIRE(resumed.size() == 1);
+  CHECK(resumed[0].name() == "approval");
+  CHECK_FALSE(engine.send_task_success(tokens[0], Json("yes")).has_value());
+  const asl::ExecutionResult r = resumed[0].get();
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json{{"q", "deploy?"}, {"answer", "yes"}});
+  CHECK(tokens.size() == 1);  // the token was not handed out twice
+}
+
+TEST_CASE("durable: a journal that stops fails the execution with States.Runtime, never silently", "[durable]") {
+  Ledger ledger;
+  const auto tasks = handlers(ledger);
+  const auto machine = asl::StateMachine::parse(pipeline, tasks);
+  auto journal = std::make_shared<MemoryJournal>();
+  journal->fail_after(5);
+  asl::Engine engine(options(true, journal));
+  const asl::ExecutionResult r = engine.start(machine, input, named("doomed")).get();
+  CHECK(r.status == asl::Status::failed);
+  CHECK(r.error == "States.Runtime");
+  CHECK(r.cause.value_or("").find("The journal stopped") == 0);
+  CHECK_THROWS_AS(engine.start(machine, input, named("next")), asl::JournalError);
+}
+
+TEST_CASE("durable: EXPRESS executions are not journaled, as AWS keeps no state for them", "[durable]") {
+  Ledger ledger;
+  const auto tasks = handlers(ledger);
+  asl::LoadOptions lo;
+  lo.express = true;
+  const auto machine = asl::StateMachine::parse(pipeline, tasks, lo);
+  auto journal = std::make_shared<MemoryJournal>();
+  asl::Engine engine(options(true, journal));
+  CHECK(engine.start(machine, input, named("same")).get().status == asl::Status::succeeded);
+  CHECK(engine.start(machine, input, named("same")).get().status == asl::Status::succeeded);  // starts again
+  CHECK(journal->records().empty());
+}
+
+TEST_CASE("durable: on a FileJournal, an execution suspended by one engine is resumed by the next", "[durable]") {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("asl-durable-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::mutex m;
+  int first_calls = 0;
+  asl::TaskCompletion held;
+  bool holding = false;
+  asl::HandlerRegistry tasks;
+  tasks.add("arn:first", [&](const Json& in, asl::TaskContext&) -> asl::Result<Json> {
+    std::lock_guard<std::mutex> lock(m);
+    ++first_calls;
+    return Json{{"seen", in}};
+  });
+  tasks.add("arn:slow", [&](const Json&, asl::TaskContext& ctx) -> asl::Result<Json> {
+    std::lock_guard<std::mutex> lock(m);
+    if (!holding) {
+      held = ctx.defer();  // never completed: the process "stops" with it in flight
+      holding = true;
+      return Json();
+    }
+    return Json("second time");
+  });
+  const std::string def = R"J({"StartAt": "First", "States": {
+      "First": {"Type": "Task", "Resource": "arn:first", "Next": "Slow"},
+      "Slow": {"Type": "Task", "Resource": "arn:slow", "ResultPath": "$.slow", "End": true}}})J";
+  const auto machine = asl::StateMachine::parse(def, tasks);
+  asl::EngineOptions o;
+  o.threads = 2;
+  {
+    o.journal = std::make_shared<asl::FileJournal>(dir.string());
+    asl::Engine engine(o);
+    asl::Execution e = engine.start(machine, Json{{"v", 1}}, named("file-backed"));
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(m);
+        if (holding) break;
+      }
+      e.wait_for(std::chrono::milliseconds(1));
+    }
+  }
+  o.journal.reset();  // closes the files
+  o.journal = std::make_shared<asl::FileJournal>(dir.string());
+  {
+    asl::Engine engine(o);
+    std::vector<asl::Execution> resumed = engine.recover(tasks);
+    REQUIRE(resumed.size() == 1);
+    const asl::ExecutionResult r = resumed[0].get();
+    REQUIRE(r.status == asl::Status::succeeded);
+    CHECK(r.output == Json{{"seen", {{"v", 1}}}, {"slow", "second time"}});
+    CHECK(first_calls == 1);  // its result was in the journal
+  }
+  o.journal.reset();
+  std::filesystem::remove_all(dir);
+}
