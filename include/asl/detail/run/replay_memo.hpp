@@ -86,6 +86,11 @@ class ReplayMemo {
     if (it == children_.end()) return std::nullopt;
     return it->second;
   }
+  /// Calls `visit(key, task)` for every recorded task attempt.
+  template <class Visit>
+  void each_task(Visit&& visit) const {
+    for (const auto& [k, t] : tasks_) visit(k, t);
+  }
   /// Callback tokens handed out by attempts that had not ended.
   std::vector<std::string> open_tokens() const {
     std::vector<std::string> out;
