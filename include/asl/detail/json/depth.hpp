@@ -2,12 +2,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <limits>
 #include <vector>
 
+#include "asl/detail/base/config.hpp"
 #include "asl/json.hpp"
 
 namespace asl {
@@ -15,34 +15,59 @@ namespace detail {
 
 namespace json_depth_impl {
 
-/// Depth of `j` when it is at most `budget` levels deep, else 0 (unknown). Recurses at most
-/// `budget` levels, a constant, whatever the document: the common small document (a task's
-/// `{"ok": true}`) is measured in a few dozen instructions, without the walker's set-up.
-inline std::size_t shallow_depth(const Json& j, int budget) {
-  if (!j.is_structured()) return 0;
-  if (budget == 0) return static_cast<std::size_t>(-1);
-  std::size_t deepest = 0;
-  if (j.is_array()) {
-    for (const Json& v : j.get_ref<const Json::array_t&>())
-      if (v.is_structured()) deepest = std::max(deepest, shallow_depth(v, budget - 1));
+inline constexpr std::size_t unknown = static_cast<std::size_t>(-1);
+
+/// True when no child of the structured `j` is structured itself: `j` is 1 level deep. The
+/// common documents are made of these (a task's `{"ok": true}`, the items of an input array),
+/// and one loop over the children measures them without a call.
+inline bool flat(const Json& j) noexcept {
+  if (j.is_object()) {
+    for (const auto& member : *j.get_ptr<const Json::object_t*>())
+      if (member.second.is_structured()) return false;
   } else {
-    for (const auto& member : j.get_ref<const Json::object_t&>())
-      if (member.second.is_structured()) deepest = std::max(deepest, shallow_depth(member.second, budget - 1));
+    for (const Json& v : *j.get_ptr<const Json::array_t*>())
+      if (v.is_structured()) return false;
   }
-  return deepest == static_cast<std::size_t>(-1) ? deepest : deepest + 1;
+  return true;
 }
 
-}  // namespace json_depth_impl
+/// Depth of the structured `j` when it is at most `budget` levels deep, else `unknown`.
+/// Recurses at most `budget` levels, a constant, whatever the document, and only into children
+/// that are not flat; stops at the first child that is too deep (the caller then walks the
+/// document with an explicit stack).
+inline std::size_t shallow_depth(const Json& j, int budget) {
+  std::size_t deepest = 0;
+  if (j.is_object()) {
+    for (const auto& member : *j.get_ptr<const Json::object_t*>()) {
+      const Json& v = member.second;
+      if (!v.is_structured()) continue;
+      std::size_t d = 1;
+      if (!flat(v)) {
+        if (budget <= 2) return unknown;
+        d = shallow_depth(v, budget - 1);
+        if (d == unknown) return unknown;
+      }
+      if (d > deepest) deepest = d;
+    }
+  } else {
+    for (const Json& v : *j.get_ptr<const Json::array_t*>()) {
+      if (!v.is_structured()) continue;
+      std::size_t d = 1;
+      if (!flat(v)) {
+        if (budget <= 2) return unknown;
+        d = shallow_depth(v, budget - 1);
+        if (d == unknown) return unknown;
+      }
+      if (d > deepest) deepest = d;
+    }
+  }
+  return deepest + 1;
+}
 
-/// The number of nested objects/arrays on the deepest path of `root` (a scalar is 0, `[]` and
-/// `{}` are 1, `[[1]]` is 2). Stops early and returns a value above `stop_above` as soon as the
-/// depth exceeds it. Documents deeper than a few levels are walked with an explicit stack (the
-/// first 64 levels need no allocation), so the depth of the input is never the depth of the call
-/// stack.
-inline std::size_t json_depth(const Json& root,
-                              std::size_t stop_above = std::numeric_limits<std::size_t>::max()) {
-  if (!root.is_structured()) return 0;
-  if (const std::size_t d = json_depth_impl::shallow_depth(root, 8); d != static_cast<std::size_t>(-1)) return d;
+/// json_depth of a document deeper than shallow_depth's budget, with an explicit stack (the
+/// first 64 levels need no allocation), so the depth of the input is never the depth of the
+/// call stack.
+inline std::size_t deep_depth(const Json& root, std::size_t stop_above) {
   struct Level {
     const Json* node;
     std::size_t next;  ///< index of the next child to look at
@@ -85,6 +110,27 @@ inline std::size_t json_depth(const Json& root,
     }
   }
   return deepest;
+}
+
+/// json_depth of a structured document that is not flat. Out of line, so that json_depth's
+/// checks for the common flat document need no stack frame.
+ASL_NOINLINE inline std::size_t nested_depth(const Json& root, std::size_t stop_above) {
+  if (const std::size_t d = shallow_depth(root, 8); d != unknown) return d;
+  return deep_depth(root, stop_above);
+}
+
+}  // namespace json_depth_impl
+
+/// The number of nested objects/arrays on the deepest path of `root` (a scalar is 0, `[]` and
+/// `{}` are 1, `[[1]]` is 2). Stops early and returns a value above `stop_above` as soon as the
+/// depth exceeds it. Documents up to 8 levels deep are measured by shallow_depth, deeper ones
+/// with an explicit stack, so the depth of the input is never the depth of the call stack.
+/// Out of line: inlined, it tipped GCC's inlining of its callers (a task's result handling).
+ASL_NOINLINE inline std::size_t json_depth(const Json& root,
+                              std::size_t stop_above = std::numeric_limits<std::size_t>::max()) {
+  if (!root.is_structured()) return 0;
+  if (json_depth_impl::flat(root)) return 1;
+  return json_depth_impl::nested_depth(root, stop_above);
 }
 
 /// True when `j` is nested deeper than `limit` levels (0 = no limit).

@@ -57,6 +57,18 @@ inline Json& append_member(Json& object, const std::string& key, Json&& value) {
   return members.back().second;
 }
 
+/// Sets member `key` of `object` to `value`: replaces the member in place (releasing the old
+/// value) or appends it last, as an ordered_json `object[key] = value` would, without its lookup
+/// through iterators or its by-value assignment.
+inline void set_member(Json& object, const std::string& key, Json&& value) {
+  for (auto& member : object.get_ref<Json::object_t&>())
+    if (member.first == key) {
+      replace(member.second, std::move(value));
+      return;
+    }
+  append_member(object, key, std::move(value));
+}
+
 /// Releases an optional document when the scope ends (a temporary that several return paths share).
 struct ReleaseOnExit {
   std::optional<Json>& value;

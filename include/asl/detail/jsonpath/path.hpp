@@ -100,6 +100,12 @@ class Path {
   /// Spec §5.2 Reference Path: definite, and no unescaped `@ , : ? *` in dot names.
   bool is_reference() const { return definite() && !reserved_; }
   bool is_root() const { return chain_.steps.empty() && chain_.fn == impl::Function::none; }
+  /// The member name when the path is one member of the input's root (`$.name`), else nullptr.
+  const std::string* single_member() const {
+    if (root_ != Root::input || !definite() || chain_.steps.size() != 1) return nullptr;
+    const impl::Step& s = chain_.steps.front();
+    return s.kind == impl::StepKind::name ? &s.name : nullptr;
+  }
   /// Ends in a function call such as `.length()`.
   bool has_function() const { return chain_.fn != impl::Function::none; }
   /// The last step is a single array index (`$.a[2]`).
@@ -177,7 +183,11 @@ class Path {
   /// ResultPath (spec §4.4): writes `value` at this path inside `root`, creating missing
   /// intermediate objects; "$" replaces root. False (root untouched) when it cannot apply: not an
   /// input-rooted definite path, a scalar/null/wrong container on the way, or an index out of range.
-  bool assign(Json& root, Json value) const {
+  bool assign(Json& root, const Json& value) const { return assign(root, Json(value)); }
+  /// Same, moving `value` into place (it is left null or holding what it replaced, released).
+  /// By reference rather than by value: the interpreter's merge hands over its result without
+  /// a temporary to build and destroy.
+  bool assign(Json& root, Json&& value) const {
     if (root_ != Root::input || !definite()) return false;
     const auto& steps = chain_.steps;
     // Check first, so that a failed ResultPath leaves the document as it was.
@@ -198,26 +208,20 @@ class Path {
         cur = &(*cur)[static_cast<std::size_t>(idx)];
       }
     }
+    // `cur` was reached from the non-const `root`.
+    Json* node = const_cast<Json*>(cur);
     if (i == steps.size()) {
       // The whole path exists (the common case: a ResultPath written before): replace in place.
-      // `cur` was reached from the non-const `root`.
-      replace(*const_cast<Json*>(cur), std::move(value));
+      replace(*node, std::move(value));
       return true;
     }
     for (std::size_t k = i + 1; k < steps.size(); ++k)
       if (steps[k].kind != impl::StepKind::name) return false;  // cannot index into a created object
-    Json* node = &root;
-    for (const impl::Step& s : steps) {
-      if (s.kind == impl::StepKind::name) {
-        if (node->is_null()) *node = Json::object();  // a member created on the way
-        auto it = node->find(s.name);
-        node = it != node->end() ? &*it : &append_member(*node, s.name, Json());
-      } else {
-        const auto size = static_cast<std::int64_t>(node->size());
-        node = &(*node)[static_cast<std::size_t>(s.index < 0 ? s.index + size : s.index)];
-      }
-    }
-    replace(*node, std::move(value));  // frees the replaced value without nlohmann's scratch vector
+    // `node` is an object without member steps[i] (checked above): create the rest of the path
+    // from there, without looking up again the steps that exist.
+    for (std::size_t k = i; k + 1 < steps.size(); ++k)
+      node = &append_member(*node, steps[k].name, Json(Json::value_t::object));  // a member created on the way
+    append_member(*node, steps.back().name, std::move(value));
     return true;
   }
 

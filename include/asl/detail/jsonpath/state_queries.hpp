@@ -94,6 +94,10 @@ class JsonPathQueries final : public StateQueries {
       if (value_field(f).present) s.numbers |= static_cast<std::uint8_t>(1u << static_cast<unsigned>(f));
     s.combine = result_path.combine();
     s.merge_overhead = s.combine == Combine::merge ? result_path.path.text().size() + 4 : 0;
+    // `$.name` (the usual ResultPath): assign() sets that member of an object root.
+    const std::string* member = s.combine == Combine::merge ? result_path.path.single_member() : nullptr;
+    s.merges_into_member = member != nullptr;
+    s.merge_member = member ? *member : std::string();
     s.catch_combine.clear();
     s.catch_overhead.clear();
     for (const PathField& rp : catch_result_paths) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -64,6 +65,11 @@ struct QueryShape {
   std::uint8_t numbers = 0;        ///< bit (1 << NumberField) per number field the state has
   Combine combine = Combine::replace;
   std::size_t merge_overhead = 0;  ///< bytes a merge() may add besides the result (size bounds)
+  /// merge() on an object document sets its member `merge_member` (replacing it, or adding it
+  /// last): the interpreter then does that itself, without a call (see set_member).
+  /// Other documents still go through merge(), which reports the failure.
+  bool merges_into_member = false;
+  std::string merge_member;
   /// Per Catch, in order: how the error output meets the raw input, and a merge's overhead.
   std::vector<Combine> catch_combine;
   std::vector<std::size_t> catch_overhead;

@@ -104,7 +104,9 @@ inline std::optional<Failure> Interpreter::apply_result_path(Frame& f, const Sta
       break;
     case Combine::merge:
       out = std::move(f.doc);
-      if (auto e = q.merge(out, std::move(result), ctx)) {
+      if (st.shape.merges_into_member && out.is_object()) {
+        set_member(out, st.shape.merge_member, std::move(result));
+      } else if (auto e = q.merge(out, std::move(result), ctx)) {
         f.doc = std::move(out);  // left as it was: a Catch sees the state's raw input
         return from_eval(f, st, std::move(*e));
       }
@@ -148,7 +150,10 @@ inline Interpreter::Step Interpreter::exit_with_result(const std::shared_ptr<Fra
     // update the frame's document in place. Moving it out and back through the by-value
     // hand-offs below cost about a tenth of a Pass step. A failed assign leaves the document
     // as it was, so a Catch still sees the state's raw input.
-    if (auto e = q.merge(f->doc, std::move(result), ctx)) return fail_state(f, st, from_eval(*f, st, std::move(*e)));
+    if (st.shape.merges_into_member && f->doc.is_object())
+      set_member(f->doc, st.shape.merge_member, std::move(result));  // what merge() does, without the call
+    else if (auto e = q.merge(f->doc, std::move(result), ctx))
+      return fail_state(f, st, from_eval(*f, st, std::move(*e)));
     if (auto fl = check_depth(*f, st, f->doc)) return propagate(f, std::move(*fl));
     emit(exited_event(st.type), [&](Json& d) {
       d["name"] = st.name;
