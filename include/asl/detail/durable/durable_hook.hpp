@@ -92,15 +92,7 @@ class DurableHook final : public JournalHook {
         if (r.value) flags |= result_ok;
         if (r.heartbeat) flags |= result_heartbeat;
         w.u8(flags);
-        if (r.value) {
-          w.text(r.value->dump());
-        } else if (r.error) {
-          w.optional_text(r.error->name);
-          w.optional_text(r.error->cause);
-        } else {
-          w.optional_text(std::nullopt);
-          w.optional_text(std::nullopt);
-        }
+        outcome(w, r);
         break;
       }
       case JournalFact::timer:
@@ -125,12 +117,7 @@ class DurableHook final : public JournalHook {
         w.time(r.time);
         w.u8(status_code(r.status));
         w.u8(r.value ? 1 : 0);
-        if (r.value) {
-          w.text(r.value->dump());
-        } else {
-          w.optional_text(r.error ? r.error->name : std::nullopt);
-          w.optional_text(r.error ? r.error->cause : std::nullopt);
-        }
+        outcome(w, r);
         break;
     }
     append(buffer, durable);
@@ -158,6 +145,16 @@ class DurableHook final : public JournalHook {
     w.varint(r.frame);
     w.varint(r.step);
     w.varint(r.attempt);
+  }
+
+  /// A result as JSON text, or an error as its optional name and cause (the caller says which).
+  static void outcome(RecordWriter& w, const JournalRecord& r) {
+    if (r.value) {
+      w.text(r.value->dump());
+      return;
+    }
+    w.optional_text(r.error ? r.error->name : std::nullopt);
+    w.optional_text(r.error ? r.error->cause : std::nullopt);
   }
 
   std::shared_ptr<Journal> journal_;

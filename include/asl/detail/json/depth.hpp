@@ -37,29 +37,24 @@ inline bool flat(const Json& j) noexcept {
 /// document with an explicit stack).
 inline std::size_t shallow_depth(const Json& j, int budget) {
   std::size_t deepest = 0;
+  // One child: false when it is deeper than the budget allows.
+  auto child = [&](const Json& v) {
+    if (!v.is_structured()) return true;
+    std::size_t d = 1;
+    if (!flat(v)) {
+      if (budget <= 2) return false;
+      d = shallow_depth(v, budget - 1);
+      if (d == unknown) return false;
+    }
+    if (d > deepest) deepest = d;
+    return true;
+  };
   if (j.is_object()) {
-    for (const auto& member : *j.get_ptr<const Json::object_t*>()) {
-      const Json& v = member.second;
-      if (!v.is_structured()) continue;
-      std::size_t d = 1;
-      if (!flat(v)) {
-        if (budget <= 2) return unknown;
-        d = shallow_depth(v, budget - 1);
-        if (d == unknown) return unknown;
-      }
-      if (d > deepest) deepest = d;
-    }
+    for (const auto& member : *j.get_ptr<const Json::object_t*>())
+      if (!child(member.second)) return unknown;
   } else {
-    for (const Json& v : *j.get_ptr<const Json::array_t*>()) {
-      if (!v.is_structured()) continue;
-      std::size_t d = 1;
-      if (!flat(v)) {
-        if (budget <= 2) return unknown;
-        d = shallow_depth(v, budget - 1);
-        if (d == unknown) return unknown;
-      }
-      if (d > deepest) deepest = d;
-    }
+    for (const Json& v : *j.get_ptr<const Json::array_t*>())
+      if (!child(v)) return unknown;
   }
   return deepest + 1;
 }
