@@ -67,7 +67,7 @@ ASL_DECL std::vector<Execution> Engine::recover(const TaskResolver& resolver, co
   if (!durable_) return out;
   for (detail::durable::JournaledExecution& x : durable_->take_pending()) {
     // The definition it started with, whatever the file holds now (a version pinned by the journal).
-    StateMachine machine = StateMachine::parse(x.definition, resolver, options);
+    StateMachine machine = StateMachine::parse(*x.definition, resolver, options);
     Json input = Json::parse(x.input);
     detail::Host* host = pool_ ? static_cast<detail::Host*>(pool_.get()) : nullptr;
     std::unique_ptr<detail::InlineHost> inline_host;
@@ -190,8 +190,7 @@ ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make(const StateMachine& m
   detail::durable::StartInfo start;
   start.number = claim.number;
   start.name = cfg.execution_name;
-  const std::string definition = machine.definition().dump();
-  start.definition = definition;
+  start.definition_hash = durable_->definition_of(machine);
   start.input = input_text;
   start.start_time = *cfg.start_time;
   start.seed = cfg.random_seed;

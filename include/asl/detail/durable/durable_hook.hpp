@@ -22,7 +22,7 @@ namespace asl::detail::durable {
 struct StartInfo {
   std::uint64_t number = 0;     ///< the execution's number in this journal
   std::string_view name;        ///< $$.Execution.Name
-  std::string_view definition;  ///< the definition text it runs (pinned: recovery loads this one)
+  std::uint64_t definition_hash = 0;  ///< of the definition it runs (pinned: recovery loads that text)
   std::string_view input;       ///< the execution input, as JSON text
   TimePoint start_time{};
   std::uint64_t seed = 0;       ///< the seed of its per-step random generators
@@ -32,18 +32,27 @@ struct StartInfo {
 
 inline std::string encode_start(const StartInfo& s) {
   std::string out;
-  out.reserve(s.definition.size() + s.input.size() + s.name.size() + 48);
+  out.reserve(s.input.size() + s.name.size() + 48);
   RecordWriter w(out);
   w.kind(RecordKind::start);
   w.varint(s.number);
   w.text(s.name);
-  w.text(s.definition);
-  w.varint(definition_hash(s.definition));
+  w.varint(s.definition_hash);
   w.text(s.input);
   w.time(s.start_time);
   w.varint(s.seed);
   w.u8(s.express ? 1 : 0);
   w.varint(s.redrive_count);
+  return out;
+}
+
+inline std::string encode_definition(std::uint64_t hash, std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  RecordWriter w(out);
+  w.kind(RecordKind::definition);
+  w.varint(hash);
+  w.text(text);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -23,7 +24,7 @@ namespace asl::detail::durable {
 struct JournaledExecution {
   std::uint64_t number = 0;
   std::string name;
-  std::string definition;  ///< the text it started with
+  std::shared_ptr<const std::string> definition;  ///< the text it started with
   std::uint64_t definition_hash = 0;
   std::string input;       ///< JSON text
   TimePoint start_time{};
@@ -51,13 +52,21 @@ class ExecutionIndex {
   void apply(std::uint64_t seq, std::string_view payload) {
     RecordReader in(payload);
     const auto kind = static_cast<RecordKind>(in.u8());
-    const std::uint64_t number = in.varint();
+    const std::uint64_t number = in.varint();  // a definition record: its hash
+    if (kind == RecordKind::definition) {
+      auto text = std::make_shared<const std::string>(in.text());
+      if (!in.ok() || !in.at_end()) bad(seq, "definition");
+      definitions_[number] = std::move(text);
+      return;
+    }
     if (kind == RecordKind::start) {
       JournaledExecution x;
       x.number = number;
       x.name = std::string(in.text());
-      x.definition = std::string(in.text());
       x.definition_hash = in.varint();
+      auto def = definitions_.find(x.definition_hash);
+      if (def == definitions_.end()) bad(seq, "start without its definition");
+      x.definition = def->second;
       x.input = std::string(in.text());
       x.start_time = in.time();
       x.seed = in.varint();
@@ -90,8 +99,7 @@ class ExecutionIndex {
       if (!in.ok() || !in.at_end() || !status) bad(seq, "finished");
       x.status = *status;
       x.memo.reset();  // nothing left to rebuild: keep what names and listings need
-      x.definition.clear();
-      x.definition.shrink_to_fit();
+      x.definition.reset();
       return;
     }
     FactKey at;
@@ -163,6 +171,12 @@ class ExecutionIndex {
     return x == executions_.end() ? nullptr : &x->second;
   }
   std::uint64_t max_number() const noexcept { return max_number_; }
+  /// The hashes of the definitions the journal holds.
+  std::vector<std::uint64_t> definition_hashes() const {
+    std::vector<std::uint64_t> out;
+    for (const auto& [h, text] : definitions_) out.push_back(h);
+    return out;
+  }
 
  private:
   [[noreturn]] static void bad(std::uint64_t seq, const char* what) {
@@ -173,6 +187,7 @@ class ExecutionIndex {
 
   std::map<std::uint64_t, JournaledExecution> executions_;
   std::unordered_map<std::string, std::uint64_t> by_name_;
+  std::unordered_map<std::uint64_t, std::shared_ptr<const std::string>> definitions_;
   std::uint64_t max_number_ = 0;
 };
 

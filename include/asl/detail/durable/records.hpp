@@ -25,6 +25,9 @@ enum class RecordKind : std::uint8_t {
   token = 6,        ///< a callback token is about to be handed out
   hand_out = 7,     ///< a Map/Parallel frame started a child frame for an item or a branch
   finished = 8,     ///< the execution ended: status, output or error
+  /// A definition's text under its hash, once per journal, before the first start that runs it:
+  /// a thousand executions of one machine do not carry its text a thousand times.
+  definition = 9,
 };
 
 /// Appends the parts of a record to a byte string.

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -16,6 +18,7 @@
 
 #include "asl/error.hpp"
 #include "asl/journal.hpp"
+#include "asl/state_machine.hpp"
 #include "asl/detail/durable/durable_hook.hpp"
 #include "asl/detail/durable/execution_index.hpp"
 #include "asl/detail/run/interpreter.hpp"
@@ -42,6 +45,7 @@ class Registry {
   explicit Registry(std::shared_ptr<Journal> journal) : journal_(std::move(journal)) {
     index_.read(*journal_);
     next_number_ = index_.max_number();
+    for (std::uint64_t h : index_.definition_hashes()) written_.insert(h);
     for (auto& [number, x] : index_.executions()) {
       Name& n = names_[x.name];
       n.number = number;
@@ -107,6 +111,30 @@ class Registry {
     return out;
   }
 
+  /// The hash of `machine`'s definition text. The first time this journal meets that text, its
+  /// definition record is appended, under the lock: no start naming it can be appended before it.
+  std::uint64_t definition_of(const StateMachine& machine) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = programs_.find(machine.program().get());
+    if (it == programs_.end() || it->second.program.expired()) {
+      // Serialized once per machine, not per execution (a 1,000-state definition is ~100 KB).
+      if (programs_.size() >= 2 * programs_hint_ + 64) {
+        for (auto p = programs_.begin(); p != programs_.end();)
+          p = p->second.program.expired() ? programs_.erase(p) : std::next(p);
+        programs_hint_ = programs_.size();
+      }
+      Known k{machine.program(), 0, machine.definition().dump()};
+      k.hash = definition_hash(k.text);
+      it = programs_.insert_or_assign(machine.program().get(), std::move(k)).first;
+    }
+    const Known& k = it->second;
+    if (!written_.count(k.hash)) {
+      journal_->append(encode_definition(k.hash, k.text));  // throws JournalError when stopped
+      written_.insert(k.hash);
+    }
+    return k.hash;
+  }
+
   /// The engine stops without ending its executions: they stay running in the journal.
   void detach_all() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -124,8 +152,17 @@ class Registry {
     bool closed = false;   ///< ended before this process started
   };
 
+  struct Known {
+    std::weak_ptr<const Program> program;  ///< expired: the key's address may belong to another now
+    std::uint64_t hash = 0;
+    std::string text;
+  };
+
   std::shared_ptr<Journal> journal_;
   ExecutionIndex index_;
+  std::unordered_map<const Program*, Known> programs_;
+  std::size_t programs_hint_ = 0;
+  std::unordered_set<std::uint64_t> written_;  ///< definitions the journal holds
   std::mutex mutex_;
   std::unordered_map<std::string, Name> names_;
   std::uint64_t next_number_ = 0;
