@@ -358,6 +358,7 @@ class ChainedResolver final : public TaskResolver {
   // ASL_DECL here, not only on the definition: an inline virtual is no key function, so the
   // vtable (and all it reaches) is not emitted in every file that includes this header.
   ASL_DECL TaskHandler resolve(const ResolveRequest& request) const override;
+  ASL_DECL TaskDelivery delivery(const ResolveRequest& request) const override;
 
  private:
   const TaskResolver& first_;

@@ -149,37 +149,51 @@ inline bool glob_match(std::string_view pattern, std::string_view text) {
 /// @endcode
 class HandlerRegistry : public TaskResolver {
  public:
+  /// `delivery`: see TaskDelivery (matters only with a journal).
   template <class F>
-  HandlerRegistry& add(std::string resource, F&& handler) {
-    exact_.emplace_back(std::move(resource), detail::make_task_handler(std::forward<F>(handler)));
+  HandlerRegistry& add(std::string resource, F&& handler, TaskDelivery delivery = TaskDelivery::at_least_once) {
+    exact_.push_back(Entry{std::move(resource), detail::make_task_handler(std::forward<F>(handler)), delivery});
     return *this;
   }
   template <class F>
-  HandlerRegistry& add_state(std::string state_name, F&& handler) {
-    by_state_.emplace_back(std::move(state_name),
-                           detail::make_task_handler(std::forward<F>(handler)));
+  HandlerRegistry& add_state(std::string state_name, F&& handler,
+                             TaskDelivery delivery = TaskDelivery::at_least_once) {
+    by_state_.push_back(Entry{std::move(state_name), detail::make_task_handler(std::forward<F>(handler)), delivery});
     return *this;
   }
   template <class F>
-  HandlerRegistry& add_pattern(std::string pattern, F&& handler) {
-    patterns_.emplace_back(std::move(pattern), detail::make_task_handler(std::forward<F>(handler)));
+  HandlerRegistry& add_pattern(std::string pattern, F&& handler, TaskDelivery delivery = TaskDelivery::at_least_once) {
+    patterns_.push_back(Entry{std::move(pattern), detail::make_task_handler(std::forward<F>(handler)), delivery});
     return *this;
   }
 
   TaskHandler resolve(const ResolveRequest& request) const override {
-    for (const auto& [resource, h] : exact_)
-      if (resource == request.resource) return h;
-    for (const auto& [name, h] : by_state_)
-      if (name == request.state_name) return h;
-    for (const auto& [pattern, h] : patterns_)
-      if (detail::glob_match(pattern, request.resource)) return h;
-    return {};
+    const Entry* e = find(request);
+    return e ? e->handler : TaskHandler();
+  }
+  TaskDelivery delivery(const ResolveRequest& request) const override {
+    const Entry* e = find(request);
+    return e ? e->delivery : TaskDelivery::at_least_once;
   }
 
  private:
-  std::vector<std::pair<std::string, TaskHandler>> exact_;
-  std::vector<std::pair<std::string, TaskHandler>> by_state_;
-  std::vector<std::pair<std::string, TaskHandler>> patterns_;
+  struct Entry {
+    std::string key;  ///< a resource, a state name or a pattern
+    TaskHandler handler;
+    TaskDelivery delivery;
+  };
+  const Entry* find(const ResolveRequest& request) const {
+    for (const Entry& e : exact_)
+      if (e.key == request.resource) return &e;
+    for (const Entry& e : by_state_)
+      if (e.key == request.state_name) return &e;
+    for (const Entry& e : patterns_)
+      if (detail::glob_match(e.key, request.resource)) return &e;
+    return nullptr;
+  }
+  std::vector<Entry> exact_;
+  std::vector<Entry> by_state_;
+  std::vector<Entry> patterns_;
 };
 
 }  // namespace asl

@@ -450,3 +450,58 @@ TEST_CASE("durable: a journal cut at every byte offset of its segment recovers t
   CHECK(resumed_count > 0);
   fs::remove_all(base);
 }
+
+TEST_CASE("durable: an at-most-once task is synced before its call and never called twice", "[durable]") {
+  auto journal = std::make_shared<MemoryJournal>();
+  std::mutex m;
+  int charges = 0;
+  bool synced_before_call = false;
+  bool hold = true;
+  asl::TaskCompletion held;
+  asl::HandlerRegistry tasks;
+  tasks.add(
+      "arn:charge",
+      [&](const Json&, asl::TaskContext& ctx) -> asl::Result<Json> {
+        std::lock_guard<std::mutex> lock(m);
+        ++charges;
+        synced_before_call = journal->durable_count() == journal->records().size();
+        if (hold) {
+          held = ctx.defer();  // the process "stops" during the call
+          return Json();
+        }
+        return Json("charged");
+      },
+      asl::TaskDelivery::at_most_once);
+  const auto machine = asl::StateMachine::parse(R"J({"StartAt": "Charge", "States": {
+      "Charge": {"Type": "Task", "Resource": "arn:charge", "ResultPath": "$.charge",
+                 "Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "Review"}],
+                 "End": true},
+      "Review": {"Type": "Pass", "Result": "needs a human", "ResultPath": "$.review", "End": true}}})J", tasks);
+  asl::EngineOptions o;
+  o.threads = 2;
+  o.journal = journal;
+  {
+    asl::Engine engine(o);
+    asl::Execution e = engine.start(machine, Json{{"amount", 42}}, named("invoice-7"));
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(m);
+        if (charges == 1) break;
+      }
+      e.wait_for(std::chrono::milliseconds(1));
+    }
+  }
+  CHECK(synced_before_call);
+  {
+    std::lock_guard<std::mutex> lock(m);
+    hold = false;
+  }
+  asl::Engine engine(o);
+  std::vector<asl::Execution> resumed = engine.recover(tasks);
+  REQUIRE(resumed.size() == 1);
+  const asl::ExecutionResult r = resumed[0].get();
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(charges == 1);  // not called again: the interrupted attempt failed, and Catch took it
+  CHECK(r.output["error"]["Error"] == "States.TaskFailed");
+  CHECK(r.output["review"] == "needs a human");
+}

@@ -174,6 +174,10 @@ ASL_DECL TaskHandler detail::ChainedResolver::resolve(const ResolveRequest& requ
   return h ? h : second_.resolve(request);
 }
 
+ASL_DECL TaskDelivery detail::ChainedResolver::delivery(const ResolveRequest& request) const {
+  return first_.resolve(request) ? first_.delivery(request) : second_.delivery(request);
+}
+
 ASL_DECL Builder& Builder::start_at(std::string state) {
   start_at_ = std::move(state);
   return *this;

@@ -93,6 +93,7 @@ class DurableHook final : public JournalHook {
         w.varint(r.state);
         w.u8(r.has_due ? 1 : 0);
         if (r.has_due) w.time(r.due);
+        durable = r.at_most_once;  // on disk before the handler is called
         break;
       case JournalFact::task_result: {
         head(w, RecordKind::task_result, r);

@@ -137,6 +137,7 @@ class Compiler {
         st.resource = s.at("Resource").get<std::string>();
         classify_resource(st);
         st.handler = resolver_.resolve(ResolveRequest{st.resource, st.name});
+        st.at_most_once = resolver_.delivery(ResolveRequest{st.resource, st.name}) == TaskDelivery::at_most_once;
         if (!st.handler) {
           problems_.push_back(Diagnostic{
               "asl.definition.601", state_pointer(st) + "/Resource",

@@ -58,6 +58,7 @@ struct State {
   // Task
   std::string resource;
   TaskHandler handler;
+  bool at_most_once = false;  ///< TaskDelivery::at_most_once (with a journal)
   Integration integration = Integration::request_response;
   bool lambda_events = false;  ///< legacy Lambda ARN: AWS logs LambdaFunction* events
 

@@ -128,10 +128,18 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
   if (slot) arm_task_timers(slot, tc, timeout_at);
 
   if (config_.journal)
-    config_.journal->task_input(FactKey{f->id, f->step, f->retry_count}, f->state, effective, timeout_at);
+    config_.journal->task_input(FactKey{f->id, f->step, f->retry_count}, f->state, effective, timeout_at,
+                                st.at_most_once);
   // A replayed callback whose token was handed out waits for it, without handing it out twice;
-  // any other attempt that had started runs again (at least once, see TaskContext::idempotency_key).
-  Result<Json> r = callback && recorded && recorded->started ? Result<Json>(Json()) : call_handler(st, effective, tc);
+  // an interrupted at-most-once attempt fails; any other attempt that had started runs again
+  // (at least once, see TaskContext::idempotency_key).
+  const bool interrupted = recorded && recorded->started;
+  Result<Json> r = callback && interrupted ? Result<Json>(Json())
+                   : st.at_most_once && interrupted
+                       ? Result<Json>(Error(std::string(errors::task_failed),
+                                            "The process stopped while this at-most-once task attempt was running "
+                                            "(TaskDelivery::at_most_once); it is not called again."))
+                       : call_handler(st, effective, tc);
   if ((callback || tc.deferred()) && r) {
     if (callback) emit(EventType::TaskSubmitted, [&](Json& d) { d["output"] = r->dump(); });
     return await_slot(f, st, tc.slot());
