@@ -1,7 +1,10 @@
 // The `asl` command-line tool: run or validate ASL definitions; `run` also implements the
 // benchmark contract of ../shared/bench/CONTRACT.md (repeat, warm-up, bench resolver, timing line).
+// With --journal DIR a run is durable (README "Durable executions"): `resume` resumes what a
+// killed process left running, `executions list` lists what the journal holds.
 // SPDX-License-Identifier: MIT
 #include <sys/resource.h>
+#include <sys/stat.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #include <unistd.h>
@@ -24,6 +27,9 @@
 
 #include <asl/asl.hpp>
 #include <asl/detail/base/did_you_mean.hpp>
+#include <asl/detail/base/timestamp.hpp>
+#include <asl/detail/durable/execution_index.hpp>
+#include <asl/file_journal.hpp>
 
 #include "bench_resolver.hpp"
 
@@ -31,6 +37,7 @@ namespace {
 
 constexpr int exit_ok = 0;
 constexpr int exit_load = 1;  // unreadable or invalid file, invalid definition (CONTRACT.md §6)
+constexpr int exit_failed = 1;  // a name already taken; a resumed execution that did not succeed
 constexpr int exit_usage = 64;
 
 /// A mistake on the command line: printed as one line, exit 64.
@@ -46,8 +53,9 @@ struct UsageError {
 // asl/detail/base/did_you_mean.hpp; numbers are converted by to_long/to_double, so that the option
 // values the tool accepted before CLI11 (and their error texts) stay exactly the same.
 
+/// run's options; resume declares a subset of them into a RunArgs of its own.
 struct RunArgs {
-  std::string definition_file, definition_option, input, resolver = "bench", name, type;
+  std::string definition_file, definition_option, input, resolver = "bench", name, type, journal;
   std::string wait_scale, retry_scale, repeat, warmup, threads, payload_limit, max_history_events;
   bool virtual_time = false, count_transitions = false, trace = false;
 };
@@ -57,9 +65,9 @@ struct ValidateArgs {
   std::string format = "text", type;
 };
 
-/// What run() and validate() get: every value converted and checked.
+/// What run() and resume() get: every value converted and checked.
 struct RunConfig {
-  std::string definition, input, name;
+  std::string definition, input, name, journal;
   bool resolver_given = false, express = false;
   bool virtual_time = false, count_transitions = false, trace = false, timing = false;
   double wait_scale = 1.0, retry_scale = 1.0;
@@ -70,6 +78,11 @@ struct RunConfig {
 struct ValidateConfig {
   std::vector<std::string> files;
   bool json = false, express = false;
+};
+
+/// What `asl executions ... list` gets.
+struct ExecutionsConfig {
+  std::string journal;
 };
 
 double to_double(const std::string& flag, const std::string& v) {
@@ -150,14 +163,16 @@ void reject_extras(const CLI::App& app, const std::string& where, bool words_are
 
 /// What main() does after parsing.
 struct Parsed {
-  enum class Action { print, run, validate } action = Action::print;
+  enum class Action { print, run, validate, resume, list } action = Action::print;
   std::string text;  // Action::print: what goes to stdout, exit 0
-  RunConfig run;
+  RunConfig run;     // Action::run and Action::resume
   ValidateConfig validate;
+  ExecutionsConfig executions;
 };
 
 constexpr const char* main_footer =
-    "Exit codes: 0 ran or valid, 1 a file could not be read or is invalid, 64 usage error.\n"
+    "Exit codes: 0 ran or valid, 1 a file could not be read or is invalid, 64 usage error\n"
+    "(resume: 1 also when a resumed execution did not succeed).\n"
     "Run 'asl help COMMAND' for a command's options.";
 
 constexpr const char* run_footer =
@@ -168,14 +183,57 @@ constexpr const char* run_footer =
     "write up to ~70,000 history events, past Standard's 25,000 quota; AWS would run these\n"
     "throughput tests as Express. Without --max-history-events the library's cap applies\n"
     "(AWS Standard's 25,000 events; none for EXPRESS).\n"
-    "Exit codes: 0 ran (whatever the status), 1 a file could not be read or the definition is\n"
-    "invalid, 64 usage error.";
+    "--journal DIR makes the run durable: the execution is recorded in a journal in DIR, and\n"
+    "'asl resume --journal DIR' resumes it if this process dies. Only STANDARD executions are\n"
+    "journaled (AWS keeps no state for EXPRESS ones), so --journal runs STANDARD, even with\n"
+    "--resolver bench (which then keeps no history cap unless --max-history-events is given),\n"
+    "and --type EXPRESS is refused. A name is taken for good, as on AWS: running a --name that\n"
+    "the journal holds again prints {\"error\":\"ExecutionAlreadyExists\",\"cause\"} and exits 1.\n"
+    "With --repeat, --warmup or --count-transitions each execution gets its own made-up name\n"
+    "(a UUID), so --name is refused there. One process at a time may use a journal.\n"
+    "Exit codes: 0 ran (whatever the status), 1 a file could not be read, the definition is\n"
+    "invalid or the name is taken, 64 usage error.";
+
+constexpr const char* resume_footer =
+    "Resumes every execution the journal in DIR holds as running (its process stopped before it\n"
+    "ended), with the definition it started with, and prints one JSON line\n"
+    "{\"name\",\"status\",\"output\",\"error\",\"cause\"} per execution as it ends; nothing to\n"
+    "resume prints nothing. Tasks whose results were recorded are not called again. The engine\n"
+    "options are not recorded: give the ones the run had (--wait-scale, --virtual-time, ...);\n"
+    "--resolver bench keeps no history cap unless --max-history-events is given, as in run.\n"
+    "One process at a time may use a journal.\n"
+    "Exit codes: 0 every resumed execution succeeded (or there was none), 1 one did not or the\n"
+    "journal cannot be read, 64 usage error.";
+
+constexpr const char* executions_footer =
+    "list prints one JSON line per execution in the journal:\n"
+    "{\"name\",\"status\",\"start_date\",\"stop_date\",\"redrive_count\"}, dates in RFC 3339 UTC\n"
+    "with milliseconds, stop_date null while RUNNING. Opening a journal repairs a torn tail, so do\n"
+    "not list one that a running process has open.\n"
+    "Exit codes: 0 listed, 1 the journal cannot be read, 64 usage error.";
 
 constexpr const char* validate_footer =
     "Prints every problem as 'FILE: [id] /pointer: message', one per line, or 'FILE: ok'.\n"
     "--format json prints one line per file: {\"file\",\"valid\",\"diagnostics\":[{\"id\",\n"
     "\"pointer\",\"message\",\"aws_code\"}]}. Exit codes: 0 all valid, 1 a file is invalid or\n"
     "unreadable, 64 usage error.";
+
+/// The engine options run and resume share, converted and checked into `c`.
+void engine_config(const RunArgs& ra, const CLI::App& cmd, RunConfig& c) {
+  auto given = [&](const char* option) { return cmd.get_option(option)->count() > 0; };
+  c.virtual_time = ra.virtual_time;
+  c.trace = ra.trace;
+  c.resolver_given = given("--resolver");
+  if (ra.resolver != "bench") throw UsageError{"unknown resolver '" + ra.resolver + "' (known: bench)"};
+  if (given("--wait-scale")) c.wait_scale = to_double("--wait-scale", ra.wait_scale);
+  if (given("--retry-interval-scale")) c.retry_scale = to_double("--retry-interval-scale", ra.retry_scale);
+  if (given("--threads")) c.threads = to_long("--threads", ra.threads, 0);
+  if (given("--payload-limit")) c.payload_limit = to_long("--payload-limit", ra.payload_limit, 0);
+  if (given("--max-history-events"))
+    c.max_history_events = to_long("--max-history-events", ra.max_history_events, 0);
+  if (given("--journal") && ra.journal.empty()) throw UsageError{"--journal needs a directory"};
+  c.journal = ra.journal;
+}
 
 /// run's options converted and checked (messages without the "asl run: " prefix).
 RunConfig run_config(const RunArgs& ra, const CLI::App& run) {
@@ -187,26 +245,40 @@ RunConfig run_config(const RunArgs& ra, const CLI::App& run) {
   if (c.definition.empty()) throw UsageError{"the definition is missing: asl run FILE [OPTIONS]"};
   c.input = ra.input;
   c.name = ra.name;
-  c.virtual_time = ra.virtual_time;
   c.count_transitions = ra.count_transitions;
-  c.trace = ra.trace;
-  c.resolver_given = given("--resolver");
-  if (ra.resolver != "bench") throw UsageError{"unknown resolver '" + ra.resolver + "' (known: bench)"};
-  if (given("--wait-scale")) c.wait_scale = to_double("--wait-scale", ra.wait_scale);
-  if (given("--retry-interval-scale")) c.retry_scale = to_double("--retry-interval-scale", ra.retry_scale);
+  engine_config(ra, run, c);
   if (given("--repeat")) c.repeat = to_long("--repeat", ra.repeat, 1), c.timing = true;
   if (given("--warmup")) c.warmup = to_long("--warmup", ra.warmup, 0), c.timing = true;
-  if (given("--threads")) c.threads = to_long("--threads", ra.threads, 0);
-  if (given("--payload-limit")) c.payload_limit = to_long("--payload-limit", ra.payload_limit, 0);
-  if (given("--max-history-events"))
-    c.max_history_events = to_long("--max-history-events", ra.max_history_events, 0);
+  const bool durable = !c.journal.empty();
   // The benchmark contract's workloads (the only users of --resolver bench) write up to ~70,000
   // history events: past AWS Standard's 25,000 quota, they are throughput tests AWS would run
   // as Express. Only an explicit --resolver bench switches: bench is also the default resolver,
-  // and a newcomer's `asl run FILE` should get Standard's rules and quota, as on AWS.
+  // and a newcomer's `asl run FILE` should get Standard's rules and quota, as on AWS. The engine
+  // journals only STANDARD executions (AWS keeps no state for EXPRESS ones), so with --journal
+  // the type stays STANDARD; bench then lifts the history cap instead, as EXPRESS would have,
+  // so that the same workloads still end as they do without a journal.
   const std::string type = given("--type") ? one_of("--type", ra.type, {"STANDARD", "EXPRESS"})
-                                           : c.resolver_given ? "EXPRESS" : "STANDARD";
+                           : c.resolver_given && !durable ? "EXPRESS"
+                                                          : "STANDARD";
   c.express = type == "EXPRESS";
+  if (durable && c.express)
+    throw UsageError{"--journal records only STANDARD executions (AWS keeps no state for EXPRESS ones): "
+                     "drop --type EXPRESS or --journal"};
+  if (durable && c.resolver_given && !c.max_history_events) c.max_history_events = 0;
+  // A journaled name is taken for good: a second execution under it would be refused.
+  if (durable && !c.name.empty() && (c.repeat > 1 || c.warmup > 0 || c.count_transitions))
+    throw UsageError{"--name with --journal names one execution, and --repeat, --warmup or "
+                     "--count-transitions run several: drop --name (each execution then gets a UUID)"};
+  return c;
+}
+
+/// resume's options converted and checked.
+RunConfig resume_config(const RunArgs& ra, const CLI::App& resume) {
+  RunConfig c;
+  engine_config(ra, resume, c);
+  if (c.journal.empty()) throw UsageError{"the journal is missing: asl resume --journal DIR [OPTIONS]"};
+  // As run --journal --resolver bench: the executions go on under the cap they started with.
+  if (c.resolver_given && !c.max_history_events) c.max_history_events = 0;
   return c;
 }
 
@@ -261,6 +333,36 @@ Parsed parse_command_line(int argc, char** argv) {
   run->add_option("--payload-limit", ra.payload_limit,
                   "max state input/output size (AWS: 262144; default 0 = off)")
       ->type_name("BYTES");
+  run->add_option("--journal", ra.journal, "durable: record the execution in DIR (see below)")
+      ->type_name("DIR");
+
+  // resume: the engine options of run, and no definition (the journal holds it).
+  RunArgs rs;
+  CLI::App* resume =
+      app.add_subcommand("resume", "resume the executions a stopped process left running in a journal");
+  resume->group("Commands")->allow_extras()->footer(resume_footer);
+  resume->add_option("--journal", rs.journal, "the journal's directory (required)")->type_name("DIR");
+  resume->add_option("--resolver", rs.resolver, "Task resolver: bench (the only one)")->type_name("NAME");
+  resume->add_option("--threads", rs.threads, "worker threads (0 = all cores, 1 = inline)")->type_name("N");
+  resume->add_flag("--virtual-time", rs.virtual_time, "Wait states and retry intervals take no real time");
+  resume->add_option("--wait-scale", rs.wait_scale, "multiply Wait durations by S (0 = do not wait)")
+      ->type_name("S");
+  resume->add_option("--retry-interval-scale", rs.retry_scale, "multiply Retry intervals by S (0 = retry at once)")
+      ->type_name("S");
+  resume->add_option("--payload-limit", rs.payload_limit,
+                     "max state input/output size (AWS: 262144; default 0 = off)")
+      ->type_name("BYTES");
+  resume->add_option("--max-history-events", rs.max_history_events,
+                     "cap on history events per execution (0 = none)")
+      ->type_name("N");
+  resume->add_flag("--trace", rs.trace, "print every history event to stderr as it happens");
+
+  std::string executions_journal;
+  CLI::App* executions = app.add_subcommand("executions", "list the executions a journal holds");
+  executions->group("Commands")->allow_extras()->footer(executions_footer);
+  executions->add_option("--journal", executions_journal, "the journal's directory (required)")->type_name("DIR");
+  CLI::App* list = executions->add_subcommand("list", "one JSON line per execution");
+  list->group("Commands")->allow_extras()->fallthrough()->footer("");
 
   ValidateArgs va;
   CLI::App* validate = app.add_subcommand("validate", "check definitions and print every problem found");
@@ -278,9 +380,9 @@ Parsed parse_command_line(int argc, char** argv) {
   std::string topic;
   CLI::App* help = app.add_subcommand("help", "print help for a command");
   help->group("Commands")->allow_extras()->footer("");
-  help->add_option("COMMAND", topic, "run, validate, version or help")->type_name("");
+  help->add_option("COMMAND", topic, "run, validate, resume, executions, version or help")->type_name("");
   // An option given twice: the last one wins, as before CLI11 (its default is an error).
-  for (CLI::App* sub : {run, validate, version, help})
+  for (CLI::App* sub : {run, validate, resume, executions, list, version, help})
     for (CLI::Option* o : sub->get_options()) o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   validate->get_option("FILE")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   validate->get_option("--definition")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -288,9 +390,13 @@ Parsed parse_command_line(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    return Parsed{Parsed::Action::print, app.help(), {}, {}};  // the selected command's help
+    return Parsed{Parsed::Action::print, app.help(), {}, {}, {}};  // the selected command's help
   } catch (const CLI::ParseError& e) {
-    const CLI::App* where = run->parsed() ? run : validate->parsed() ? validate : nullptr;
+    const CLI::App* where = run->parsed()          ? run
+                            : validate->parsed()   ? validate
+                            : resume->parsed()     ? resume
+                            : executions->parsed() ? executions
+                                                   : nullptr;
     const std::string cmd = where ? "asl " + where->get_name() : "asl";
     throw UsageError{cmd + ": " + e.what() + "; see '" + cmd + " --help'"};
   }
@@ -298,15 +404,15 @@ Parsed parse_command_line(int argc, char** argv) {
   reject_extras(app, "asl", true);
   if (version_flag || version->parsed()) {
     reject_extras(*version, "asl version", false);
-    return Parsed{Parsed::Action::print, fmt::format("asl {}\n", asl::version_string), {}, {}};
+    return Parsed{Parsed::Action::print, fmt::format("asl {}\n", asl::version_string), {}, {}, {}};
   }
   if (help->parsed()) {
     reject_extras(*help, "asl help", false);
     // app.help() would describe the selected command, `help` itself.
     if (topic.empty())
-      return Parsed{Parsed::Action::print, app.get_formatter()->make_help(&app, "asl", CLI::AppFormatMode::Normal), {}, {}};
-    for (CLI::App* sub : {run, validate, version, help})
-      if (sub->get_name() == topic) return Parsed{Parsed::Action::print, sub->help("asl"), {}, {}};
+      return Parsed{Parsed::Action::print, app.get_formatter()->make_help(&app, "asl", CLI::AppFormatMode::Normal), {}, {}, {}};
+    for (CLI::App* sub : {run, validate, resume, executions, version, help})
+      if (sub->get_name() == topic) return Parsed{Parsed::Action::print, sub->help("asl"), {}, {}, {}};
     throw UsageError{"asl help: unknown command '" + topic + "'" + suggestion(topic, command_names(app)) +
                      "; see 'asl --help'"};
   }
@@ -332,6 +438,28 @@ Parsed parse_command_line(int argc, char** argv) {
       throw;
     }
     p.action = Parsed::Action::validate;
+    return p;
+  }
+  if (resume->parsed()) {
+    reject_extras(*resume, "asl resume", false);
+    try {
+      p.run = resume_config(rs, *resume);
+    } catch (UsageError& e) {
+      e.message = "asl resume: " + e.message + "; see 'asl resume --help'";
+      throw;
+    }
+    p.action = Parsed::Action::resume;
+    return p;
+  }
+  if (executions->parsed()) {
+    reject_extras(*list, "asl executions list", false);
+    reject_extras(*executions, "asl executions", true);
+    const std::string hint = "; see 'asl executions --help'";
+    if (!list->parsed()) throw UsageError{"asl executions: a command is needed: asl executions --journal DIR list" + hint};
+    if (executions_journal.empty())
+      throw UsageError{"asl executions: the journal is missing: asl executions --journal DIR list" + hint};
+    p.executions.journal = executions_journal;
+    p.action = Parsed::Action::list;
     return p;
   }
   // No command: the help, on stderr, as a usage error.
@@ -403,6 +531,40 @@ class TraceObserver final : public asl::Observer {
   }
 };
 
+/// The engine settings run and resume share.
+asl::EngineOptions engine_options(const RunConfig& a) {
+  asl::EngineOptions opts;
+  opts.virtual_time = a.virtual_time;
+  opts.wait_scale = a.wait_scale;
+  opts.retry_interval_scale = a.retry_scale;
+  opts.payload_limit = static_cast<std::size_t>(a.payload_limit);
+  // Only when given: otherwise the library's default cap applies.
+  if (a.max_history_events) opts.max_history_events = static_cast<std::uint64_t>(*a.max_history_events);
+  // --threads 1 runs inline on the main thread (no hand-off at all); otherwise a pool (0 = all cores).
+  opts.threads = static_cast<unsigned>(a.threads);
+  opts.inline_execution = a.threads == 1;
+  return opts;
+}
+
+/// resume and list read a journal that must be there: FileJournal would create a mistyped
+/// directory and report an empty journal, which looks like "nothing to do".
+bool journal_exists(const std::string& dir) {
+  struct stat st{};
+  const char* problem = stat(dir.c_str(), &st) != 0 ? std::strerror(errno)
+                        : !S_ISDIR(st.st_mode)       ? "Not a directory"
+                                                     : nullptr;
+  if (problem != nullptr) fmt::print(stderr, "asl: no journal at '{}': {}\n", dir, problem);
+  return problem == nullptr;
+}
+
+/// RFC 3339 in UTC with milliseconds, as AWS prints execution dates ("2026-12-05T07:01:02.345Z").
+std::string aws_date(asl::TimePoint t) {
+  const auto ms = std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  std::string text = asl::detail::timestamp::format(ms * 1000000);  // "...:02Z" when ms is 0
+  if (text.find('.') == std::string::npos) text.insert(text.size() - 1, ".000");
+  return text;
+}
+
 int run(const RunConfig& a) {
   using clock = std::chrono::steady_clock;
   const auto load_start = clock::now();
@@ -439,16 +601,10 @@ int run(const RunConfig& a) {
   }
   const auto load_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - load_start).count();
 
-  asl::EngineOptions opts;
-  opts.virtual_time = a.virtual_time;
-  opts.wait_scale = a.wait_scale;
-  opts.retry_interval_scale = a.retry_scale;
-  opts.payload_limit = static_cast<std::size_t>(a.payload_limit);
-  // Only when given: otherwise the library's default cap applies.
-  if (a.max_history_events) opts.max_history_events = static_cast<std::uint64_t>(*a.max_history_events);
-  // --threads 1 runs inline on the main thread (no hand-off at all); otherwise a pool (0 = all cores).
-  opts.threads = static_cast<unsigned>(a.threads);
-  opts.inline_execution = a.threads == 1;
+  asl::EngineOptions opts = engine_options(a);
+  // Opened after the definition loaded, so that a broken definition leaves no directory behind.
+  std::shared_ptr<asl::FileJournal> journal;
+  if (!a.journal.empty()) opts.journal = journal = std::make_shared<asl::FileJournal>(a.journal);
   asl::Engine engine(opts);
   if (a.trace) engine.add_observer(std::make_shared<TraceObserver>());
 
@@ -460,7 +616,6 @@ int run(const RunConfig& a) {
   };
 
   asl::ExecutionStats counted;
-  if (a.count_transitions) counted = execute(input).stats;  // one extra untimed execution
   std::vector<long long> warm_ns, exec_ns;
   asl::ExecutionResult last;
   auto timed = [&](std::vector<long long>& into) {
@@ -471,8 +626,28 @@ int run(const RunConfig& a) {
     into.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
     return r;
   };
-  for (long i = 0; i < a.warmup; ++i) timed(warm_ns);
-  for (long i = 0; i < a.repeat; ++i) last = timed(exec_ns);
+  try {
+    if (a.count_transitions) counted = execute(input).stats;  // one extra untimed execution
+    for (long i = 0; i < a.warmup; ++i) timed(warm_ns);
+    for (long i = 0; i < a.repeat; ++i) last = timed(exec_ns);
+  } catch (const asl::ExecutionAlreadyExists& e) {
+    // AWS's StartExecution refusal, as a line a script can read where the result would be.
+    fmt::print("{}\n", asl::Json{{"error", "ExecutionAlreadyExists"}, {"cause", e.what()}}.dump());
+    return exit_failed;
+  } catch (const asl::UsageError& e) {
+    // The name is an execution that a stopped process left running: the engine will not start it
+    // twice, and only resume may go on with it.
+    if (!journal) throw;
+    fmt::print(stderr, "asl: {} (asl resume --journal {} resumes it)\n", one_line(e.what()), a.journal);
+    return exit_failed;
+  }
+  const unsigned threads = engine.threads();
+  if (journal) {
+    // Everything recorded on disk before the result is reported; close() throws what the
+    // destructor would swallow (a failed last write), and main() prints it.
+    engine.shutdown(asl::ShutdownMode::drain);
+    journal->close();
+  }
 
   fmt::print("{}\n", last.to_json().dump());
   if (a.timing) {
@@ -509,11 +684,73 @@ int run(const RunConfig& a) {
       t["retries"] = nullptr;
     }
     t["peak_rss_kb"] = ru.ru_maxrss;
-    t["threads"] = engine.threads();
-    t["notes"] = engine.threads() == 1 ? "history off (events only counted); inline on the calling thread"
-                                       : "history off (events only counted); Map/Parallel on a worker pool";
+    t["threads"] = threads;
+    std::string notes = threads == 1 ? "history off (events only counted); inline on the calling thread"
+                                     : "history off (events only counted); Map/Parallel on a worker pool";
+    if (journal) notes += "; durable (FileJournal, batched fsync)";
+    t["notes"] = notes;
     fmt::print("{}\n", asl::Json{{"timing", t}}.dump());
   }
+  return exit_ok;
+}
+
+/// `asl resume`: every execution the journal holds as running, resumed, one line each as it ends.
+int resume(const RunConfig& a) {
+  if (!journal_exists(a.journal)) return exit_load;
+  asl::EngineOptions opts = engine_options(a);
+  auto journal = std::make_shared<asl::FileJournal>(a.journal);
+  opts.journal = journal;
+  asl_bench::BenchResolver resolver;
+  asl::Engine engine(opts);
+  if (a.trace) engine.add_observer(std::make_shared<TraceObserver>());
+  std::vector<asl::Execution> pending;
+  try {
+    pending = engine.recover(resolver);  // inline (--threads 1): each has ended on return
+  } catch (const asl::DefinitionError& e) {
+    // A recorded definition that no longer loads (a resolver that lost a function): nothing of
+    // it ran, and it stays running in the journal for a tool that can load it.
+    print_diagnostics(stderr, a.journal, e.diagnostics());
+    return exit_load;
+  }
+  int rc = exit_ok;
+  auto report = [&](const asl::Execution& e) {
+    const asl::ExecutionResult r = e.get();
+    // run's result line with the name first, which tells the lines apart.
+    asl::Json line{{"name", e.name()}};
+    const asl::Json result = r.to_json();
+    for (const char* key : {"status", "output", "error", "cause"}) line[key] = result[key];
+    fmt::print("{}\n", line.dump());
+    std::fflush(stdout);  // a line per execution as it ends, also into a pipe
+    if (!r.succeeded()) rc = exit_failed;
+  };
+  // On a pool they end in any order: report each as it ends, not in the journal's order.
+  while (!pending.empty()) {
+    const auto ended = std::stable_partition(pending.begin(), pending.end(),
+                                             [](const asl::Execution& e) { return !e.done(); });
+    std::for_each(ended, pending.end(), report);
+    pending.erase(ended, pending.end());
+    if (!pending.empty()) pending.front().wait_for(std::chrono::milliseconds(20));
+  }
+  engine.shutdown(asl::ShutdownMode::drain);
+  journal->close();
+  return rc;
+}
+
+/// `asl executions --journal DIR list`: what the journal holds, one line per execution.
+int list_executions(const ExecutionsConfig& a) {
+  if (!journal_exists(a.journal)) return exit_load;
+  asl::FileJournal journal(a.journal);
+  asl::detail::durable::ExecutionIndex index;
+  index.read(journal);
+  for (const auto& [number, x] : index.executions()) {
+    asl::Json line{{"name", x.name},
+                   {"status", std::string(asl::to_string(x.status))},
+                   {"start_date", aws_date(x.start_time)},
+                   {"stop_date", x.stop_time ? asl::Json(aws_date(*x.stop_time)) : asl::Json(nullptr)},
+                   {"redrive_count", x.redrive_count}};
+    fmt::print("{}\n", line.dump());
+  }
+  journal.close();
   return exit_ok;
 }
 
@@ -575,11 +812,11 @@ void tune_allocator() {
 /// GLIBC_TUNABLES, which glibc reads at process start, so the tool re-executes itself once with
 /// it set. A GLIBC_TUNABLES the user set is left alone; if the exec fails, the run goes on.
 /// Inline runs (`--threads 1`) keep glibc's default: one thread frees what it allocated, and
-/// the larger cache measured slower there (pass_chain 0.29 -> 0.31 ms). Only `run` executes
-/// anything, so validate, help and a mistyped command are not re-executed.
+/// the larger cache measured slower there (pass_chain 0.29 -> 0.31 ms). Only `run` and `resume`
+/// execute anything, so validate, help and a mistyped command are not re-executed.
 void tune_thread_cache(int argc, char** argv) {
 #if defined(__GLIBC__) && defined(__linux__)
-  if (argc < 2 || std::string_view(argv[1]) != "run") return;
+  if (argc < 2 || (std::string_view(argv[1]) != "run" && std::string_view(argv[1]) != "resume")) return;
   if (std::getenv("GLIBC_TUNABLES") != nullptr) return;
   for (int i = 2; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -616,6 +853,10 @@ int main(int argc, char** argv) {
         return run(p.run);
       case Parsed::Action::validate:
         return validate(p.validate);
+      case Parsed::Action::resume:
+        return resume(p.run);
+      case Parsed::Action::list:
+        return list_executions(p.executions);
     }
     return exit_usage;
   } catch (const std::exception& e) {

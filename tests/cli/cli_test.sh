@@ -33,7 +33,7 @@ lines() { if [[ -z "$1" ]]; then echo 0; else printf '%s\n' "$1" | wc -l; fi; }
 expect_lines() { local n; n="$(lines "$2")"; [[ "$n" == "$3" ]] || fail "$1: $n lines, expected $3: ${2:0:600}"; }
 
 case_help() {
-  local args
+  local args cmd
   for args in "--help" "-h" "help" "help run" "help validate" "run --help" "validate --help" "version --help"; do
     # shellcheck disable=SC2086
     run_asl $args
@@ -50,9 +50,28 @@ case_help() {
              --type --max-history-events --virtual-time --wait-scale --threads --name --trace --payload-limit; do
     expect_has "asl help run" "$out" "$opt"
   done
+  expect_has "asl help run" "$out" "--journal"
   run_asl validate --help
   expect_has "asl validate --help" "$out" "Usage: asl validate"
   expect_has "asl validate --help" "$out" "--format"
+  run_asl --help
+  expect_has "asl --help" "$out" "resume"
+  expect_has "asl --help" "$out" "executions"
+  for args in "help resume" "resume --help" "help executions" "executions --help"; do
+    # shellcheck disable=SC2086
+    run_asl $args
+    expect_rc 0 $args
+    cmd="${args#help }"
+    expect_has "asl $args" "$out" "Usage: asl ${cmd% --help}"
+    expect_has "asl $args" "$out" "--journal"
+  done
+  run_asl help resume
+  for opt in --resolver --threads --virtual-time --wait-scale --retry-interval-scale --payload-limit \
+             --max-history-events --trace; do
+    expect_has "asl help resume" "$out" "$opt"
+  done
+  run_asl help executions
+  expect_has "asl help executions" "$out" "list"
 }
 
 case_version() {
@@ -272,6 +291,161 @@ case_malformed_input() {
   run_asl validate "$tmp/broken.asl.json"
   expect_rc 1 validate malformed definition
   expect_lines "validate malformed definition" "$out" 1
+}
+
+# Durable runs (--journal, resume, executions list). Each case keeps its journals in $tmp/<case>,
+# so that `all` runs them in one shell without one case seeing another's executions.
+
+case_run_journal() {
+  local want='{"status":"SUCCEEDED","output":{"greeting":"hello newcomer"},"error":null,"cause":null}'
+  # The same result line as without a journal; the directory is created, on a pool and inline.
+  run_asl run good.asl.json --input input.json --journal "$tmp/run_journal/nested" --name first
+  expect_rc 0 run --journal
+  [[ "$out" == "$want" ]] || fail "run --journal: $out"
+  [[ -d "$tmp/run_journal/nested" ]] || fail "run --journal did not create the directory"
+  run_asl run good.asl.json --input input.json --journal "$tmp/run_journal/nested" --name second --threads 1
+  expect_rc 0 run --journal --threads 1
+  [[ "$out" == "$want" ]] || fail "run --journal --threads 1: $out"
+  # A name is taken for good: the same start after it ended is refused, as on AWS.
+  run_asl run good.asl.json --input input.json --journal "$tmp/run_journal/nested" --name first
+  expect_rc 1 run --journal same name
+  expect_lines "run --journal same name" "$out" 1
+  [[ "$out" == '{"error":"ExecutionAlreadyExists","cause":"Execution Already Exists: '"'"'arn:aws:states:us-east-1:123456789012:execution:StateMachine:first'"'"'"}' ]] ||
+    fail "run --journal same name: $out"
+  run_asl run good.asl.json --journal "$tmp/run_journal/nested" --name second --threads 1
+  expect_rc 1 run --journal same name, other input
+  expect_has "run --journal same name, other input" "$out" '{"error":"ExecutionAlreadyExists","cause":'
+  # The benchmark contract's options, durably: STANDARD (not EXPRESS) with the bench resolver,
+  # each repetition under a made-up name.
+  run_asl run good.asl.json --input input.json --journal "$tmp/run_journal/bench" --resolver bench --repeat 2 --warmup 1 \
+    --count-transitions --retry-interval-scale 0
+  expect_rc 0 run --journal --resolver bench
+  expect_lines "run --journal --resolver bench" "$out" 2
+  expect_has "run --journal --resolver bench" "$out" "$want"
+  expect_has "run --journal --resolver bench" "$out" '"transitions":2'
+  run_asl executions --journal "$tmp/run_journal/bench" list
+  expect_lines "executions list after --repeat 2 --warmup 1 --count-transitions" "$out" 4
+  run_asl run sync_task.asl.json --resolver bench --journal "$tmp/run_journal/bench"
+  expect_lacks "run --journal --resolver bench (STANDARD)" "$err" "[asl.definition.213]"
+}
+
+case_run_journal_usage() {
+  run_asl run good.asl.json --journal "$tmp/run_journal_usage/j" --type EXPRESS
+  expect_rc 64 run --journal --type EXPRESS
+  expect_lines "run --journal --type EXPRESS" "$err" 1
+  expect_has "run --journal --type EXPRESS" "$err" "STANDARD"
+  [[ -z "$out" ]] || fail "run --journal --type EXPRESS ran: $out"
+  run_asl run good.asl.json --journal "$tmp/run_journal_usage/j" --name n --repeat 2
+  expect_rc 64 run --journal --name --repeat 2
+  expect_has "run --journal --name --repeat 2" "$err" "--name"
+  run_asl run good.asl.json --journal "$tmp/run_journal_usage/j" --name n --warmup 1
+  expect_rc 64 run --journal --name --warmup 1
+  run_asl run good.asl.json --journal "$tmp/run_journal_usage/j" --name n --repeat 1
+  expect_rc 0 run --journal --name --repeat 1
+  run_asl run good.asl.json --journal=
+  expect_rc 64 "run --journal="
+  run_asl resume
+  expect_rc 64 resume without --journal
+  expect_has "resume without --journal" "$err" "--journal"
+  run_asl resume --jurnal "$tmp/run_journal_usage/j"
+  expect_rc 64 resume --jurnal
+  expect_has "resume --jurnal" "$err" "(did you mean '--journal'?)"
+  run_asl executions --journal "$tmp/run_journal_usage/j"
+  expect_rc 64 executions without a command
+  run_asl executions list
+  expect_rc 64 executions list without --journal
+  run_asl executions --journal "$tmp/run_journal_usage/j" lsit
+  expect_rc 64 executions lsit
+  expect_has "executions lsit" "$err" "unknown command 'lsit' (did you mean 'list'?)"
+  run_asl executions --journal "$tmp/run_journal_usage/j" history n
+  expect_rc 64 executions history
+  run_asl executoins --journal "$tmp/run_journal_usage/j" list
+  expect_rc 64 executoins
+  expect_has "executoins" "$err" "(did you mean 'executions'?)"
+  # A journal that is not there is a mistake, not an empty journal.
+  run_asl executions --journal "$tmp/run_journal_usage/missing" list
+  expect_rc 1 executions list missing journal
+  expect_has "executions list missing journal" "$err" "missing"
+  run_asl resume --journal "$tmp/run_journal_usage/missing"
+  expect_rc 1 resume missing journal
+  [[ ! -e "$tmp/run_journal_usage/missing" ]] || fail "resume created the missing journal"
+}
+
+case_executions_list() {
+  run_asl run good.asl.json --input input.json --journal "$tmp/executions_list/j" --name listed
+  expect_rc 0 run --journal
+  run_asl executions --journal "$tmp/executions_list/j" list
+  expect_rc 0 executions list
+  expect_lines "executions list" "$out" 1
+  [[ -z "$err" ]] || fail "executions list wrote to stderr: $err"
+  local date='"20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z"'
+  [[ "$out" =~ ^\{\"name\":\"listed\",\"status\":\"SUCCEEDED\",\"start_date\":$date,\"stop_date\":$date,\"redrive_count\":0\}$ ]] ||
+    fail "executions list: $out"
+  # The options may also follow the command.
+  run_asl executions list --journal "$tmp/executions_list/j"
+  expect_rc 0 executions list --journal
+  expect_has "executions list --journal" "$out" '"name":"listed"'
+  # An empty journal lists nothing.
+  mkdir -p "$tmp/executions_list/empty"
+  run_asl executions --journal "$tmp/executions_list/empty" list
+  expect_rc 0 executions list empty
+  [[ -z "$out" ]] || fail "executions list empty: $out"
+}
+
+case_resume_nothing() {
+  run_asl run good.asl.json --input input.json --journal "$tmp/resume_nothing/j" --name done
+  expect_rc 0 run --journal
+  run_asl resume --journal "$tmp/resume_nothing/j"
+  expect_rc 0 resume nothing
+  [[ -z "$out" ]] || fail "resume nothing printed: $out"
+  mkdir -p "$tmp/resume_nothing/empty"
+  run_asl resume --journal "$tmp/resume_nothing/empty" --threads 1 --wait-scale 0 --virtual-time --retry-interval-scale 0 \
+    --payload-limit 262144 --max-history-events 100 --trace --resolver bench
+  expect_rc 0 resume empty journal
+  [[ -z "$out" ]] || fail "resume empty journal printed: $out"
+}
+
+# A run killed with SIGKILL in a long Wait, then resumed: the journal holds it as RUNNING, resume
+# ends it with its output, after which it is SUCCEEDED and there is nothing left to resume.
+case_resume_killed() {
+  mkdir -p "$tmp/resume_killed"
+  printf '%s\n' '{"StartAt": "Before", "States": {' \
+    '"Before": {"Type": "Pass", "Parameters": {"step.$": "$.who"}, "Next": "Nap"},' \
+    '"Nap": {"Type": "Wait", "Seconds": 600, "Next": "After"},' \
+    '"After": {"Type": "Pass", "Parameters": {"resumed.$": "$.step"}, "End": true}}}' >"$tmp/resume_killed/nap.asl.json"
+  "$asl" run "$tmp/resume_killed/nap.asl.json" --input input.json --journal "$tmp/resume_killed/j" --name napper --wait-scale 1 \
+    >"$tmp/resume_killed/killed.out" 2>&1 &
+  local pid=$! size=0 i
+  # The journal's segment starts with a 20-byte header; more means a write of records happened,
+  # whole (a SIGKILL takes effect when the write returns). At most 10 s.
+  for ((i = 0; i < 200; i++)); do
+    size="$(stat -c %s "$tmp/resume_killed/j"/*.log 2>/dev/null | head -n 1)"
+    (( ${size:-0} > 20 )) && break
+    sleep 0.05
+  done
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  (( ${size:-0} > 20 )) || { fail "the journal got no record within 10 s"; return; }
+  [[ ! -s "$tmp/resume_killed/killed.out" ]] || fail "the killed run printed: $(cat "$tmp/resume_killed/killed.out")"
+  run_asl executions --journal "$tmp/resume_killed/j" list
+  expect_rc 0 executions list killed
+  expect_has "executions list killed" "$out" '{"name":"napper","status":"RUNNING","start_date":"'
+  expect_has "executions list killed" "$out" '"stop_date":null,"redrive_count":0}'
+  # Its name is held: a new run under it must go through resume.
+  run_asl run "$tmp/resume_killed/nap.asl.json" --input input.json --journal "$tmp/resume_killed/j" --name napper \
+    --wait-scale 0
+  expect_rc 1 run the name of a killed run
+  expect_has "run the name of a killed run" "$err" "asl resume --journal"
+  run_asl resume --journal "$tmp/resume_killed/j" --wait-scale 0
+  expect_rc 0 resume killed
+  [[ "$out" == '{"name":"napper","status":"SUCCEEDED","output":{"resumed":"newcomer"},"error":null,"cause":null}' ]] ||
+    fail "resume killed: $out"
+  run_asl executions --journal "$tmp/resume_killed/j" list
+  expect_has "executions list resumed" "$out" '{"name":"napper","status":"SUCCEEDED"'
+  expect_lacks "executions list resumed" "$out" '"stop_date":null'
+  run_asl resume --journal "$tmp/resume_killed/j" --wait-scale 0
+  expect_rc 0 resume again
+  [[ -z "$out" ]] || fail "resume again printed: $out"
 }
 
 if [[ "$which" == all ]]; then
