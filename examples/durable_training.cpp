@@ -43,7 +43,7 @@ asl::HandlerRegistry handlers(Calls& calls, bool stops) {
   tasks.add("arn:aws:lambda:us-east-1:123456789012:function:evaluate",
             [&calls, stops](const asl::Json&, asl::TaskContext& ctx) -> asl::Result<asl::Json> {
               std::lock_guard<std::mutex> lock(calls.mutex);
-              calls.evaluate_key = ctx.idempotency_key;  // the same in both processes
+              calls.evaluate_key = ctx.idempotency_key();  // the same in both processes
               calls.evaluating = true;
               if (stops) {
                 ctx.defer();  // never completed here

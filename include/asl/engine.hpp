@@ -178,7 +178,7 @@ class Engine {
   /// binds its handlers again. An execution replays what it recorded without calling a handler
   /// whose result is known, then goes on: Waits and retries end at their recorded deadlines; a
   /// task attempt whose result was not recorded runs again (at least once: see
-  /// TaskContext::idempotency_key); a callback task waits for the token it handed out. Call
+  /// TaskContext::idempotency_key()); a callback task waits for the token it handed out. Call
   /// once, before starting executions whose names it may hold. In inline mode each runs to its
   /// end on the calling thread before the next one starts.
   /// @throws DefinitionError when a recorded definition no longer loads with `resolver`.

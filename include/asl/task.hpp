@@ -53,12 +53,24 @@ class TaskContext {
   Json credentials;                 ///< the evaluated `Credentials` object, or null
   std::optional<std::uint64_t> timeout_seconds;    ///< effective TimeoutSeconds(Path), if any
   std::optional<std::uint64_t> heartbeat_seconds;  ///< effective HeartbeatSeconds(Path), if any
-  /// With a journal (EngineOptions::journal): the same text every time this attempt runs. A
-  /// recovered execution runs an attempt again when the process stopped after the handler was
-  /// called and before its result was recorded (at least once): a handler with side effects
-  /// passes this key to the service it calls, so the second call is recognised. Empty otherwise.
-  std::string idempotency_key;
-
+  /// With a journal (EngineOptions::journal): the same text every time this attempt runs
+  /// ("name:frame.step:state:attempt"). A recovered execution runs an attempt again when the
+  /// process stopped after the handler was called and before its result was recorded (at least
+  /// once): a handler with side effects passes this key to the service it calls, so the second
+  /// call is recognised. Empty without a journal. Built when asked for.
+  std::string idempotency_key() const {
+    if (!key_) return std::string();
+    std::string k(execution_name);
+    k += ':';
+    k += std::to_string(key_->frame);
+    k += '.';
+    k += std::to_string(key_->step);
+    k += ':';
+    k.append(state_name.data(), state_name.size());
+    k += ':';
+    k += std::to_string(retry_count);
+    return k;
+  }
   /// True once the engine wants this task to stop (timeout, heartbeat expiry, cancellation).
   /// A timeout cannot preempt in-process code: long handlers should poll this.
   bool stop_requested() const noexcept {
@@ -89,11 +101,17 @@ class TaskContext {
   void set_stop_flag(const std::atomic<bool>* flag) noexcept { stop_ = flag; }
   void set_slot(std::shared_ptr<detail::TaskSlot> slot) { slot_ = std::move(slot); }
   void set_on_defer(std::function<void(const std::shared_ptr<detail::TaskSlot>&)> f) { on_defer_ = std::move(f); }
+  void set_journal_key(std::uint64_t frame, std::uint32_t step) { key_ = JournalKey{frame, step}; }
   const std::shared_ptr<detail::TaskSlot>& slot() const noexcept { return slot_; }
   bool deferred() const noexcept { return deferred_; }
 
  private:
+  struct JournalKey {
+    std::uint64_t frame;
+    std::uint32_t step;
+  };
   const std::atomic<bool>* stop_ = nullptr;
+  std::optional<JournalKey> key_;  ///< where the attempt runs, with a journal
   std::shared_ptr<detail::TaskSlot> slot_;
   std::function<void(const std::shared_ptr<detail::TaskSlot>&)> on_defer_;
   bool deferred_ = false;

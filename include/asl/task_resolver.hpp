@@ -29,7 +29,7 @@ struct ResolveRequest {
 /// interrupted: the journal knows the attempt started, not whether its side effect happened.
 enum class TaskDelivery : std::uint8_t {
   /// The default: the attempt runs again after recovery, with the same
-  /// TaskContext::idempotency_key, so the service it calls can recognise the repeat.
+  /// TaskContext::idempotency_key(), so the service it calls can recognise the repeat.
   at_least_once,
   /// The attempt's start is synced to the journal before the handler is called, and an
   /// interrupted attempt is not called again: it fails with States.TaskFailed, and the state's

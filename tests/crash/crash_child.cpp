@@ -122,8 +122,8 @@ int main(int argc, char** argv) {
   const int ledger = ::open((dir + "/ledger.txt").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   auto note = [&](const asl::TaskContext& ctx) {
     tick();
-    std::string line = ctx.idempotency_key;
-    if (finished.count(key_of(ctx.idempotency_key))) line = "VIOLATION " + line;
+    std::string line = ctx.idempotency_key();
+    if (finished.count(key_of(ctx.idempotency_key()))) line = "VIOLATION " + line;
     line += '\n';
     if (::write(ledger, line.data(), line.size()) < 0) std::abort();
   };

@@ -54,7 +54,7 @@ struct Ledger {
   std::map<std::string, int> calls;
   void add(const asl::TaskContext& ctx) {
     std::lock_guard<std::mutex> lock(mutex);
-    ++calls[ctx.idempotency_key];
+    ++calls[ctx.idempotency_key()];
   }
 };
 
@@ -148,7 +148,7 @@ TEST_CASE("durable: killed after any record, a pipeline resumes and ends as the 
   CHECK(reference.output["scores"].size() == 7);
   CHECK(reference.output["run"].get<std::string>().size() == 36);
   const std::vector<std::string> records = journal->records();
-  REQUIRE(records.size() > 40);
+  REQUIRE(records.size() > 20);  // start, definition, hand-outs, task results, timers, entry times, end
   const std::size_t reference_calls = ledger.calls.size();
   CHECK(reference_calls == 2 + 7 + 1 + 1);  // train twice, 7 scores, a, deploy
 

@@ -177,7 +177,7 @@ ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make(const StateMachine& m
   // A name in a journal outlives this process: a made-up one must not meet a name that an
   // earlier process made up ("execution-1"), so it is random, as AWS's are (a UUID).
   cfg.execution_name = run.name.empty() ? detail::durable::made_up_name(detail::Interpreter::fresh_seed()) : run.name;
-  std::string input_text = input.dump();
+  std::string input_text = detail::durable::json_text(input);
   auto claim = durable_->claim(cfg.execution_name, input_text,
                                "arn:aws:states:us-east-1:123456789012:execution:" + machine.name() + ":" +
                                    cfg.execution_name);

@@ -83,12 +83,18 @@ class DurableHook final : public JournalHook {
     switch (r.fact) {
       case JournalFact::event: return;
       case JournalFact::transition:
+        // A replay re-derives every transition from the recorded results; only an entry time
+        // that a state read ($$.State.EnteredTime) is a fact it could not derive.
+        if (!r.has_time) return;
         head(w, RecordKind::transition, r);
         w.varint(r.state);
         w.u8(r.has_time ? 1 : 0);
         if (r.has_time) w.time(r.time);
         break;
       case JournalFact::task_input:
+        // A plain (at-least-once) attempt without a timeout runs again after a crash whether or
+        // not its start was recorded: only a start that changes what recovery does is written.
+        if (!r.at_most_once && !r.callback && !r.has_due) return;
         head(w, RecordKind::task_input, r);
         w.varint(r.state);
         w.u8(r.has_due ? 1 : 0);
@@ -160,7 +166,7 @@ class DurableHook final : public JournalHook {
   /// A result as JSON text, or an error as its optional name and cause (the caller says which).
   static void outcome(RecordWriter& w, const JournalRecord& r) {
     if (r.value) {
-      w.text(r.value->dump());
+      w.text(json_text(*r.value));
       return;
     }
     w.optional_text(r.error ? r.error->name : std::nullopt);

@@ -12,6 +12,7 @@
 
 #include "asl/clock.hpp"
 #include "asl/execution_result.hpp"
+#include "asl/json.hpp"
 
 namespace asl::detail::durable {
 
@@ -29,6 +30,20 @@ enum class RecordKind : std::uint8_t {
   /// a thousand executions of one machine do not carry its text a thousand times.
   definition = 9,
 };
+
+/// `j` as compact JSON text, in a buffer of this thread that the next call reuses. nlohmann's
+/// dump() builds a serializer per call (a shared output adapter and a localeconv() call), which
+/// cost more than writing a task's small result; one serializer per thread is kept instead.
+inline const std::string& json_text(const Json& j) {
+  struct Writer {
+    std::string text;
+    nlohmann::detail::serializer<Json> serializer{nlohmann::detail::output_adapter<char>(text), ' '};
+  };
+  thread_local Writer w;
+  w.text.clear();
+  w.serializer.dump(j, false, false, 0);
+  return w.text;
+}
 
 /// Appends the parts of a record to a byte string.
 class RecordWriter {

@@ -50,6 +50,7 @@ struct JournalRecord {
   std::uint32_t index = 0;    ///< hand_out: the item or branch
   bool heartbeat = false;     ///< task_result: the attempt ended by a heartbeat expiry
   bool at_most_once = false;  ///< task_input: the handler must not see it twice (sync it first)
+  bool callback = false;      ///< task_input: a .waitForTaskToken attempt (its token is out)
   Status status = Status::running;  ///< finished: how the execution ended
   EventType event = EventType::ExecutionStarted;
   std::uint64_t event_id = 0;
@@ -108,11 +109,12 @@ class JournalHook {
   }
   /// Before the handler is called: an at-most-once handler must not see this input twice.
   ASL_NOINLINE void task_input(const FactKey& at, std::uint32_t state, const Json& input,
-                               std::optional<TimePoint> timeout_at, bool at_most_once) {
+                               std::optional<TimePoint> timeout_at, bool at_most_once, bool callback) {
     if (replay_)
       if (const RecordedTask* t = replay_->find_task(at); t && t->started) return;
     JournalRecord r = on(JournalFact::task_input, at, state, &input);
     r.at_most_once = at_most_once;
+    r.callback = callback;
     if (timeout_at) {
       r.due = *timeout_at;
       r.has_due = true;

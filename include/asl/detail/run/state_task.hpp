@@ -81,7 +81,7 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
     return task_result(f, st, Result<Json>(*recorded->result), recorded->heartbeat);
   }
   if (config_.journal)
-    tc.idempotency_key = fmt::format("{}:{}.{}:{}:{}", config_.execution_name, f->id, f->step, st.name, f->retry_count);
+    tc.set_journal_key(f->id, f->step);
   tc.set_stop_flag(&stop_);
   std::shared_ptr<TaskSlot> slot;
   if (callback || tc.timeout_seconds || tc.heartbeat_seconds) {
@@ -129,10 +129,10 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
 
   if (config_.journal)
     config_.journal->task_input(FactKey{f->id, f->step, f->retry_count}, f->state, effective, timeout_at,
-                                st.at_most_once);
+                                st.at_most_once, callback);
   // A replayed callback whose token was handed out waits for it, without handing it out twice;
   // an interrupted at-most-once attempt fails; any other attempt that had started runs again
-  // (at least once, see TaskContext::idempotency_key).
+  // (at least once, see TaskContext::idempotency_key()).
   const bool interrupted = recorded && recorded->started;
   Result<Json> r = callback && interrupted ? Result<Json>(Json())
                    : st.at_most_once && interrupted
