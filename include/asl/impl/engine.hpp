@@ -194,8 +194,10 @@ ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make(const StateMachine& m
   start.input = input_text;
   start.start_time = *cfg.start_time;
   start.seed = cfg.random_seed;
-  return make_durable(machine, std::move(input), std::move(cfg), claim.number, nullptr,
-                      detail::durable::encode_start(start));
+  // Encoded before the call: `start.name` views cfg's name, and an argument list may move cfg
+  // first (clang evaluates left to right; the view then read a moved-from string).
+  const std::string start_record = detail::durable::encode_start(start);
+  return make_durable(machine, std::move(input), std::move(cfg), claim.number, nullptr, start_record);
 }
 
 ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make_durable(const StateMachine& machine, Json input,
