@@ -1,0 +1,250 @@
+// Function signatures (`<s-n?:s>`): parsed once into a small matcher; checked with JSONata's T0410/T0411/T0412.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "asl/detail/jsonata/error.hpp"
+#include "asl/detail/jsonata/value.hpp"
+
+namespace asl::detail::jsonata {
+
+/// One parameter of a signature. `allowed` is the set of type symbols it accepts (`m` = missing);
+/// `quant` is "", "?", "+" or "??" (what jsonata-js's generated regex would say).
+struct SignatureParam {
+  char type = 'x';
+  std::string allowed;
+  std::string quant;
+  bool context = false;  // `-`: take the context value when the argument is missing
+  std::string context_allowed;
+  std::string subtype;   // `a<n>`: element type
+};
+
+struct Signature {
+  std::string definition;
+  std::vector<SignatureParam> params;
+};
+
+/// Parses `<...>`. Errors carry an `offset` into the text (as position), the caller adds the base.
+inline Signature parse_signature(std::string_view sig) {
+  Signature out;
+  out.definition = std::string(sig);
+  SignatureParam param;
+  SignatureParam* prev = nullptr;
+  auto push = [&]() {
+    out.params.push_back(param);
+    param = SignatureParam();
+    prev = &out.params.back();
+  };
+  auto closing = [&](std::size_t start, char open, char close) {
+    int depth = 1;
+    std::size_t p = start;
+    while (p < sig.size()) {
+      ++p;
+      if (p >= sig.size()) break;
+      if (sig[p] == close) {
+        if (--depth == 0) break;
+      } else if (sig[p] == open) {
+        ++depth;
+      }
+    }
+    return p;
+  };
+  for (std::size_t pos = 1; pos < sig.size(); ++pos) {
+    char c = sig[pos];
+    if (c == ':') break;
+    switch (c) {
+      case 's': case 'n': case 'b': case 'l': case 'o':
+        param.type = c;
+        param.allowed = std::string(1, c) + "m";
+        push();
+        break;
+      case 'a':
+        param.type = c;
+        param.allowed = "asnblfom";
+        push();
+        break;
+      case 'f':
+        param.type = c;
+        param.allowed = "f";
+        push();
+        break;
+      case 'j':
+        param.type = c;
+        param.allowed = "asnblom";
+        push();
+        break;
+      case 'x':
+        param.type = c;
+        param.allowed = "asnblfom";
+        push();
+        break;
+      case '-':
+        if (prev) {
+          prev->context = true;
+          prev->context_allowed = prev->allowed;
+          prev->quant += "?";
+        }
+        break;
+      case '?':
+      case '+':
+        if (prev) prev->quant += c;
+        break;
+      case '(': {
+        std::size_t end = closing(pos, '(', ')');
+        std::string choice(sig.substr(pos + 1, end - pos - 1));
+        if (choice.find('<') != std::string::npos) throw Error("S0402", pos).with_value("\"" + choice + "\"");
+        param.type = '(';
+        param.allowed = choice + "m";
+        pos = end;
+        push();
+        break;
+      }
+      case '<': {
+        if (prev && (prev->type == 'a' || prev->type == 'f')) {
+          std::size_t end = closing(pos, '<', '>');
+          prev->subtype = std::string(sig.substr(pos + 1, end - pos - 1));
+          pos = end;
+        } else {
+          throw Error("S0401", pos).with_value(prev ? "\"" + std::string(1, prev->type) + "\"" : "undefined");
+        }
+        break;
+      }
+      default: break;
+    }
+  }
+  return out;
+}
+
+/// The type symbol of a value, as signature matching sees it.
+inline char signature_symbol(const Value& v) {
+  switch (v.type()) {
+    case Type::Function: return 'f';
+    case Type::String: return 's';
+    case Type::Number: return 'n';
+    case Type::Boolean: return 'b';
+    case Type::Null: return 'l';
+    case Type::Array: return 'a';
+    case Type::Object: return 'o';
+    case Type::Undefined: return 'm';
+  }
+  return 'm';
+}
+
+namespace signature_detail {
+
+// Backtracking match of the symbol string against params[from..to): greedy `?`/`+`, lazy `??`,
+// in the order JavaScript's regex engine tries alternatives, so the captures agree with
+// jsonata-js. Signatures are a handful of parameters, so recursion here is shallow.
+inline bool match_from(const std::vector<SignatureParam>& ps, std::size_t pi, std::size_t end_param, std::string_view s,
+                       std::size_t si, bool anchored_end, std::vector<std::size_t>& lens, std::size_t& matched) {
+  if (pi == end_param) {
+    if (anchored_end && si != s.size()) return false;
+    matched = si;
+    return true;
+  }
+  const SignatureParam& p = ps[pi];
+  std::size_t maxn = 0;
+  while (si + maxn < s.size() && p.allowed.find(s[si + maxn]) != std::string::npos) ++maxn;
+  auto attempt = [&](std::size_t n) {
+    lens[pi] = n;
+    return match_from(ps, pi + 1, end_param, s, si + n, anchored_end, lens, matched);
+  };
+  if (p.quant.empty()) return maxn >= 1 && attempt(1);
+  if (p.quant == "?") return (maxn >= 1 && attempt(1)) || attempt(0);
+  if (p.quant == "??") return attempt(0) || (maxn >= 1 && attempt(1));
+  // `+` (and `?+`-like oddities): one or more, greedy.
+  for (std::size_t n = maxn; n >= 1; --n) {
+    if (attempt(n)) return true;
+  }
+  return p.quant.find('?') != std::string::npos && attempt(0);
+}
+
+}  // namespace signature_detail
+
+/// Checks arguments against a signature and returns them completed (context value inserted,
+/// single values wrapped for `a` parameters), or throws T0410/T0411/T0412.
+inline std::vector<Value> validate_signature(const Signature& sig, const std::vector<Value>& args, const Value& context) {
+  std::string symbols;
+  for (const auto& a : args) symbols += signature_symbol(a);
+  std::vector<std::size_t> lens(sig.params.size(), 0);
+  std::size_t matched = 0;
+  if (!signature_detail::match_from(sig.params, 0, sig.params.size(), symbols, 0, true, lens, matched)) {
+    // Find how far a growing prefix of the signature still matches: that argument is the bad one.
+    std::size_t good_to = 0;
+    for (std::size_t i = 0; i < sig.params.size(); ++i) {
+      std::vector<std::size_t> l2(sig.params.size(), 0);
+      std::size_t m = 0;
+      if (!signature_detail::match_from(sig.params, 0, i + 1, symbols, 0, false, l2, m)) break;
+      good_to = m;
+    }
+    throw Error("T0410").with_index(good_to + 1);
+  }
+  std::vector<Value> out;
+  std::size_t arg_index = 0;
+  static const char* const plural[] = {"arrays", "booleans", "functions", "numbers", "objects", "strings"};
+  auto type_name = [](const std::string& sub) -> std::string {
+    switch (sub.empty() ? ' ' : sub[0]) {
+      case 'a': return plural[0];
+      case 'b': return plural[1];
+      case 'f': return plural[2];
+      case 'n': return plural[3];
+      case 'o': return plural[4];
+      case 's': return plural[5];
+      default: return "undefined";
+    }
+  };
+  std::size_t sym_at = 0;
+  for (std::size_t pi = 0; pi < sig.params.size(); ++pi) {
+    const SignatureParam& p = sig.params[pi];
+    std::string_view group = std::string_view(symbols).substr(sym_at, lens[pi]);
+    sym_at += lens[pi];
+    if (group.empty()) {
+      if (p.context) {
+        char ct = signature_symbol(context);
+        if (p.context_allowed.find(ct) == std::string::npos) throw Error("T0411").with_index(arg_index + 1);
+        out.push_back(context);
+      } else {
+        out.push_back(arg_index < args.size() ? args[arg_index] : Value());
+        ++arg_index;
+      }
+      continue;
+    }
+    for (char single : group) {
+      Value arg = arg_index < args.size() ? args[arg_index] : Value();
+      if (p.type == 'a') {
+        if (single == 'm') {
+          arg = Value();
+        } else {
+          bool ok = true;
+          if (!p.subtype.empty()) {
+            if (single != 'a' && group != p.subtype) {
+              ok = false;
+            } else if (single == 'a' && arg.size() > 0) {
+              char item = signature_symbol(arg.at(0));
+              if (item != p.subtype[0]) {
+                ok = false;
+              } else {
+                for (std::size_t k = 0; k < arg.size() && ok; ++k) ok = signature_symbol(arg.at(k)) == item;
+              }
+            }
+          }
+          if (!ok) throw Error("T0412").with_index(arg_index + 1).with_type(type_name(p.subtype));
+          if (single != 'a') {
+            auto wrapped = new_array();
+            wrapped->items.push_back(arg);
+            arg = Value::array(std::move(wrapped));
+          }
+        }
+      }
+      out.push_back(std::move(arg));
+      ++arg_index;
+    }
+  }
+  return out;
+}
+
+}  // namespace asl::detail::jsonata

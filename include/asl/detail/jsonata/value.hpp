@@ -1,0 +1,412 @@
+// JSONata values inside one evaluation: borrowed input nodes, owned arrays/objects/strings, functions.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "asl/detail/jsonata/error.hpp"
+#include "asl/json.hpp"
+
+namespace asl::detail::jsonata {
+
+struct Node;
+struct Frame;
+struct Builtin;
+struct Signature;
+class Regex;
+
+/// The JSONata type of a value (what `$type` reports, plus undefined).
+enum class Type : std::uint8_t { Undefined, Null, Boolean, Number, String, Array, Object, Function };
+
+/// Base of the shared payloads. Values inside an evaluation share them; nothing is deep-copied
+/// except by the transform operator (which must mutate its copy).
+class Value;
+
+struct Heap {
+  Heap() = default;
+  Heap(const Heap&) = delete;
+  Heap& operator=(const Heap&) = delete;
+  virtual ~Heap() = default;
+  /// Moves out the values this payload holds, so that a deep structure can be destroyed with a
+  /// loop instead of one destructor call per level.
+  virtual void take_children(std::vector<Value>&) {}
+};
+
+/// Destroys `values` and everything only they keep alive, iteratively.
+inline void release_values(std::vector<Value>& values);
+
+/// An owned array. The flags carry jsonata-js's array annotations: a `sequence` is a result
+/// stream (flattened by paths, collapsed when it holds one item), `cons` was built by `[...]`
+/// and is never flattened, `outer_wrapper` wraps a top-level array input, `tuple_stream` holds
+/// the binding tuples of a path with `@`/`#`/`%`.
+struct ArrayBox : Heap {
+  std::vector<Value> items;
+  bool sequence = false;
+  bool keep_singleton = false;
+  bool cons = false;
+  bool outer_wrapper = false;
+  bool tuple_stream = false;
+  // A lazy integer range (from `..`): `range_count` numbers from `range_first`, `items` empty.
+  double range_first = 0;
+  std::size_t range_count = 0;
+
+  ArrayBox() = default;
+  ~ArrayBox() override;
+  void take_children(std::vector<Value>& out) override;
+
+  std::size_t size() const noexcept;
+  /// Turns a lazy range into items, before code that edits `items`.
+  void materialize();
+};
+
+/// An owned object: insertion-ordered entries, with a hash index once it grows.
+struct ObjectBox : Heap {
+  ObjectBox() = default;
+  ~ObjectBox() override;
+  void take_children(std::vector<Value>& out) override;
+
+  std::vector<std::pair<std::string, Value>> entries;
+
+  const Value* find(std::string_view key) const;
+  Value* find(std::string_view key);
+  void set(std::string key, Value v);
+  void erase(std::string_view key);
+
+ private:
+  void build_index() const;
+  mutable std::unordered_map<std::string_view, std::size_t> index_;
+  mutable bool indexed_ = false;
+};
+
+struct StringBox : Heap {
+  explicit StringBox(std::string s) : text(std::move(s)) {}
+  std::string text;
+};
+
+enum class FunctionKind : std::uint8_t { Lambda, Builtin, Partial, Regex, Transform, Chain };
+
+/// A value of type function: a lambda closure, a built-in, a partially applied built-in, a
+/// compiled regex (a matcher, as in jsonata-js), a transform `|...|...|` or a `~>` composition.
+struct FunctionBox;
+
+/// A JSONata value. Input data stays where it is: `Rep::Json` points into a document the caller
+/// keeps alive for the evaluation (input, bindings). null/true/false are held inline.
+class Value {
+ public:
+  enum class Rep : std::uint8_t { Undefined, Null, Bool, Number, String, Json, Array, Object, Function };
+
+  Value() = default;
+
+  static Value null() {
+    Value v;
+    v.rep_ = Rep::Null;
+    return v;
+  }
+  static Value boolean(bool b) {
+    Value v;
+    v.rep_ = Rep::Bool;
+    v.b_ = b;
+    return v;
+  }
+  static Value number(double n) {
+    Value v;
+    v.rep_ = Rep::Number;
+    v.n_ = n;
+    return v;
+  }
+  static Value string(std::string s) {
+    Value v;
+    v.rep_ = Rep::String;
+    v.h_ = std::make_shared<StringBox>(std::move(s));
+    return v;
+  }
+  /// A reference into a JSON document that outlives the evaluation.
+  static Value borrow(const Json& j) {
+    if (j.is_null()) return null();
+    if (j.is_boolean()) return boolean(j.get<bool>());
+    Value v;
+    v.rep_ = Rep::Json;
+    v.j_ = &j;
+    return v;
+  }
+  static Value array(std::shared_ptr<ArrayBox> a) {
+    Value v;
+    v.rep_ = Rep::Array;
+    v.h_ = std::move(a);
+    return v;
+  }
+  static Value object(std::shared_ptr<ObjectBox> o) {
+    Value v;
+    v.rep_ = Rep::Object;
+    v.h_ = std::move(o);
+    return v;
+  }
+  static Value function(std::shared_ptr<FunctionBox> f);
+
+  Rep rep() const noexcept { return rep_; }
+  Type type() const noexcept {
+    switch (rep_) {
+      case Rep::Undefined: return Type::Undefined;
+      case Rep::Null: return Type::Null;
+      case Rep::Bool: return Type::Boolean;
+      case Rep::Number: return Type::Number;
+      case Rep::String: return Type::String;
+      case Rep::Array: return Type::Array;
+      case Rep::Object: return Type::Object;
+      case Rep::Function: return Type::Function;
+      case Rep::Json:
+        if (j_->is_number()) return Type::Number;
+        if (j_->is_string()) return Type::String;
+        if (j_->is_array()) return Type::Array;
+        if (j_->is_object()) return Type::Object;
+        return Type::Null;  // binary values: never produced by asl's parser
+    }
+    return Type::Undefined;
+  }
+  bool is_undefined() const noexcept { return rep_ == Rep::Undefined; }
+  bool is_null() const noexcept { return rep_ == Rep::Null; }
+  bool is_bool() const noexcept { return rep_ == Rep::Bool; }
+  bool is_number() const noexcept { return type() == Type::Number; }
+  bool is_string() const noexcept { return type() == Type::String; }
+  bool is_array() const noexcept { return type() == Type::Array; }
+  bool is_object() const noexcept { return type() == Type::Object; }
+  bool is_function() const noexcept { return rep_ == Rep::Function; }
+
+  bool as_bool() const noexcept { return b_; }
+  double as_number() const {
+    if (rep_ == Rep::Number) return n_;
+    return j_->get<double>();
+  }
+  std::string_view as_string() const {
+    if (rep_ == Rep::String) return static_cast<const StringBox&>(*h_).text;
+    return j_->get_ref<const std::string&>();
+  }
+  const Json* json() const noexcept { return rep_ == Rep::Json ? j_ : nullptr; }
+  /// The owned array (nullptr for a borrowed one).
+  ArrayBox* owned_array() const noexcept {
+    return rep_ == Rep::Array ? static_cast<ArrayBox*>(h_.get()) : nullptr;
+  }
+  ObjectBox* owned_object() const noexcept {
+    return rep_ == Rep::Object ? static_cast<ObjectBox*>(h_.get()) : nullptr;
+  }
+  FunctionBox* as_function() const noexcept;
+  const std::shared_ptr<Heap>& heap() const noexcept { return h_; }
+
+  /// Array access over both owned and borrowed arrays.
+  std::size_t size() const {
+    if (rep_ == Rep::Array) return owned_array()->size();
+    return j_->size();
+  }
+  Value at(std::size_t i) const {
+    if (rep_ == Rep::Array) {
+      const ArrayBox* a = owned_array();
+      if (a->range_count > 0) return number(a->range_first + static_cast<double>(i));
+      return a->items[i];
+    }
+    return borrow((*j_)[i]);
+  }
+
+  bool is_sequence() const noexcept { return rep_ == Rep::Array && owned_array()->sequence; }
+  bool is_tuple_stream() const noexcept { return rep_ == Rep::Array && owned_array()->tuple_stream; }
+  bool is_cons() const noexcept { return rep_ == Rep::Array && owned_array()->cons; }
+  bool is_outer_wrapper() const noexcept { return rep_ == Rep::Array && owned_array()->outer_wrapper; }
+
+  /// Same payload (JavaScript `===` on objects, arrays and functions).
+  bool same_identity(const Value& o) const noexcept {
+    if (rep_ != o.rep_) return false;
+    if (rep_ == Rep::Json) return j_ == o.j_;
+    return h_ == o.h_;
+  }
+
+ private:
+  Rep rep_ = Rep::Undefined;
+  bool b_ = false;
+  double n_ = 0;
+  const Json* j_ = nullptr;
+  std::shared_ptr<Heap> h_;
+};
+
+/// Variables of one scope (block, lambda call, tuple). Parent links make closures.
+struct Frame {
+  explicit Frame(std::shared_ptr<Frame> p) : parent(std::move(p)) {}
+  std::shared_ptr<Frame> parent;
+  std::vector<std::pair<std::string, Value>> vars;
+
+  const Value* lookup(std::string_view name) const {
+    for (const Frame* f = this; f != nullptr; f = f->parent.get()) {
+      for (auto it = f->vars.rbegin(); it != f->vars.rend(); ++it) {
+        if (it->first == name) return &it->second;
+      }
+    }
+    return nullptr;
+  }
+  void bind(std::string_view name, Value v) {
+    for (auto& kv : vars) {
+      if (kv.first == name) {
+        kv.second = std::move(v);
+        return;
+      }
+    }
+    vars.emplace_back(std::string(name), std::move(v));
+  }
+};
+using FramePtr = std::shared_ptr<Frame>;
+
+struct FunctionBox : Heap {
+  FunctionKind kind = FunctionKind::Lambda;
+  // Lambda: the lambda node (parameters, body, signature), its defining context and frame.
+  const Node* node = nullptr;
+  Value input;
+  FramePtr env;
+  std::vector<std::string> params;
+  bool thunk = false;
+  // Builtin and Partial.
+  const Builtin* builtin = nullptr;
+  std::vector<Value> bound;        // Partial: the supplied arguments
+  std::vector<bool> placeholder;   // Partial: which arguments were `?`
+  // Regex.
+  std::shared_ptr<const Regex> regex;
+  // Chain: `f ~> g` of two functions.
+  Value first;
+  Value second;
+  /// A signature (lambdas with `<...>`, built-ins), or nullptr.
+  const Signature* signature = nullptr;
+};
+
+inline FunctionBox* Value::as_function() const noexcept {
+  return rep_ == Rep::Function ? static_cast<FunctionBox*>(h_.get()) : nullptr;
+}
+
+inline Value Value::function(std::shared_ptr<FunctionBox> f) {
+  Value v;
+  v.rep_ = Rep::Function;
+  v.h_ = std::move(f);
+  return v;
+}
+
+inline void release_values(std::vector<Value>& values) {
+  if (values.empty()) return;
+  std::vector<Value> work;
+  work.reserve(values.size());
+  for (auto& v : values) work.push_back(std::move(v));
+  values.clear();
+  while (!work.empty()) {
+    Value v = std::move(work.back());
+    work.pop_back();
+    // Only payloads no one else holds die here; empty them first so their destructor is shallow.
+    if (v.heap() && v.heap().use_count() == 1) v.heap()->take_children(work);
+  }
+}
+
+// ArrayBox's members that touch `items` are defined here, where Value is complete (C++20's
+// constexpr std::vector needs that).
+inline ArrayBox::~ArrayBox() { release_values(items); }
+
+inline std::size_t ArrayBox::size() const noexcept { return range_count > 0 ? range_count : items.size(); }
+
+inline void ArrayBox::take_children(std::vector<Value>& out) {
+  for (auto& v : items) out.push_back(std::move(v));
+  items.clear();
+}
+
+inline ObjectBox::~ObjectBox() {
+  std::vector<Value> values;
+  take_children(values);
+  release_values(values);
+}
+
+inline void ObjectBox::take_children(std::vector<Value>& out) {
+  for (auto& kv : entries) out.push_back(std::move(kv.second));
+  entries.clear();
+  index_.clear();
+  indexed_ = false;
+}
+
+inline void ArrayBox::materialize() {
+  if (range_count == 0) return;
+  items.reserve(range_count);
+  for (std::size_t i = 0; i < range_count; ++i) items.push_back(Value::number(range_first + static_cast<double>(i)));
+  range_count = 0;
+}
+
+inline void ObjectBox::build_index() const {
+  index_.clear();
+  for (std::size_t i = 0; i < entries.size(); ++i) index_[entries[i].first] = i;
+  indexed_ = true;
+}
+inline const Value* ObjectBox::find(std::string_view key) const {
+  if (entries.size() > 16) {
+    if (!indexed_) build_index();
+    auto it = index_.find(key);
+    return it == index_.end() ? nullptr : &entries[it->second].second;
+  }
+  for (const auto& kv : entries) {
+    if (kv.first == key) return &kv.second;
+  }
+  return nullptr;
+}
+inline Value* ObjectBox::find(std::string_view key) {
+  return const_cast<Value*>(static_cast<const ObjectBox*>(this)->find(key));
+}
+inline void ObjectBox::set(std::string key, Value v) {
+  if (Value* existing = find(key)) {
+    *existing = std::move(v);
+    return;
+  }
+  // The index holds views into the keys: growing the vector moves them, so drop it.
+  indexed_ = false;
+  entries.emplace_back(std::move(key), std::move(v));
+}
+inline void ObjectBox::erase(std::string_view key) {
+  for (auto it = entries.begin(); it != entries.end(); ++it) {
+    if (it->first == key) {
+      entries.erase(it);
+      indexed_ = false;
+      return;
+    }
+  }
+}
+
+inline std::shared_ptr<ArrayBox> new_array() { return std::make_shared<ArrayBox>(); }
+inline std::shared_ptr<ArrayBox> new_sequence() {
+  auto a = std::make_shared<ArrayBox>();
+  a->sequence = true;
+  return a;
+}
+inline std::shared_ptr<ObjectBox> new_object() { return std::make_shared<ObjectBox>(); }
+
+/// Member lookup over owned and borrowed objects; undefined when absent.
+inline Value object_get(const Value& obj, std::string_view key) {
+  if (const ObjectBox* o = obj.owned_object()) {
+    const Value* v = o->find(key);
+    return v ? *v : Value();
+  }
+  const Json* j = obj.json();
+  auto it = j->find(key);
+  return it == j->end() ? Value() : Value::borrow(*it);
+}
+
+/// Calls f(key, value) for every member, in order.
+template <class F>
+void object_for_each(const Value& obj, F&& f) {
+  if (const ObjectBox* o = obj.owned_object()) {
+    for (const auto& kv : o->entries) f(std::string_view(kv.first), kv.second);
+    return;
+  }
+  for (const auto& kv : obj.json()->items()) f(std::string_view(kv.key()), Value::borrow(kv.value()));
+}
+
+inline std::size_t object_size(const Value& obj) {
+  if (const ObjectBox* o = obj.owned_object()) return o->entries.size();
+  return obj.json()->size();
+}
+
+}  // namespace asl::detail::jsonata
