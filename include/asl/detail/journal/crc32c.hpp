@@ -1,17 +1,30 @@
-// CRC32C (Castagnoli) in portable C++: the checksum of every journal record and file header.
+// CRC32C (Castagnoli): the checksum of every journal record and file header; SSE4.2 when the CPU has it.
 // SPDX-License-Identifier: MIT
 //
 // Castagnoli rather than the zlib polynomial because it detects more error patterns in short
 // records and because storage formats that may one day read ours (LevelDB, RocksDB, iSCSI, ext4
-// metadata) use it. Slicing-by-8 tables, built at compile time: about 1 byte per cycle with no
-// CPU-specific code, so the header stays portable; a hardware (SSE4.2 / ARMv8) path can be added
-// behind the same two functions without changing the format.
+// metadata) use it. Two implementations of one function:
+// - portable: slicing-by-8 tables built at compile time, about 1 byte per cycle;
+// - x86-64 with SSE4.2 (every x86-64 CPU since 2008-2011): the crc32 instruction, 8 bytes per
+//   instruction, chosen at run time. The journal's flusher thread checksums every byte it writes
+//   (about 1.2 MB per execution of a 10,000-item Map), and in software that competed with the
+//   executions for the cores.
+// The hardware function carries __attribute__((target("sse4.2"))), so the header compiles
+// without -msse4.2 and the binary still runs on a CPU without it. ARMv8's crc32c instructions
+// could be added the same way; until then ARM takes the portable path.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <nmmintrin.h>
+/// Defined when crc32c_extend_hardware() exists (it is used only if the CPU has SSE4.2).
+#define ASL_CRC32C_SSE42 1
+#endif
 
 namespace asl::detail {
 
@@ -40,9 +53,8 @@ constexpr Crc32cTables make_crc32c_tables() {
 
 inline constexpr Crc32cTables crc32c_tables = make_crc32c_tables();
 
-/// Continues a CRC32C over more bytes: crc32c_extend(crc32c(a), b) == crc32c(a + b).
-/// `crc` is a finished checksum (pre- and post-inverted), so callers never see the raw register.
-inline std::uint32_t crc32c_extend(std::uint32_t crc, const void* data, std::size_t n) noexcept {
+/// crc32c_extend() in portable C++ (slicing-by-8).
+inline std::uint32_t crc32c_extend_portable(std::uint32_t crc, const void* data, std::size_t n) noexcept {
   const auto* p = static_cast<const unsigned char*>(data);
   const auto& t = crc32c_tables;
   std::uint32_t c = ~crc;
@@ -59,6 +71,50 @@ inline std::uint32_t crc32c_extend(std::uint32_t crc, const void* data, std::siz
         t[3][p[4]] ^ t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
   }
   return ~c;
+}
+
+#if defined(ASL_CRC32C_SSE42)
+/// crc32c_extend() with SSE4.2's crc32 instruction, which computes exactly CRC32C (same
+/// polynomial, reflected, on the raw register): 8 bytes per instruction on one dependency chain
+/// (3 cycles latency), about 2.5 bytes per cycle. Call only if crc32c_hardware_available().
+__attribute__((target("sse4.2"))) inline std::uint32_t crc32c_extend_hardware(std::uint32_t crc, const void* data,
+                                                                            std::size_t n) noexcept {
+  const auto* p = static_cast<const unsigned char*>(data);
+  std::uint64_t c = ~crc;
+  for (; n >= 8; n -= 8, p += 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);  // x86 loads little-endian, as the format wants; memcpy: any alignment
+    c = _mm_crc32_u64(c, v);
+  }
+  auto c32 = static_cast<std::uint32_t>(c);
+  if (n >= 4) {
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    c32 = _mm_crc32_u32(c32, v);
+    p += 4;
+    n -= 4;
+  }
+  for (; n > 0; --n) c32 = _mm_crc32_u8(c32, *p++);
+  return ~c32;
+}
+
+/// Whether this CPU has SSE4.2; asked once.
+inline bool crc32c_hardware_available() noexcept {
+  static const bool available = [] {
+    __builtin_cpu_init();  // needed if this first runs before the library's own initialization
+    return __builtin_cpu_supports("sse4.2") != 0;
+  }();
+  return available;
+}
+#endif
+
+/// Continues a CRC32C over more bytes: crc32c_extend(crc32c(a), b) == crc32c(a + b).
+/// `crc` is a finished checksum (pre- and post-inverted), so callers never see the raw register.
+inline std::uint32_t crc32c_extend(std::uint32_t crc, const void* data, std::size_t n) noexcept {
+#if defined(ASL_CRC32C_SSE42)
+  if (crc32c_hardware_available()) return crc32c_extend_hardware(crc, data, n);
+#endif
+  return crc32c_extend_portable(crc, data, n);
 }
 
 inline std::uint32_t crc32c_extend(std::uint32_t crc, std::string_view bytes) noexcept {
