@@ -1,7 +1,8 @@
 // The `asl` command-line tool: run or validate ASL definitions; `run` also implements the
 // benchmark contract of ../shared/bench/CONTRACT.md (repeat, warm-up, bench resolver, timing line).
 // With --journal DIR a run is durable (README "Durable executions"): `resume` resumes what a
-// killed process left running, `executions list` lists what the journal holds.
+// killed process left running; `executions` lists what the journal holds, prints an execution's
+// history, redrives a failed one and compacts the journal.
 // SPDX-License-Identifier: MIT
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -30,6 +31,7 @@
 #include <asl/detail/base/timestamp.hpp>
 #include <asl/detail/durable/execution_index.hpp>
 #include <asl/file_journal.hpp>
+#include <asl/history_json.hpp>
 
 #include "bench_resolver.hpp"
 
@@ -55,7 +57,7 @@ struct UsageError {
 
 /// run's options; resume declares a subset of them into a RunArgs of its own.
 struct RunArgs {
-  std::string definition_file, definition_option, input, resolver = "bench", name, type, journal;
+  std::string definition_file, definition_option, input, resolver = "bench", name, type, journal, history;
   std::string wait_scale, retry_scale, repeat, warmup, threads, payload_limit, max_history_events;
   bool virtual_time = false, count_transitions = false, trace = false;
 };
@@ -67,7 +69,7 @@ struct ValidateArgs {
 
 /// What run() and resume() get: every value converted and checked.
 struct RunConfig {
-  std::string definition, input, name, journal;
+  std::string definition, input, name, journal, history;
   bool resolver_given = false, express = false;
   bool virtual_time = false, count_transitions = false, trace = false, timing = false;
   double wait_scale = 1.0, retry_scale = 1.0;
@@ -80,9 +82,11 @@ struct ValidateConfig {
   bool json = false, express = false;
 };
 
-/// What `asl executions ... list` gets.
+/// What `asl executions --journal DIR list|history NAME|redrive NAME|compact` gets.
 struct ExecutionsConfig {
-  std::string journal;
+  enum class What { list, history, redrive, compact } what = What::list;
+  std::string journal, name;
+  RunConfig run;  // redrive: the engine options, as resume takes them
 };
 
 double to_double(const std::string& flag, const std::string& v) {
@@ -163,7 +167,7 @@ void reject_extras(const CLI::App& app, const std::string& where, bool words_are
 
 /// What main() does after parsing.
 struct Parsed {
-  enum class Action { print, run, validate, resume, list } action = Action::print;
+  enum class Action { print, run, validate, resume, executions } action = Action::print;
   std::string text;  // Action::print: what goes to stdout, exit 0
   RunConfig run;     // Action::run and Action::resume
   ValidateConfig validate;
@@ -191,6 +195,8 @@ constexpr const char* run_footer =
     "the journal holds again prints {\"error\":\"ExecutionAlreadyExists\",\"cause\"} and exits 1.\n"
     "With --repeat, --warmup or --count-transitions each execution gets its own made-up name\n"
     "(a UUID), so --name is refused there. One process at a time may use a journal.\n"
+    "--history FILE writes the execution's history to FILE as GetExecutionHistory returns it,\n"
+    "{\"events\":[...]} (the last execution's with --repeat), whatever its status.\n"
     "Exit codes: 0 ran (whatever the status), 1 a file could not be read, the definition is\n"
     "invalid or the name is taken, 64 usage error.";
 
@@ -208,9 +214,17 @@ constexpr const char* resume_footer =
 constexpr const char* executions_footer =
     "list prints one JSON line per execution in the journal:\n"
     "{\"name\",\"status\",\"start_date\",\"stop_date\",\"redrive_count\"}, dates in RFC 3339 UTC\n"
-    "with milliseconds, stop_date null while RUNNING. Opening a journal repairs a torn tail, so do\n"
-    "not list one that a running process has open.\n"
-    "Exit codes: 0 listed, 1 the journal cannot be read, 64 usage error.";
+    "with milliseconds, stop_date null while RUNNING.\n"
+    "history NAME prints {\"events\":[...]} as AWS's GetExecutionHistory, rebuilt from the journal\n"
+    "without calling anything.\n"
+    "redrive NAME [OPTIONS] runs a FAILED, TIMED_OUT or ABORTED execution again from where it\n"
+    "failed (AWS RedriveExecution; the options are resume's) and prints run's result line, or\n"
+    "{\"error\":\"ExecutionNotRedrivable\"|\"ExecutionDoesNotExist\",\"cause\":...}.\n"
+    "compact replaces the records so far with a snapshot of what may still run and prints what\n"
+    "it did. Opening a journal repairs a torn tail, so do not use one that a running process has\n"
+    "open.\n"
+    "Exit codes: 0 done (redrive: it succeeded), 1 the journal cannot be read, the execution is\n"
+    "unknown or not redrivable, or the redriven run did not succeed, 64 usage error.";
 
 constexpr const char* validate_footer =
     "Prints every problem as 'FILE: [id] /pointer: message', one per line, or 'FILE: ok'.\n"
@@ -220,7 +234,10 @@ constexpr const char* validate_footer =
 
 /// The engine options run and resume share, converted and checked into `c`.
 void engine_config(const RunArgs& ra, const CLI::App& cmd, RunConfig& c) {
-  auto given = [&](const char* option) { return cmd.get_option(option)->count() > 0; };
+  auto given = [&](const char* option) {
+    const CLI::Option* o = cmd.get_option_no_throw(option);  // executions redrive has no --journal of its own
+    return o != nullptr && o->count() > 0;
+  };
   c.virtual_time = ra.virtual_time;
   c.trace = ra.trace;
   c.resolver_given = given("--resolver");
@@ -246,6 +263,8 @@ RunConfig run_config(const RunArgs& ra, const CLI::App& run) {
   c.input = ra.input;
   c.name = ra.name;
   c.count_transitions = ra.count_transitions;
+  if (given("--history") && ra.history.empty()) throw UsageError{"--history needs a file"};
+  c.history = ra.history;
   engine_config(ra, run, c);
   if (given("--repeat")) c.repeat = to_long("--repeat", ra.repeat, 1), c.timing = true;
   if (given("--warmup")) c.warmup = to_long("--warmup", ra.warmup, 0), c.timing = true;
@@ -330,6 +349,8 @@ Parsed parse_command_line(int argc, char** argv) {
   run->add_option("--threads", ra.threads, "worker threads (0 = all cores, 1 = inline)")->type_name("N");
   run->add_option("--name", ra.name, "execution name ($$.Execution.Name)")->type_name("NAME");
   run->add_flag("--trace", ra.trace, "print every history event to stderr as it happens");
+  run->add_option("--history", ra.history, "write the history to FILE as AWS's {\"events\":[...]}")
+      ->type_name("FILE");
   run->add_option("--payload-limit", ra.payload_limit,
                   "max state input/output size (AWS: 262144; default 0 = off)")
       ->type_name("BYTES");
@@ -337,32 +358,48 @@ Parsed parse_command_line(int argc, char** argv) {
       ->type_name("DIR");
 
   // resume: the engine options of run, and no definition (the journal holds it).
+  // The engine options of a command that runs what a journal holds (resume, executions redrive).
+  auto engine_options_of = [](CLI::App* cmd, RunArgs& args) {
+    cmd->add_option("--resolver", args.resolver, "Task resolver: bench (the only one)")->type_name("NAME");
+    cmd->add_option("--threads", args.threads, "worker threads (0 = all cores, 1 = inline)")->type_name("N");
+    cmd->add_flag("--virtual-time", args.virtual_time, "Wait states and retry intervals take no real time");
+    cmd->add_option("--wait-scale", args.wait_scale, "multiply Wait durations by S (0 = do not wait)")
+        ->type_name("S");
+    cmd->add_option("--retry-interval-scale", args.retry_scale, "multiply Retry intervals by S (0 = retry at once)")
+        ->type_name("S");
+    cmd->add_option("--payload-limit", args.payload_limit,
+                    "max state input/output size (AWS: 262144; default 0 = off)")
+        ->type_name("BYTES");
+    cmd->add_option("--max-history-events", args.max_history_events,
+                    "cap on history events per execution (0 = none)")
+        ->type_name("N");
+    cmd->add_flag("--trace", args.trace, "print every history event to stderr as it happens");
+  };
   RunArgs rs;
   CLI::App* resume =
       app.add_subcommand("resume", "resume the executions a stopped process left running in a journal");
   resume->group("Commands")->allow_extras()->footer(resume_footer);
   resume->add_option("--journal", rs.journal, "the journal's directory (required)")->type_name("DIR");
-  resume->add_option("--resolver", rs.resolver, "Task resolver: bench (the only one)")->type_name("NAME");
-  resume->add_option("--threads", rs.threads, "worker threads (0 = all cores, 1 = inline)")->type_name("N");
-  resume->add_flag("--virtual-time", rs.virtual_time, "Wait states and retry intervals take no real time");
-  resume->add_option("--wait-scale", rs.wait_scale, "multiply Wait durations by S (0 = do not wait)")
-      ->type_name("S");
-  resume->add_option("--retry-interval-scale", rs.retry_scale, "multiply Retry intervals by S (0 = retry at once)")
-      ->type_name("S");
-  resume->add_option("--payload-limit", rs.payload_limit,
-                     "max state input/output size (AWS: 262144; default 0 = off)")
-      ->type_name("BYTES");
-  resume->add_option("--max-history-events", rs.max_history_events,
-                     "cap on history events per execution (0 = none)")
-      ->type_name("N");
-  resume->add_flag("--trace", rs.trace, "print every history event to stderr as it happens");
+  engine_options_of(resume, rs);
 
   std::string executions_journal;
-  CLI::App* executions = app.add_subcommand("executions", "list the executions a journal holds");
+  CLI::App* executions =
+      app.add_subcommand("executions", "list, inspect, redrive and compact the executions of a journal");
   executions->group("Commands")->allow_extras()->footer(executions_footer);
   executions->add_option("--journal", executions_journal, "the journal's directory (required)")->type_name("DIR");
   CLI::App* list = executions->add_subcommand("list", "one JSON line per execution");
   list->group("Commands")->allow_extras()->fallthrough()->footer("");
+  std::string history_name, redrive_name;
+  CLI::App* history_cmd = executions->add_subcommand("history", "an execution's history, as GetExecutionHistory");
+  history_cmd->group("Commands")->allow_extras()->fallthrough()->footer("");
+  history_cmd->add_option("NAME", history_name, "the execution's name")->type_name("");
+  RunArgs rd;
+  CLI::App* redrive_cmd = executions->add_subcommand("redrive", "run a failed execution again from where it failed");
+  redrive_cmd->group("Commands")->allow_extras()->fallthrough()->footer("");
+  redrive_cmd->add_option("NAME", redrive_name, "the execution's name")->type_name("");
+  engine_options_of(redrive_cmd, rd);
+  CLI::App* compact_cmd = executions->add_subcommand("compact", "replace the records so far with a snapshot");
+  compact_cmd->group("Commands")->allow_extras()->fallthrough()->footer("");
 
   ValidateArgs va;
   CLI::App* validate = app.add_subcommand("validate", "check definitions and print every problem found");
@@ -382,7 +419,7 @@ Parsed parse_command_line(int argc, char** argv) {
   help->group("Commands")->allow_extras()->footer("");
   help->add_option("COMMAND", topic, "run, validate, resume, executions, version or help")->type_name("");
   // An option given twice: the last one wins, as before CLI11 (its default is an error).
-  for (CLI::App* sub : {run, validate, resume, executions, list, version, help})
+  for (CLI::App* sub : {run, validate, resume, executions, list, history_cmd, redrive_cmd, compact_cmd, version, help})
     for (CLI::Option* o : sub->get_options()) o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   validate->get_option("FILE")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   validate->get_option("--definition")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -453,13 +490,33 @@ Parsed parse_command_line(int argc, char** argv) {
   }
   if (executions->parsed()) {
     reject_extras(*list, "asl executions list", false);
+    reject_extras(*history_cmd, "asl executions history", false);
+    reject_extras(*redrive_cmd, "asl executions redrive", false);
+    reject_extras(*compact_cmd, "asl executions compact", false);
     reject_extras(*executions, "asl executions", true);
     const std::string hint = "; see 'asl executions --help'";
-    if (!list->parsed()) throw UsageError{"asl executions: a command is needed: asl executions --journal DIR list" + hint};
-    if (executions_journal.empty())
-      throw UsageError{"asl executions: the journal is missing: asl executions --journal DIR list" + hint};
+    const std::string forms = "asl executions --journal DIR list|history NAME|redrive NAME|compact";
+    using What = ExecutionsConfig::What;
+    if (list->parsed()) p.executions.what = What::list;
+    else if (history_cmd->parsed()) p.executions.what = What::history;
+    else if (redrive_cmd->parsed()) p.executions.what = What::redrive;
+    else if (compact_cmd->parsed()) p.executions.what = What::compact;
+    else throw UsageError{"asl executions: a command is needed: " + forms + hint};
+    if (executions_journal.empty()) throw UsageError{"asl executions: the journal is missing: " + forms + hint};
     p.executions.journal = executions_journal;
-    p.action = Parsed::Action::list;
+    p.executions.name = p.executions.what == What::history ? history_name : redrive_name;
+    if ((p.executions.what == What::history || p.executions.what == What::redrive) && p.executions.name.empty())
+      throw UsageError{"asl executions: the execution's name is missing: " + forms + hint};
+    if (p.executions.what == What::redrive) {
+      rd.journal = executions_journal;
+      try {
+        p.executions.run = resume_config(rd, *redrive_cmd);
+      } catch (UsageError& e) {
+        e.message = "asl executions redrive: " + e.message + hint;
+        throw;
+      }
+    }
+    p.action = Parsed::Action::executions;
     return p;
   }
   // No command: the help, on stderr, as a usage error.
@@ -607,9 +664,12 @@ int run(const RunConfig& a) {
   if (!a.journal.empty()) opts.journal = journal = std::make_shared<asl::FileJournal>(a.journal);
   asl::Engine engine(opts);
   if (a.trace) engine.add_observer(std::make_shared<TraceObserver>());
+  std::shared_ptr<asl::HistoryRecorder> history;
+  if (!a.history.empty()) engine.add_observer(history = std::make_shared<asl::HistoryRecorder>());
 
   auto execute = [&](asl::Json in) {
     resolver.reset();
+    if (history) history->clear();  // the file holds the last execution's history
     asl::RunOptions ro;
     ro.name = a.name;
     return engine.run(*sm, std::move(in), ro);
@@ -649,6 +709,18 @@ int run(const RunConfig& a) {
     journal->close();
   }
 
+  if (history) {
+    const std::string events = history->text() + "\n";
+    bool written = false;
+    if (std::FILE* out = std::fopen(a.history.c_str(), "wb")) {
+      written = std::fwrite(events.data(), 1, events.size(), out) == events.size();
+      written = std::fclose(out) == 0 && written;
+    }
+    if (!written) {
+      fmt::print(stderr, "asl: cannot write the history to '{}': {}\n", a.history, std::strerror(errno));
+      return exit_load;
+    }
+  }
   fmt::print("{}\n", last.to_json().dump());
   if (a.timing) {
     std::vector<long long> sorted = exec_ns;
@@ -754,6 +826,53 @@ int list_executions(const ExecutionsConfig& a) {
   return exit_ok;
 }
 
+/// `asl executions --journal DIR history|redrive|compact`.
+int executions_command(const ExecutionsConfig& a) {
+  using What = ExecutionsConfig::What;
+  if (a.what == What::list) return list_executions(a);
+  if (!journal_exists(a.journal)) return exit_load;
+  auto journal = std::make_shared<asl::FileJournal>(a.journal);
+  asl::EngineOptions opts = a.what == What::redrive ? engine_options(a.run) : asl::EngineOptions{};
+  opts.journal = journal;
+  if (a.what != What::redrive) opts.inline_execution = true;  // nothing runs: no pool
+  asl::Engine engine(opts);
+  int rc = exit_ok;
+  try {
+    switch (a.what) {
+      case What::history: fmt::print("{}\n", engine.history(a.name).dump()); break;
+      case What::compact: {
+        const asl::JournalCompaction c = engine.compact_journal();
+        fmt::print("{}\n", asl::Json{{"records_before", c.records_before},
+                                      {"records_kept", c.records_kept},
+                                      {"executions_kept", c.executions_kept},
+                                      {"executions_closed", c.executions_closed},
+                                      {"bytes_before", c.bytes_before},
+                                      {"bytes_after", c.bytes_after}}
+                                .dump());
+        break;
+      }
+      case What::redrive: {
+        if (a.run.trace) engine.add_observer(std::make_shared<TraceObserver>());
+        asl_bench::BenchResolver resolver;
+        const asl::ExecutionResult r = engine.redrive(a.name, resolver).get();
+        fmt::print("{}\n", r.to_json().dump());
+        if (!r.succeeded()) rc = exit_failed;
+        break;
+      }
+      case What::list: break;
+    }
+  } catch (const asl::ExecutionDoesNotExist& e) {
+    fmt::print("{}\n", asl::Json{{"error", "ExecutionDoesNotExist"}, {"cause", e.what()}}.dump());
+    rc = exit_failed;
+  } catch (const asl::ExecutionNotRedrivable& e) {
+    fmt::print("{}\n", asl::Json{{"error", "ExecutionNotRedrivable"}, {"cause", e.what()}}.dump());
+    rc = exit_failed;
+  }
+  engine.shutdown(asl::ShutdownMode::drain);
+  journal->close();
+  return rc;
+}
+
 int validate(const ValidateConfig& a) {
   asl::LoadOptions lo;
   lo.express = a.express;
@@ -855,8 +974,8 @@ int main(int argc, char** argv) {
         return validate(p.validate);
       case Parsed::Action::resume:
         return resume(p.run);
-      case Parsed::Action::list:
-        return list_executions(p.executions);
+      case Parsed::Action::executions:
+        return executions_command(p.executions);
     }
     return exit_usage;
   } catch (const std::exception& e) {

@@ -1,5 +1,6 @@
 // Durable executions: a training pipeline whose process stops while it evaluates, resumed by the
-// next process from its journal, without training again.
+// next process from its journal, without training again; then one that fails because a service
+// is down, redriven from where it failed once the service is back.
 #include <asl/asl.hpp>
 #include <asl/file_journal.hpp>
 #include <fmt/format.h>
@@ -30,6 +31,7 @@ struct Calls {
   int train = 0;
   std::string evaluate_key;
   bool evaluating = false;
+  bool down = false;  ///< the evaluation service answers with an error
 };
 
 /// `stops` = the first process: its evaluation never answers, as if the process died meanwhile.
@@ -45,6 +47,7 @@ asl::HandlerRegistry handlers(Calls& calls, bool stops) {
               std::lock_guard<std::mutex> lock(calls.mutex);
               calls.evaluate_key = ctx.idempotency_key();  // the same in both processes
               calls.evaluating = true;
+              if (calls.down) return asl::Error("Evaluation.Unavailable", "the evaluation service is down");
               if (stops) {
                 ctx.defer();  // never completed here
                 return asl::Json();
@@ -93,6 +96,24 @@ int main() {
     }
     fmt::print("train called {} time in all; evaluate ran again with the same key: {}\n", calls.train,
                calls.evaluate_key == first_key);
+  }
+  options.journal.reset();
+  {
+    // Process 3: a run fails while the evaluation service is down; redriven once it is back, it
+    // goes on from the failed state (AWS RedriveExecution): the model is not trained again.
+    const auto tasks = handlers(calls, false);
+    options.journal = std::make_shared<asl::FileJournal>(dir.string());
+    asl::Engine engine(options);
+    asl::RunOptions run;
+    run.name = "weekly";
+    calls.train = 0;
+    calls.down = true;
+    const asl::ExecutionResult failed =
+        engine.run(asl::StateMachine::parse(definition, tasks), asl::Json{{"run", "2026-w49"}}, run);
+    fmt::print("weekly {} {}\n", asl::to_string(failed.status), failed.error.value_or(""));
+    calls.down = false;
+    const asl::ExecutionResult r = engine.redrive("weekly", tasks).get();
+    fmt::print("redriven: {} {}; train called {} time\n", asl::to_string(r.status), r.output.dump(), calls.train);
   }
   options.journal.reset();
   std::filesystem::remove_all(dir);

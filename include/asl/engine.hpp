@@ -32,8 +32,19 @@ class ReplayMemo;
 struct ExecutionConfig;
 namespace durable {
 class Registry;
+struct JournaledExecution;
 }
 }  // namespace detail
+
+/// What Engine::compact_journal() did.
+struct JournalCompaction {
+  std::uint64_t records_before = 0;     ///< records it replaced with one snapshot
+  std::uint64_t records_kept = 0;       ///< of them, copied into the snapshot as they were
+  std::uint64_t executions_kept = 0;    ///< running, or redrivable (14 days after their end): kept whole
+  std::uint64_t executions_closed = 0;  ///< ended for good: name, status and times only
+  std::uint64_t bytes_before = 0;       ///< payload bytes of the records it replaced
+  std::uint64_t bytes_after = 0;        ///< the snapshot's
+};
 
 /// Engine-wide settings; plain data with defaults.
 struct EngineOptions {
@@ -184,6 +195,40 @@ class Engine {
   /// @throws DefinitionError when a recorded definition no longer loads with `resolver`.
   std::vector<Execution> recover(const TaskResolver& resolver, const LoadOptions& options = {});
 
+  /// Runs a FAILED, TIMED_OUT or ABORTED execution again from where it stopped, as AWS's
+  /// RedriveExecution does: same name, input and definition (the one it started with); what
+  /// succeeded is not run again; each state that failed on the way to its end runs again, with
+  /// its retry counters reset, and so do the Map iterations and Parallel branches that failed or
+  /// were aborted; states in flight when it timed out or was aborted go on (a task attempt whose
+  /// result was not recorded runs again). $$.Execution.RedriveCount goes up, the history gets
+  /// an ExecutionRedriven event and the execution timeout counts from the redrive. Inline mode:
+  /// runs it to its end first.
+  /// @throws ExecutionDoesNotExist for a name the journal does not hold (EXPRESS executions are
+  /// never journaled); ExecutionNotRedrivable with AWS's reason (running, succeeded, 24,999
+  /// history events, past its maximum duration or 14 days after its end); UsageError without a
+  /// journal; DefinitionError when its definition no longer loads with `resolver`.
+  Execution redrive(const std::string& name, const TaskResolver& resolver, const LoadOptions& options = {});
+
+  /// Replaces the journal's records so far with one snapshot of what may still be needed: every
+  /// record of the executions that may run again (running, here or in no process yet; FAILED,
+  /// TIMED_OUT or ABORTED within AWS's 14-day redrive period) and the definitions; an execution
+  /// that ended for good keeps its name (still taken), status, times and redrive count, not its
+  /// output or facts. Executions may run meanwhile: what they append stays after the snapshot.
+  /// Call it now and then (daily, or when the journal grows) so that the journal, and opening
+  /// it, stay proportional to the live work. Crash-safe (Journal::compact is atomic).
+  /// @throws UsageError without a journal; JournalError when the journal fails.
+  JournalCompaction compact_journal();
+
+  /// The history of execution `name` in the journal, in GetExecutionHistory's shape
+  /// (`{"events":[...]}`, asl/history_json.hpp), running or ended. It is rebuilt by replaying
+  /// what the journal recorded, calling no handler: the events and their ids are the
+  /// execution's; timestamps are the recorded ones where the journal has them (start, timer
+  /// deadlines, entry times that states read), and a task takes no time. A task attempt that was
+  /// in flight ends the history there (scheduled and started, as on AWS).
+  /// @throws ExecutionDoesNotExist for a name the journal does not hold, or whose facts
+  /// compaction dropped (it ended for good); UsageError without a journal.
+  Json history(const std::string& name);
+
   /// Drain: wait for every running execution to end. Cancel: abort them first. Suspend: stop
   /// them, leaving them running in the journal. Then the workers stop. The engine accepts no
   /// executions afterwards (UsageError). The destructor suspends.
@@ -206,6 +251,8 @@ class Engine {
                                                     detail::ExecutionConfig cfg, std::uint64_t number,
                                                     std::shared_ptr<const detail::ReplayMemo> recorded,
                                                     const std::string& start_record);
+  /// Runs a journaled execution again (recovered, or redriven) from what it recorded.
+  Execution resume(detail::durable::JournaledExecution& x, const TaskResolver& resolver, const LoadOptions& options);
   /// The engine owns every running execution (a started execution whose handles were all dropped
   /// still runs to its end: nothing in flight is lost); the entry goes when it finishes.
   void track(const std::shared_ptr<detail::Interpreter>& e);

@@ -77,6 +77,33 @@ class ExecutionAlreadyExists : public Exception {
   using Exception::Exception;
 };
 
+/// A redrive of a name the journal does not hold (AWS: HTTP 400 `ExecutionDoesNotExist`).
+class ExecutionDoesNotExist : public Exception {
+ public:
+  using Exception::Exception;
+};
+
+/// A redrive AWS's RedriveExecution would refuse (HTTP 400 `ExecutionNotRedrivable`): the
+/// message is AWS's `redriveStatusReason` ("Execution is SUCCEEDED and cannot be redriven.").
+class ExecutionNotRedrivable : public Exception {
+ public:
+  using Exception::Exception;
+};
+
+/// A state machine, version or alias that StateMachineRegistry does not hold (AWS:
+/// `ResourceNotFound`, "State Machine Does Not Exist: '<arn>'").
+class ResourceNotFound : public Exception {
+ public:
+  using Exception::Exception;
+};
+
+/// A change StateMachineRegistry refuses because of what else refers to it (AWS:
+/// `ConflictException`, e.g. deleting a version that an alias routes to).
+class Conflict : public Exception {
+ public:
+  using Exception::Exception;
+};
+
 /// One problem found in a definition.
 struct Diagnostic {
   std::string id;        ///< stable id, e.g. "asl.definition.104"

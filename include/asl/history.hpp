@@ -58,6 +58,7 @@ enum class EventType : std::uint8_t {
   TaskSubmitted,
   TaskTimedOut,
   LambdaFunctionTimedOut,
+  ExecutionRedriven,
 };
 
 /// The AWS spelling of an event type ("TaskStateEntered").
@@ -77,15 +78,19 @@ inline std::string_view to_string(EventType t) {
       "MapStateExited",        "MapIterationStarted",    "MapIterationSucceeded",
       "MapIterationFailed",    "MapIterationAborted",    "MapRunStarted",
       "MapRunSucceeded",       "MapRunFailed",           "TaskSubmitted",
-      "TaskTimedOut",          "LambdaFunctionTimedOut"};
+      "TaskTimedOut",          "LambdaFunctionTimedOut", "ExecutionRedriven"};
   return names[static_cast<std::size_t>(t)];
 }
 
-/// One history event. `details` holds the AWS `<x>EventDetails` fields that apply
-/// (name, input, output, error, cause, index, length, ...).
+/// One history event. `details` holds the AWS `<x>EventDetails` fields that apply, as JSON
+/// values (name, input, output, error, cause, index, length, resource, parameters, ...), not as
+/// JSON text; asl/history_json.hpp turns an event into what GetExecutionHistory returns.
 struct HistoryEvent {
   EventType type;
   std::uint64_t id;  ///< 1-based, in emission order
+  /// AWS's previousEventId: the event before this one in the same thread of the execution (the
+  /// top level, one Map iteration, one Parallel branch), 0 for the first; see run/events.hpp.
+  std::uint64_t previous_id;
   TimePoint timestamp;
   std::string_view execution_name;
   const Json* details;  ///< valid only during the callback

@@ -19,4 +19,5 @@
 #include "asl/impl/engine.hpp"
 #include "asl/impl/nested.hpp"
 #include "asl/impl/state_machine.hpp"
+#include "asl/impl/state_machine_registry.hpp"
 #include "asl/validate_impl.hpp"

@@ -1,5 +1,6 @@
-// Nested pipelines: a registry of named local state machines, and the handlers that run the
-// `arn:aws:states:::states:startExecution[.sync|.sync:2|.waitForTaskToken]` Task states on an Engine.
+// Nested pipelines: the handlers that run the
+// `arn:aws:states:::states:startExecution[.sync|.sync:2|.waitForTaskToken]` Task states on an
+// Engine, starting machines of a StateMachineRegistry (asl/state_machine_registry.hpp).
 // SPDX-License-Identifier: MIT
 //
 // AWS's shapes (spec §10.6): fire-and-forget returns {ExecutionArn, StartDate}; `.sync` and
@@ -29,56 +30,10 @@
 #include "asl/json.hpp"
 #include "asl/result.hpp"
 #include "asl/state_machine.hpp"
+#include "asl/state_machine_registry.hpp"
 #include "asl/task.hpp"
 
 namespace asl {
-
-/// Named local state machines that `states:startExecution` tasks can start, found by name or by
-/// ARN. A copyable handle: copies share one table, so handlers that captured it see machines
-/// added (or replaced) later. Thread-safe.
-/// @code
-/// asl::StateMachineRegistry machines;
-/// machines.add("ModelEvaluation", evaluation_sm);
-/// machines.find("arn:aws:states:us-east-1:123456789012:stateMachine:ModelEvaluation");  // found
-/// @endcode
-class StateMachineRegistry {
- public:
-  StateMachineRegistry() : impl_(std::make_shared<Impl>()) {}
-
-  /// Adds `machine` under `name`, replacing any machine of that name. Executions already running
-  /// keep the machine they started on (a StateMachine is an immutable handle); only new starts
-  /// see the replacement. Load the machine with `LoadOptions::name = name` so that the child's
-  /// `$$.StateMachine` and `$$.Execution.Id` name it as the ARNs returned here do (see load()).
-  StateMachineRegistry& add(std::string name, StateMachine machine);
-
-  /// Parses `definition` with the machine named `name` and adds it. Throws as StateMachine::parse.
-  StateMachine load(std::string name, std::string_view definition, const TaskResolver& resolver,
-                    LoadOptions options = {});
-
-  /// By name, or by ARN `arn:aws:states:<region>:<account>:stateMachine:<name>[:<version|alias>]`.
-  /// Any region and account match: a definition written for a real AWS account runs locally as
-  /// is, and a version or alias qualifier selects the one local machine of that name.
-  std::optional<StateMachine> find(std::string_view name_or_arn) const;
-  bool contains(std::string_view name_or_arn) const;
-
-  /// `arn:aws:states:us-east-1:123456789012:stateMachine:<name>`: the local region and account,
-  /// the same ones the engine uses for `$$.StateMachine.Id`.
-  static std::string arn(std::string_view name);
-
-  /// The machine name a name or ARN refers to; nullopt for an ARN of another resource type.
-  static std::optional<std::string_view> name_of(std::string_view name_or_arn);
-
-  /// A fresh execution name for a child started without `Name` (unique per registry).
-  std::string next_execution_name(std::string_view machine) const;
-
- private:
-  struct Impl {
-    std::mutex mutex;
-    std::map<std::string, StateMachine, std::less<>> machines;
-    std::atomic<std::uint64_t> counter{0};
-  };
-  std::shared_ptr<Impl> impl_;
-};
 
 /// The four `states:startExecution` resources (spec §10.6).
 enum class StartExecutionPattern : std::uint8_t {

@@ -47,7 +47,8 @@ case_help() {
   run_asl help run
   expect_has "asl help run" "$out" "Usage: asl run"
   for opt in --definition --input --repeat --warmup --resolver --retry-interval-scale --count-transitions \
-             --type --max-history-events --virtual-time --wait-scale --threads --name --trace --payload-limit; do
+             --type --max-history-events --virtual-time --wait-scale --threads --name --trace --payload-limit \
+             --history; do
     expect_has "asl help run" "$out" "$opt"
   done
   expect_has "asl help run" "$out" "--journal"
@@ -190,6 +191,35 @@ case_run_type_and_history() {
   expect_has "run --max-history-events 0" "$out" '"status":"SUCCEEDED"'
   run_asl run good.asl.json --max-history-events -1
   expect_rc 64 run --max-history-events -1
+}
+
+case_run_history() {
+  # --history FILE: GetExecutionHistory's {"events":[...]}, input/output as JSON text.
+  run_asl run good.asl.json --input input.json --history "$tmp/h.json"
+  expect_rc 0 run --history
+  local h
+  h="$(cat "$tmp/h.json" 2>/dev/null)"
+  expect_has "--history" "$h" '{"events":[{"timestamp":'
+  expect_has "--history" "$h" '"type":"ExecutionStarted","id":1,"previousEventId":0,"executionStartedEventDetails":{"input":"{\"who\":\"newcomer\"}","inputDetails":{"truncated":false},"roleArn":'
+  expect_has "--history" "$h" '"type":"PassStateEntered","id":2,"previousEventId":0,"stateEnteredEventDetails":{"name":"Greet","input":"{\"who\":\"newcomer\"}","inputDetails":{"truncated":false}}}'
+  expect_has "--history" "$h" '"type":"PassStateExited","id":3,"previousEventId":2,"stateExitedEventDetails":{"name":"Greet","output":"{\"greeting\":\"hello newcomer\"}","outputDetails":{"truncated":false}}}'
+  expect_has "--history" "$h" '"type":"ExecutionSucceeded","id":6,"previousEventId":5,"executionSucceededEventDetails":{"output":"{\"greeting\":\"hello newcomer\"}","outputDetails":{"truncated":false}}}]}'
+  # Written whatever the status: here the history cap fails the execution.
+  run_asl run good.asl.json --input input.json --max-history-events 3 --history "$tmp/failed.json"
+  expect_rc 0 run --history failed
+  h="$(cat "$tmp/failed.json" 2>/dev/null)"
+  expect_has "--history failed" "$h" '"type":"ExecutionFailed","id":3,"previousEventId":2,"executionFailedEventDetails":{"error":"States.Runtime"'
+  # A Lambda ARN logs LambdaFunction* events, with the task's input and output.
+  printf '%s' '{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:echo","End":true}}}' \
+    >"$tmp/lambda.asl.json"
+  run_asl run "$tmp/lambda.asl.json" --input input.json --resolver bench --history "$tmp/lambda.json" --journal "$tmp/lj"
+  expect_rc 0 run --history lambda
+  h="$(cat "$tmp/lambda.json" 2>/dev/null)"
+  expect_has "--history lambda" "$h" '"type":"LambdaFunctionScheduled","id":3,"previousEventId":2,"lambdaFunctionScheduledEventDetails":{"resource":"arn:aws:lambda:us-east-1:123456789012:function:echo","input":"{\"who\":\"newcomer\"}","inputDetails":{"truncated":false}}}'
+  expect_has "--history lambda" "$h" '"type":"LambdaFunctionStarted","id":4,"previousEventId":3}'
+  expect_has "--history lambda" "$h" '"type":"LambdaFunctionSucceeded","id":5,"previousEventId":4,"lambdaFunctionSucceededEventDetails":{"output":'
+  run_asl run good.asl.json --history
+  expect_rc 64 run --history without a file
 }
 
 case_unknown_command() {
@@ -357,8 +387,11 @@ case_run_journal_usage() {
   run_asl executions --journal "$tmp/run_journal_usage/j" lsit
   expect_rc 64 executions lsit
   expect_has "executions lsit" "$err" "unknown command 'lsit' (did you mean 'list'?)"
-  run_asl executions --journal "$tmp/run_journal_usage/j" history n
-  expect_rc 64 executions history
+  run_asl executions --journal "$tmp/run_journal_usage/j" describe n
+  expect_rc 64 executions describe
+  run_asl executions --journal "$tmp/run_journal_usage/j" history
+  expect_rc 64 executions history without a name
+  expect_has "executions history without a name" "$err" "name is missing"
   run_asl executoins --journal "$tmp/run_journal_usage/j" list
   expect_rc 64 executoins
   expect_has "executoins" "$err" "(did you mean 'executions'?)"
@@ -390,6 +423,48 @@ case_executions_list() {
   run_asl executions --journal "$tmp/executions_list/empty" list
   expect_rc 0 executions list empty
   [[ -z "$out" ]] || fail "executions list empty: $out"
+}
+
+case_executions_history_redrive_compact() {
+  local j="$tmp/executions_hrc/j"
+  mkdir -p "$tmp/executions_hrc"
+  # A machine that fails at its second state: redriven, it enters the Fail state again (AWS).
+  printf '%s' '{"StartAt":"Hello","States":{"Hello":{"Type":"Pass","Next":"Stop"},
+    "Stop":{"Type":"Fail","Error":"Stopped","Cause":"on purpose"}}}' >"$tmp/executions_hrc/fails.asl.json"
+  run_asl run "$tmp/executions_hrc/fails.asl.json" --journal "$j" --name broken
+  expect_rc 0 run failing
+  expect_has "run failing" "$out" '"status":"FAILED","output":null,"error":"Stopped"'
+  run_asl run good.asl.json --input input.json --journal "$j" --name fine
+  expect_rc 0 run fine
+  run_asl executions --journal "$j" history broken
+  expect_rc 0 executions history
+  expect_lines "executions history" "$out" 1
+  expect_has "executions history" "$out" '{"events":['
+  expect_has "executions history" "$out" '"type":"ExecutionStarted"'
+  expect_has "executions history" "$out" '"type":"ExecutionFailed"'
+  run_asl executions --journal "$j" redrive broken
+  expect_rc 1 executions redrive, fails again
+  [[ "$out" == '{"status":"FAILED","output":null,"error":"Stopped","cause":"on purpose"}' ]] ||
+    fail "executions redrive: $out"
+  run_asl executions --journal "$j" list
+  expect_has "executions list after redrive" "$out" '"name":"broken","status":"FAILED"'
+  expect_has "executions list after redrive" "$out" '"redrive_count":1}'
+  run_asl executions --journal "$j" history broken
+  expect_has "executions history after redrive" "$out" '"type":"ExecutionRedriven"'
+  run_asl executions --journal "$j" redrive fine
+  expect_rc 1 executions redrive succeeded
+  [[ "$out" == '{"error":"ExecutionNotRedrivable","cause":"Execution is SUCCEEDED and cannot be redriven."}' ]] ||
+    fail "executions redrive succeeded: $out"
+  run_asl executions --journal "$j" redrive nobody
+  expect_rc 1 executions redrive unknown
+  expect_has "executions redrive unknown" "$out" '{"error":"ExecutionDoesNotExist"'
+  run_asl executions --journal "$j" compact
+  expect_rc 0 executions compact
+  expect_has "executions compact" "$out" '"executions_kept":1,"executions_closed":1'
+  run_asl executions --journal "$j" list
+  expect_lines "executions list after compact" "$out" 2
+  run_asl executions --journal "$j" history broken
+  expect_has "executions history after compact" "$out" '"type":"ExecutionRedriven"'
 }
 
 case_resume_nothing() {

@@ -13,50 +13,16 @@
 #include <fmt/format.h>
 
 #include <asl/asl.hpp>
-#include <asl/detail/base/timestamp.hpp>
-#include <asl/testing/manual_clock.hpp>
 
+#include "conformance/conformance_support.hpp"
 #include "support/catch.hpp"
 
 namespace {
 
-std::string conformance_file() {
-  if (const char* env = std::getenv("ASL_CONFORMANCE_FILE")) return env;
-  return std::string(ASL_CONFORMANCE_DIR) + "/aws-recorded.jsonl";
-}
+using asl::conformance::same_value;
+using asl::conformance::uses_unsupported;
 
-/// JSON equality as the conformance README asks: key order and number spelling do not matter.
-/// The recorder redacted States.MathRandom results to this placeholder (tag nondeterministic_fn):
-/// any integer stands for it.
-constexpr const char* random_placeholder = "RandomNumberGenerated";
-
-bool same_value(const asl::Json& a, const asl::Json& b) {
-  if (a.is_number() && b.is_number()) return a.get<double>() == b.get<double>();
-  if (b.is_string() && b.get<std::string>() == random_placeholder) return a.is_number_integer();
-  if (a.type() != b.type()) return false;
-  if (a.is_object()) {
-    if (a.size() != b.size()) return false;
-    for (auto it = a.begin(); it != a.end(); ++it) {
-      auto other = b.find(it.key());
-      if (other == b.end() || !same_value(it.value(), *other)) return false;
-    }
-    return true;
-  }
-  if (a.is_array()) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-      if (!same_value(a[i], b[i])) return false;
-    return true;
-  }
-  return a == b;
-}
-
-bool uses_unsupported(const asl::Json& c) {
-  for (const auto& t : c.value("tags", asl::Json::array()))
-    if (t == "jsonata" || t == "assign") return true;
-  const std::string def = c["definition"].dump();
-  return def.find("\"JSONata\"") != std::string::npos || def.find("\"Assign\"") != std::string::npos;
-}
+std::string conformance_file() { return asl::conformance::corpus_file("aws-recorded.jsonl"); }
 
 struct Outcome {
   bool pass = false;
@@ -67,23 +33,9 @@ struct Outcome {
 Outcome run_case(const asl::Json& c) {
   Outcome o;
   const asl::Json& exp = c["expected"];
-  asl::LoadOptions lo;
-  lo.express = c.value("state_machine_type", "STANDARD") == "EXPRESS";
-  lo.name = "ConformanceMachine";
   asl::ExecutionResult r;
   try {
-    auto sm = asl::StateMachine::from_json(c["definition"], lo);
-    asl::EngineOptions eo;
-    eo.virtual_time = true;
-    eo.inline_execution = true;  // AWS-like event order, so causes quote the same event ids
-    // Every case starts at the same instant: the one the corpus's time-relative inputs were
-    // generated from (test_timestamp_too_far_in_future_boundary puts its timestamp exactly
-    // 24,856 days after it). Runs are then deterministic whatever today's date is.
-    eo.clock = std::make_shared<asl::testing::ManualClock>(
-        asl::TimePoint(asl::Duration(*asl::detail::timestamp::parse("2026-11-24T23:23:24Z"))));
-    eo.jitter_seed = 7;
-    asl::Engine engine(eo);
-    r = engine.run(sm, c.contains("input") ? c["input"] : asl::Json::object());
+    r = asl::conformance::run_case_engine(c);
   } catch (const asl::DefinitionError& e) {
     o.why = std::string("definition rejected: ") + e.what();
     return o;
@@ -110,18 +62,6 @@ Outcome run_case(const asl::Json& c) {
   return o;
 }
 
-std::map<std::string, std::string> load_known_failures() {
-  std::map<std::string, std::string> known;
-  std::ifstream in(std::string(ASL_SOURCE_DIR) + "/tests/conformance/known_failures.txt");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    auto tab = line.find('\t');
-    known[line.substr(0, tab)] = tab == std::string::npos ? "" : line.substr(tab + 1);
-  }
-  return known;
-}
-
 struct Tally {
   int run = 0, pass = 0, causes = 0, cause_match = 0;
 };
@@ -135,7 +75,7 @@ TEST_CASE("conformance: AWS-recorded executions (JSONPath)", "[conformance]") {
                                            << " (set ASL_CONFORMANCE_FILE or ASL_CONFORMANCE_DIR); skipped");
     return;
   }
-  const auto known = load_known_failures();
+  const auto known = asl::conformance::load_known_failures("known_failures.txt");
   std::map<std::string, Tally> by_category, by_tag;
   Tally total;
   int skipped = 0;

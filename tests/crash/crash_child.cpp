@@ -25,6 +25,7 @@
 #include <asl/file_journal.hpp>
 
 #include "asl/detail/durable/execution_index.hpp"
+#include "support/idempotency_key.hpp"
 
 namespace {
 
@@ -78,10 +79,8 @@ constexpr const char* pipeline = R"J({"StartAt": "Train", "States": {
 using Key = std::tuple<std::uint64_t, std::uint32_t, std::uint32_t>;
 
 Key key_of(const std::string& key) {
-  const auto c1 = key.find(':'), dot = key.find('.', c1), c2 = key.find(':', dot), c3 = key.rfind(':');
-  return Key{std::stoull(key.substr(c1 + 1, dot - c1 - 1)),
-             static_cast<std::uint32_t>(std::stoul(key.substr(dot + 1, c2 - dot - 1))),
-             static_cast<std::uint32_t>(std::stoul(key.substr(c3 + 1)))};
+  const asl::detail::FactKey k = asl::testing::fact_key_of(key);
+  return Key{k.frame, k.step, k.attempt};
 }
 
 class Iterations final : public asl::Observer {

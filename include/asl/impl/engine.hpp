@@ -6,6 +6,7 @@
 #include "asl/detail/run/interpreter.hpp"
 #include "asl/detail/run/scheduler.hpp"
 #include "asl/engine.hpp"
+#include "asl/history_json.hpp"
 
 namespace asl {
 
@@ -65,34 +66,97 @@ ASL_DECL ExecutionResult Engine::run(const StateMachine& machine, Json input, co
 ASL_DECL std::vector<Execution> Engine::recover(const TaskResolver& resolver, const LoadOptions& options) {
   std::vector<Execution> out;
   if (!durable_) return out;
-  for (detail::durable::JournaledExecution& x : durable_->take_pending()) {
-    // The definition it started with, whatever the file holds now (a version pinned by the journal).
-    StateMachine machine = StateMachine::parse(*x.definition, resolver, options);
-    Json input = Json::parse(x.input);
-    detail::Host* host = pool_ ? static_cast<detail::Host*>(pool_.get()) : nullptr;
-    std::unique_ptr<detail::InlineHost> inline_host;
-    if (!host) {
-      inline_host = std::make_unique<detail::InlineHost>(options_.clock, options_.virtual_time);
-      host = inline_host.get();
-    }
-    detail::ExecutionConfig cfg = base_config(*host, machine);
-    cfg.execution_name = x.name;
-    cfg.start_time = x.start_time;
-    cfg.random_seed = x.seed;
-    for (std::string& token : x.memo->open_tokens()) {
-      // Registered now: whoever holds the token may call back before the replay reaches its task.
-      auto slot = std::make_shared<detail::TaskSlot>();
-      slot->token = token;
-      if (!cfg.register_token(token, slot)) break;  // the registry is full: the task re-registers it
-      cfg.recovered_slots.emplace(std::move(token), std::move(slot));
-    }
-    auto exec = make_durable(machine, std::move(input), std::move(cfg), x.number, std::move(x.memo), {});
-    track(exec);
-    exec->start();
-    if (inline_host && !inline_host->run([&] { return exec->done(); })) exec->fail_stuck();
-    out.push_back(Execution(std::move(exec)));
-  }
+  for (detail::durable::JournaledExecution& x : durable_->take_pending()) out.push_back(resume(x, resolver, options));
   return out;
+}
+
+ASL_DECL Execution Engine::redrive(const std::string& name, const TaskResolver& resolver, const LoadOptions& options) {
+  if (!durable_) throw UsageError("asl::Engine: redrive() needs a journal (EngineOptions::journal)");
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopped_) throw UsageError("asl::Engine: redrive() after shutdown()");
+  }
+  // The machine's name is in the definition the journal holds; the refusal names the execution.
+  const std::string arn = "arn:aws:states:us-east-1:123456789012:execution:" + name;
+  const std::uint64_t max_open =
+      options_.max_duration_seconds ? *options_.max_duration_seconds : 365ull * 24 * 60 * 60;
+  detail::durable::JournaledExecution x = durable_->redrive(name, options_.clock->now(), arn, max_open);
+  return resume(x, resolver, options);
+}
+
+ASL_DECL JournalCompaction Engine::compact_journal() {
+  if (!durable_) throw UsageError("asl::Engine: compact_journal() needs a journal (EngineOptions::journal)");
+  return durable_->compact(options_.clock->now());
+}
+
+namespace detail {
+/// Binds every Task resource of a definition replayed for its history: nothing is called then
+/// (history_only), but the definition must load whatever handlers the host has.
+class ReplayResolver final : public TaskResolver {
+ public:
+  TaskHandler resolve(const ResolveRequest&) const override {
+    return [](const Json&, TaskContext&) -> Result<Json> {
+      return Error(std::string(errors::runtime), "asl: a task was called while rebuilding a history");
+    };
+  }
+};
+}  // namespace detail
+
+ASL_DECL Json Engine::history(const std::string& name) {
+  if (!durable_) throw UsageError("asl::Engine: history() needs a journal (EngineOptions::journal)");
+  const std::string arn = "arn:aws:states:us-east-1:123456789012:execution:" + name;
+  detail::durable::JournaledExecution x = durable_->read(name, arn);
+  if (!x.memo || !x.definition)
+    throw ExecutionDoesNotExist("Execution Does Not Exist: '" + arn + "' (the journal was compacted after it ended)");
+  x.memo->history_only = true;
+  const StateMachine machine = StateMachine::parse(*x.definition, detail::ReplayResolver{});
+  // On its own virtual clock from its recorded start; while it runs, not past the present: a
+  // timer due later (a Wait it is in now) has not fired yet.
+  detail::InlineHost host(options_.clock, true);
+  host.replay_window(x.start_time, x.status == Status::running ? options_.clock->now() : TimePoint::max());
+  detail::ExecutionConfig cfg = base_config(host, machine);
+  HistoryRecorder recorder;
+  cfg.observers = {&recorder};
+  cfg.register_token = nullptr;
+  cfg.execution_name = x.name;
+  cfg.start_time = x.start_time;
+  cfg.random_seed = x.seed;
+  auto hook = std::make_shared<detail::durable::ReplayOnlyHook>(std::move(x.memo));
+  cfg.journal = hook.get();
+  cfg.journal_owner = hook;
+  auto exec = std::make_shared<detail::Interpreter>(machine.program(), Json::parse(x.input), std::move(cfg));
+  exec->start();
+  host.run([&] { return exec->done(); });  // false where it was when the journal was read: that is its history
+  return recorder.history();
+}
+
+ASL_DECL Execution Engine::resume(detail::durable::JournaledExecution& x, const TaskResolver& resolver,
+                                  const LoadOptions& options) {
+  // The definition it started with, whatever the file holds now (a version pinned by the journal).
+  StateMachine machine = StateMachine::parse(*x.definition, resolver, options);
+  Json input = Json::parse(x.input);
+  detail::Host* host = pool_ ? static_cast<detail::Host*>(pool_.get()) : nullptr;
+  std::unique_ptr<detail::InlineHost> inline_host;
+  if (!host) {
+    inline_host = std::make_unique<detail::InlineHost>(options_.clock, options_.virtual_time);
+    host = inline_host.get();
+  }
+  detail::ExecutionConfig cfg = base_config(*host, machine);
+  cfg.execution_name = x.name;
+  cfg.start_time = x.start_time;
+  cfg.random_seed = x.seed;
+  for (std::string& token : x.memo->open_tokens()) {
+    // Registered now: whoever holds the token may call back before the replay reaches its task.
+    auto slot = std::make_shared<detail::TaskSlot>();
+    slot->token = token;
+    if (!cfg.register_token(token, slot)) break;  // the registry is full: the task re-registers it
+    cfg.recovered_slots.emplace(std::move(token), std::move(slot));
+  }
+  auto exec = make_durable(machine, std::move(input), std::move(cfg), x.number, std::move(x.memo), {});
+  track(exec);
+  exec->start();
+  if (inline_host && !inline_host->run([&] { return exec->done(); })) exec->fail_stuck();
+  return Execution(std::move(exec));
 }
 
 ASL_DECL std::optional<Error> Engine::send_task_success(const std::string& token, Json output) {

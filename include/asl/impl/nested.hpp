@@ -1,4 +1,4 @@
-// Definitions of asl/nested.hpp: the registry and the startExecution handlers (compiled once with ASL_SEPARATE_COMPILATION).
+// Definitions of asl/nested.hpp: the startExecution handlers (compiled once with ASL_SEPARATE_COMPILATION).
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -6,54 +6,6 @@
 #include "asl/nested.hpp"
 
 namespace asl {
-
-ASL_DECL StateMachineRegistry& StateMachineRegistry::add(std::string name, StateMachine machine) {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  impl_->machines.insert_or_assign(std::move(name), std::move(machine));
-  return *this;
-}
-
-ASL_DECL StateMachine StateMachineRegistry::load(std::string name, std::string_view definition, const TaskResolver& resolver, LoadOptions options) {
-  options.name = name;
-  StateMachine sm = StateMachine::parse(definition, resolver, options);
-  add(std::move(name), sm);
-  return sm;
-}
-
-ASL_DECL std::optional<StateMachine> StateMachineRegistry::find(std::string_view name_or_arn) const {
-  const std::optional<std::string_view> name = name_of(name_or_arn);
-  if (!name) return std::nullopt;
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  auto it = impl_->machines.find(*name);
-  if (it == impl_->machines.end()) return std::nullopt;
-  return it->second;
-}
-
-ASL_DECL bool StateMachineRegistry::contains(std::string_view name_or_arn) const { return find(name_or_arn).has_value(); }
-
-ASL_DECL std::string StateMachineRegistry::arn(std::string_view name) {
-  return "arn:aws:states:us-east-1:123456789012:stateMachine:" + std::string(name);
-}
-
-ASL_DECL std::optional<std::string_view> StateMachineRegistry::name_of(std::string_view name_or_arn) {
-  constexpr std::string_view prefix = "arn:";
-  if (name_or_arn.substr(0, prefix.size()) != prefix) return name_or_arn;
-  // arn:<partition>:states:<region>:<account>:stateMachine:<name>[:<qualifier>]
-  std::string_view parts[8];
-  std::size_t n = 0, from = 0;
-  while (n < 8) {
-    const std::size_t colon = name_or_arn.find(':', from);
-    parts[n++] = name_or_arn.substr(from, colon == std::string_view::npos ? colon : colon - from);
-    if (colon == std::string_view::npos) break;
-    from = colon + 1;
-  }
-  if (n < 7 || parts[2] != "states" || parts[5] != "stateMachine" || parts[6].empty()) return std::nullopt;
-  return parts[6];
-}
-
-ASL_DECL std::string StateMachineRegistry::next_execution_name(std::string_view machine) const {
-  return std::string(machine) + "-" + std::to_string(++impl_->counter);
-}
 
 ASL_DECL TaskHandler NestedExecutionResolver::resolve(const ResolveRequest& request) const {
   if (auto pattern = detail::start_execution_pattern(request.resource))

@@ -46,6 +46,15 @@ inline std::string encode_start(const StartInfo& s) {
   return out;
 }
 
+inline std::string encode_redrive(std::uint64_t number, TimePoint at) {
+  std::string out;
+  RecordWriter w(out);
+  w.kind(RecordKind::redrive);
+  w.varint(number);
+  w.time(at);
+  return out;
+}
+
 inline std::string encode_definition(std::uint64_t hash, std::string_view text) {
   std::string out;
   out.reserve(text.size() + 16);
@@ -55,6 +64,15 @@ inline std::string encode_definition(std::uint64_t hash, std::string_view text) 
   w.text(text);
   return out;
 }
+
+/// The hook of an execution replayed only to rebuild its history: it reads the memo and writes nothing.
+class ReplayOnlyHook final : public JournalHook {
+ public:
+  explicit ReplayOnlyHook(std::shared_ptr<const ReplayMemo> memo) : JournalHook(std::move(memo)) {
+    wants_derivable_ = false;
+  }
+  void record(const JournalRecord&) override {}
+};
 
 /// One execution's facts into a journal. Facts of many executions interleave in one journal,
 /// each record names its execution by number.
@@ -67,7 +85,9 @@ class DurableHook final : public JournalHook {
       : JournalHook(std::move(replay)),
         journal_(std::move(journal)),
         number_(number),
-        on_failure_(std::move(on_failure)) {}
+        on_failure_(std::move(on_failure)) {
+    wants_derivable_ = false;  // history is rebuilt by replaying the facts
+  }
 
   /// Stops recording: the engine is shutting down and leaves this execution running in the
   /// journal, for recover() in the next process (what ends it here is not its end).
@@ -122,8 +142,9 @@ class DurableHook final : public JournalHook {
         w.text(r.token);
         durable = true;  // on disk before anyone outside can hold it
         break;
-      case JournalFact::hand_out:
-        head(w, RecordKind::hand_out, r);
+      case JournalFact::hand_out: return;  // a child's id follows from its Map's children record
+      case JournalFact::children:
+        head(w, RecordKind::children, r);
         w.varint(r.parent);
         w.varint(r.index);
         break;
@@ -134,6 +155,15 @@ class DurableHook final : public JournalHook {
         w.u8(status_code(r.status));
         w.u8(r.value ? 1 : 0);
         outcome(w, r);
+        // Appended to the end so that a record without them (written before redrive existed)
+        // still reads: history length, then the failed state steps.
+        w.varint(r.events);
+        w.varint(r.failed ? r.failed->size() : 0);
+        if (r.failed)
+          for (const FactKey& k : *r.failed) {
+            w.varint(k.frame);
+            w.varint(k.step);
+          }
         break;
     }
     append(buffer, durable);

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "asl/clock.hpp"
+#include "asl/detail/json/writer.hpp"
 #include "asl/execution_result.hpp"
 #include "asl/json.hpp"
 
@@ -24,25 +25,39 @@ enum class RecordKind : std::uint8_t {
   task_result = 4,  ///< a task attempt ended: its result or its error
   timer = 5,        ///< a frame sleeps until an absolute deadline
   token = 6,        ///< a callback token is about to be handed out
-  hand_out = 7,     ///< a Map/Parallel frame started a child frame for an item or a branch
+  hand_out = 7,     ///< retired: one per Map item (children records replaced it); refused when read
   finished = 8,     ///< the execution ended: status, output or error
   /// A definition's text under its hash, once per journal, before the first start that runs it:
   /// a thousand executions of one machine do not carry its text a thousand times.
   definition = 9,
+  /// A FAILED, TIMED_OUT or ABORTED execution runs again from where it failed (AWS
+  /// RedriveExecution): its time. Facts after it belong to the redriven run.
+  redrive = 10,
+  /// A Map/Parallel frame numbered its children: child i is frame `first` + i.
+  children = 11,
+  /// What compaction kept of the records before it (Journal::compact's snapshot): the records
+  /// of the executions that may still run, each as it was written, and a `closed` record for
+  /// each one that ended for good.
+  snapshot = 12,
+  /// An execution that ended and can no longer run (succeeded, or past its redrive period), as
+  /// compaction keeps it: its name (taken for good), status, times and redrive count.
+  closed = 13,
 };
 
-/// `j` as compact JSON text, in a buffer of this thread that the next call reuses. nlohmann's
-/// dump() builds a serializer per call (a shared output adapter and a localeconv() call), which
-/// cost more than writing a task's small result; one serializer per thread is kept instead.
+/// `j` as compact JSON text, in a buffer of this thread that the next call reuses (with the
+/// writer's stack): a task's small result then costs no allocation. JsonTextWriter rather than
+/// nlohmann's dump(): it costs a fraction of the instructions (serializing a Map's input and
+/// output was a quarter of a journaled execution), does not recurse on deep documents, and writes
+/// ill-formed UTF-8 as U+FFFD where dump() would throw and fail the execution.
 inline const std::string& json_text(const Json& j) {
-  struct Writer {
+  struct Buffers {
     std::string text;
-    nlohmann::detail::serializer<Json> serializer{nlohmann::detail::output_adapter<char>(text), ' '};
+    JsonTextWriter writer;
   };
-  thread_local Writer w;
-  w.text.clear();
-  w.serializer.dump(j, false, false, 0);
-  return w.text;
+  thread_local Buffers b;
+  b.text.clear();
+  b.writer.write(j, b.text);
+  return b.text;
 }
 
 /// Appends the parts of a record to a byte string.

@@ -4,6 +4,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <iterator>
 #include <memory>
@@ -19,6 +20,7 @@
 #include "asl/error.hpp"
 #include "asl/journal.hpp"
 #include "asl/state_machine.hpp"
+#include "asl/detail/durable/compaction.hpp"
 #include "asl/detail/durable/durable_hook.hpp"
 #include "asl/detail/durable/execution_index.hpp"
 #include "asl/detail/run/interpreter.hpp"
@@ -50,8 +52,11 @@ class Registry {
       Name& n = names_[x.name];
       n.number = number;
       n.input = x.input;
-      n.closed = x.status != Status::running;
-      n.pending = !n.closed;
+      n.pending = x.status == Status::running;
+      if (!n.pending) {
+        x.memo.reset();  // a redrive reads its execution again (redrive() below): not kept in memory
+        x.definition.reset();
+      }
     }
   }
 
@@ -95,6 +100,44 @@ class Registry {
     n.exec = exec;
     n.hook = hook;
     n.pending = false;
+    n.redriving = false;
+  }
+
+  /// AWS RedriveExecution's rules (a FAILED, TIMED_OUT or ABORTED execution, with room in its
+  /// history, within a year of its start and 14 days of its end): returns the execution, read
+  /// back from the journal with everything it did, after appending (durably) the record that
+  /// reopens it. `arn` names it in a refusal; `max_open_seconds` is its maximum duration.
+  JournaledExecution redrive(const std::string& name, TimePoint now, const std::string& arn,
+                             std::uint64_t max_open_seconds) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = names_.find(name);
+    // An EXPRESS execution is not journaled: AWS does not redrive those either.
+    if (it == names_.end()) throw ExecutionDoesNotExist("Execution Does Not Exist: '" + arn + "'");
+    Name& n = it->second;
+    std::shared_ptr<Interpreter> live = n.exec.lock();
+    if (n.pending || n.redriving || (live && !live->done()))
+      throw ExecutionNotRedrivable("Execution is RUNNING and cannot be redriven.");
+    // Read again, not kept: what it did may have been recorded by this process since it opened
+    // the journal, and a failed execution's facts are not held in memory until someone asks.
+    ExecutionIndex index;
+    index.read(*journal_);
+    JournaledExecution* x = index.by_name(name);
+    if (!x || x->number != n.number) throw ExecutionDoesNotExist("Execution Does Not Exist: '" + arn + "'");
+    if (x->status == Status::succeeded)
+      throw ExecutionNotRedrivable("Execution is SUCCEEDED and cannot be redriven.");
+    if (x->status == Status::running) throw ExecutionNotRedrivable("Execution is RUNNING and cannot be redriven.");
+    // Room for ExecutionRedriven and one more event (AWS: fewer than 24,999 events).
+    if (x->events >= 24999) throw ExecutionNotRedrivable("Execution history event limit exceeded.");
+    if (max_open_seconds && now >= x->start_time + std::chrono::seconds(max_open_seconds))
+      throw ExecutionNotRedrivable("Execution has exceeded the max execution time.");
+    // Without its facts, compaction closed it: it was past that period then.
+    if (!x->memo || (x->stop_time && now >= *x->stop_time + redrivable_period))
+      throw ExecutionNotRedrivable("Execution redrivable period exceeded.");
+    const std::string record = encode_redrive(x->number, now);
+    journal_->append_durable(record);  // throws JournalError when stopped
+    index.apply(0, record);
+    n.redriving = true;  // until attach(): a second redrive meanwhile finds it running
+    return std::move(*x);
   }
 
   /// Takes the executions the journal holds as running and not yet recovered.
@@ -135,6 +178,21 @@ class Registry {
     return k.hash;
   }
 
+  /// `name`'s execution as the journal holds it now, with everything it did (to rebuild its
+  /// history); no memo when compaction closed it. `arn` names it in the refusal.
+  JournaledExecution read(const std::string& name, const std::string& arn) {
+    ExecutionIndex index;
+    index.keep_memos(true);
+    index.read(*journal_);
+    JournaledExecution* x = index.by_name(name);
+    if (!x) throw ExecutionDoesNotExist("Execution Does Not Exist: '" + arn + "'");
+    return std::move(*x);
+  }
+
+  /// Replaces the journal's records so far with a snapshot of what may still be needed (see
+  /// durable::compact).
+  JournalCompaction compact(TimePoint now) { return durable::compact(*journal_, now); }
+
   /// The engine stops without ending its executions: they stay running in the journal.
   void detach_all() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -148,8 +206,8 @@ class Registry {
     std::string input;
     std::weak_ptr<Interpreter> exec;
     std::weak_ptr<DurableHook> hook;
-    bool pending = false;  ///< running in the journal, not yet recovered
-    bool closed = false;   ///< ended before this process started
+    bool pending = false;    ///< running in the journal, not yet recovered
+    bool redriving = false;  ///< reopened by redrive(), not yet attached
   };
 
   struct Known {

@@ -72,7 +72,12 @@ inline void Interpreter::start() {
   // $$.Execution.Input needs the original input; copy it only when some state may read it.
   if (program_->uses_context) execution_input_ = input_;
   root->doc = std::move(input_);
-  if (program_->timeout_seconds) deadline_ = add_seconds(start_time_, *program_->timeout_seconds);
+  if (program_->timeout_seconds) {
+    // A redrive resets the execution's timeout: it counts from the latest redrive (AWS).
+    const ReplayMemo* memo = config_.journal ? config_.journal->replay() : nullptr;
+    const TimePoint from = memo && !memo->redrives.empty() ? memo->redrives.back().time : start_time_;
+    deadline_ = add_seconds(from, *program_->timeout_seconds);
+  }
   // The first state is queued before the deadline's timer exists: on virtual time a pool with a
   // timer and nothing queued jumps to the timer, and did so here now and then, timing out an
   // execution before its first state ran (seen under ASan's slower start).
@@ -139,7 +144,7 @@ inline void Interpreter::drive_steps(const std::shared_ptr<Frame>& f) {
     if (f->announce) {
       // AWS numbers an iteration's MapIterationStarted when it begins to run, not when queued.
       f->announce = false;
-      emit(EventType::MapIterationStarted, [&](Json& d) { d["index"] = f->slot; });
+      announce_iteration(*f);
     }
     if (config_.journal) {
       // States.UUID and States.MathRandom draw from a generator seeded by where the step runs,
@@ -245,9 +250,12 @@ inline Interpreter::Step Interpreter::enter(const std::shared_ptr<Frame>& f, con
   }
   // Reading the clock costs more than a Pass step; only $$.State.EnteredTime needs it.
   if (st.uses_context) f->entered_time = now();
-  if (config_.journal)
-    config_.journal->transition(f->id, ++f->step, f->state, f->doc, st.uses_context ? &f->entered_time : nullptr);
-  f->entered_event = emit(entered_event(st.type), [&](Json& d) {
+  if (config_.journal) {
+    ++f->step;
+    if (st.uses_context || config_.journal->wants_derivable())
+      config_.journal->transition(f->id, f->step, f->state, f->doc, st.uses_context ? &f->entered_time : nullptr);
+  }
+  f->entered_event = emit(*f, entered_event(st.type), [&](Json& d) {
     d["name"] = st.name;
     d["input"] = f->doc;
   });
@@ -307,7 +315,7 @@ inline Interpreter::Step Interpreter::complete(const std::shared_ptr<Frame>& f) 
   // By reference: `f` keeps its join alive through this call, and a copy would bounce the
   // join's reference count between the workers once per item.
   const std::shared_ptr<Join>& jp = f->parent;
-  if (jp->is_map) emit(EventType::MapIterationSucceeded, [&](Json& d) { d["index"] = f->slot; });
+  child_ended(*f, false);
   if (ChunkResults* chunk = ChunkResults::current(); chunk && chunk->join == jp.get()) {
     // An item its chunk ran to the end: reported with its siblings, under one lock.
     chunk->done.emplace_back(f->slot, std::move(f->doc));
@@ -326,6 +334,12 @@ inline Interpreter::Step Interpreter::complete(const std::shared_ptr<Frame>& f) 
 }
 
 inline Interpreter::Step Interpreter::propagate(const std::shared_ptr<Frame>& f, Failure failure) {
+  if (config_.journal && !failure.from_children) {
+    // The state of `f` fails uncaught: a redrive runs it again (and a redriven execution
+    // replaying this failure does so now).
+    if (rerun_failed(f)) return Step::next;
+    note_failed_state(*f);
+  }
   if (!f->parent || failure.fatal) {
     // Fatal errors are never caught at any level: they end the whole execution now.
     finish_execution(Status::failed, Json(), std::move(failure.error));
@@ -333,7 +347,7 @@ inline Interpreter::Step Interpreter::propagate(const std::shared_ptr<Frame>& f,
   }
   std::shared_ptr<Join> jp = f->parent;
   Join& j = *jp;
-  if (j.is_map) emit(EventType::MapIterationFailed, [&](Json& d) { d["index"] = f->slot; });
+  child_ended(*f, true);
   publish_counts();
   std::lock_guard<std::mutex> lock(spin_lock(j.mutex), std::adopt_lock);
   if (j.abandoned.load(std::memory_order_relaxed)) return Step::stop;  // a sibling failed first
@@ -349,6 +363,7 @@ inline Interpreter::Step Interpreter::propagate(const std::shared_ptr<Frame>& f,
                       false};
   // The first failure fails the Map/Parallel and aborts the siblings (spec §3.8, §3.9.3):
   // they see the abandoned join at their next step boundary and stop.
+  failure.from_children = true;
   j.failure = std::move(failure);
   j.abandoned.store(true, std::memory_order_release);
   resume_owner(jp);
@@ -363,6 +378,9 @@ inline void Interpreter::finish_execution(Status status, Json output, Error erro
   }
   ExecutionResult r;
   r.status = status;
+  // A redriven execution that ends before doing anything its past did not record: its
+  // ExecutionRedriven events still come before its end.
+  if (config_.journal) redrive_point(static_cast<std::size_t>(-1));
   switch (status) {
     case Status::succeeded:
       r.output = std::move(output);
@@ -383,8 +401,9 @@ inline void Interpreter::finish_execution(Status status, Json output, Error erro
     case Status::aborted: emit(EventType::ExecutionAborted); break;
     case Status::running: break;
   }
-  if (config_.journal) config_.journal->finished(r, now());
   if (LocalCounts* local = local_counts()) local->flush();
+  if (config_.journal)
+    config_.journal->finished(r, now(), failed_states(), events_.load(std::memory_order_relaxed));
   r.stats.state_entries = entries_.load(std::memory_order_relaxed);
   r.stats.retries = retries_.load(std::memory_order_relaxed);
   r.stats.events = events_.load(std::memory_order_relaxed);

@@ -24,6 +24,10 @@ inline std::shared_ptr<Join> Interpreter::new_join(const std::shared_ptr<Frame>&
   j->owner_attempt = f->retry_count;
   j->up = f->parent;
   j->is_map = is_map;
+  j->children_quiet = f->quiet || (is_map && program_->states[f->state].distributed);
+  // The children's chains start at the owner's *StateStarted (events.hpp).
+  j->chain.store(f->previous_event, std::memory_order_relaxed);
+  j->last_done.store(f->previous_event, std::memory_order_relaxed);
   return j;
 }
 
@@ -74,15 +78,21 @@ inline void Interpreter::start_children(const std::shared_ptr<Join>& jp) {
       }
       child->state = program_->scopes[st.processor].start;
       child->announce = true;
+      child->quiet = j.children_quiet;
     } else {
       child->doc = (i + 1 == j.total) ? std::move(j.input) : j.input;
       child->state = program_->scopes[st.branches[i]].start;
+      child->previous_event = j.chain.load(std::memory_order_relaxed);
+      child->quiet = j.children_quiet;
     }
     child->size_bound = bound(child->doc);
     child->depth_bound = j.child_depth;
-    if (config_.journal)
-      child->id = config_.journal->hand_out(frame_ids_, FactKey{j.owner_id, j.owner_step, j.owner_attempt},
-                                            owner.state, child->slot, child->doc);
+    if (config_.journal) {
+      child->id = j.first_child + i;
+      if (config_.journal->wants_derivable())
+        config_.journal->hand_out(child->id, FactKey{j.owner_id, j.owner_step, j.owner_attempt}, owner.state,
+                                  child->slot, child->doc);
+    }
     requeue(std::move(child));
   }
 }
@@ -127,12 +137,25 @@ inline Interpreter::Step Interpreter::finish_children(const std::shared_ptr<Fram
     // nlohmann's destructor through its scratch stack.
     release(j->items);
   }
+  children_ended(*f, *j);
   if (failure) {
     Failure fl = std::move(*failure);
-    emit(is_map ? EventType::MapStateFailed : EventType::ParallelStateFailed);
+    // AWS logs *StateFailed only when the state fails for good: a retried Map/Parallel goes
+    // from its failed child straight to its next *StateStarted (recorded histories).
+    if (st.distributed)
+      emit(*f, EventType::MapRunFailed, [&](Json& d) {
+        if (fl.error.name) d["error"] = *fl.error.name;
+        if (fl.error.cause) d["cause"] = *fl.error.cause;
+      });
+    if (!will_retry(*f, st, fl)) emit(*f, is_map ? EventType::MapStateFailed : EventType::ParallelStateFailed);
     return fail_state(f, st, std::move(fl));
   }
-  emit(is_map ? EventType::MapStateSucceeded : EventType::ParallelStateSucceeded);
+  close_scope(*f);  // a Map with tolerated failures: the failed iterations are not redriven
+  if (st.distributed) emit(*f, EventType::MapRunSucceeded);
+  // The Exited that follows points at the same event as this one (events.hpp).
+  const std::uint64_t chain = f->previous_event;
+  emit(*f, is_map ? EventType::MapStateSucceeded : EventType::ParallelStateSucceeded);
+  f->previous_event = chain;
   return finish_state(f, st, std::move(results), result_bound);
 }
 

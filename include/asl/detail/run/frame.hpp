@@ -27,6 +27,9 @@ struct Failure {
   Error error;
   bool fatal = false;
   bool heartbeat = false;  ///< a heartbeat expiry: States.Timeout that States.HeartbeatTimeout also matches
+  /// A Map/Parallel fails because a child did: the child's state is where it failed (a redrive
+  /// runs that state again, not the Map or Parallel).
+  bool from_children = false;
 };
 
 struct Join;
@@ -63,6 +66,8 @@ struct Frame {
   Resume resume = Resume::enter;
   bool announce = false;  ///< a Map iteration not yet started: AWS logs MapIterationStarted lazily
   std::uint64_t entered_event = 0;
+  std::uint64_t previous_event = 0;  ///< with observers: this frame's last history event (events.hpp)
+  bool quiet = false;  ///< in a Distributed Map's iteration: its events are a child execution's, not logged
   TimePoint entered_time{};
   RetryCounters attempts;  ///< per-retrier counters for this state visit
   std::uint32_t retry_count = 0;
@@ -79,6 +84,7 @@ struct Join {
   std::shared_ptr<Frame> owner;
   std::uint64_t owner_id = 0;  ///< the owner frame's id (journal hand-outs name it)
   std::uint32_t owner_step = 0, owner_attempt = 0;  ///< where the owner handed the children out
+  std::uint64_t first_child = 0;  ///< journal: child i's frame id is first_child + i
   std::shared_ptr<Join> up;  ///< the owner's own join: abandoning an outer join reaches inner ones
   std::atomic<bool> abandoned{false};
   bool is_map = false;
@@ -96,6 +102,11 @@ struct Join {
   bool tolerance = false;  ///< a tolerated-failure threshold was set
   double tolerated_count = 0, tolerated_percentage = 0;
   std::optional<Failure> failure;
+  /// With observers, AWS's previousEventId around the children (events.hpp): what the next
+  /// MapIterationStarted (and every branch's first event) follows, and what the owner's
+  /// *StateSucceeded/Failed follows. Written by children on any worker.
+  std::atomic<std::uint64_t> chain{0}, last_done{0};
+  bool children_quiet = false;  ///< the children are Frame::quiet (a Distributed Map's, or a quiet owner's)
 };
 
 }  // namespace asl::detail

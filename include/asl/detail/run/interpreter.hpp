@@ -108,6 +108,20 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   void finish_execution(Status status, Json output, Error error);
   void time_out();
 
+  // ---------------------------------------------------------------- redrive.hpp: failed states, redrive
+  /// A state step that failed uncaught (where a redrive runs again), with the Map/Parallel
+  /// visits it ran under as FactKeys of their owners (frame, step, attempt).
+  struct FailedState {
+    FactKey at;
+    std::vector<FactKey> scopes;
+  };
+  bool rerun_failed(const std::shared_ptr<Frame>& f);
+  void note_failed_state(const Frame& f);
+  void close_scope(const Frame& f);
+  void redrive_point(std::size_t upto);
+  std::vector<FactKey> failed_states();
+  std::uint32_t redrive_count() const { return redrives_seen_.load(std::memory_order_acquire); }
+
   // ---------------------------------------------------------------- events.hpp: history events, counters
   /// Event and state-entry counts of the frame this thread is driving. Without observers, a
   /// drive counts on the thread and adds its total to the execution's atomics when it returns:
@@ -128,9 +142,31 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   };
   LocalCounts* local_counts() const;
   void publish_counts();
+  /// Emits an event; `f` is the frame whose chain it extends (previousEventId), null for the
+  /// execution's own events.
   template <class Details>
-  std::uint64_t emit(EventType type, Details&& details);
+  std::uint64_t emit_event(Frame* f, EventType type, Details&& details);
+  /// emit_event's part for the observers, kept out of the callers it is inlined into.
+  template <class Details>
+  ASL_NOINLINE void notify(Frame* f, EventType type, std::uint64_t id, Details& details);
+  bool history_cap(EventType type, std::uint64_t& id);
+  template <class Details>
+  std::uint64_t emit(EventType type, Details&& details) {
+    return emit_event(nullptr, type, std::forward<Details>(details));
+  }
   std::uint64_t emit(EventType type);
+  /// An event of frame `f`. None in a Distributed Map's iteration (Frame::quiet): on AWS that is
+  /// a child execution, with a history (and ids) of its own.
+  template <class Details>
+  std::uint64_t emit(Frame& f, EventType type, Details&& details) {
+    if (f.quiet) return 0;
+    return emit_event(&f, type, std::forward<Details>(details));
+  }
+  std::uint64_t emit(Frame& f, EventType type);
+  void announce_iteration(Frame& f);
+  void child_ended(Frame& f, bool failed);
+  void children_ended(Frame& owner, const Join& j);
+  std::string map_run_arn(const State& st) const;
   static bool is_terminal(EventType t);
   void history_full();
   static EventType entered_event(StateType t);
@@ -142,6 +178,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   Failure from_eval(const Frame& f, const State& st, Error e) const;
   static bool matches(const Failure& failure, const std::vector<std::string>& list);
   Step fail_state(const std::shared_ptr<Frame>& f, const State& st, Failure failure);
+  static bool will_retry(Frame& f, const State& st, const Failure& failure);
 
   // ---------------------------------------------------------------- io_pipeline.hpp: I/O stages, $$, depth
   std::string execution_arn() const;
@@ -190,6 +227,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   Step take_outcome(const std::shared_ptr<Frame>& f, const State& st, TaskSlot& slot);
   Step task_settled(const std::shared_ptr<Frame>& f, const State& st);
   Step task_result(const std::shared_ptr<Frame>& f, const State& st, Result<Json> r, bool heartbeat);
+  void task_failed(Frame& f, const State& st, bool timed_out, const Error& e);
   static Result<Json> call_handler(const State& st, const Json& input, TaskContext& tc);
 
   // ---------------------------------------------------------------- state_choice.hpp: Choice
@@ -246,6 +284,12 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   std::mutex slots_mutex_;
   std::vector<std::weak_ptr<TaskSlot>> pending_slots_;
   bool slots_closed_ = false;
+  std::mutex failed_mutex_;
+  std::vector<FailedState> failed_states_;  ///< failed_mutex_
+  std::vector<FactKey> closed_scopes_;      ///< Map/Parallel visits that ended (failed_mutex_)
+  std::atomic<bool> has_failed_states_{false};
+  std::atomic<std::uint32_t> redrives_seen_{0};  ///< ExecutionRedriven events emitted by this run
+  std::recursive_mutex redrive_mutex_;
   /// Seeded on first use (rng()): seeding a Mersenne twister writes 312 words, about 5,000
   /// instructions, which was a third of a short execution that never draws a number.
   std::optional<std::mt19937_64> rng_;
@@ -266,3 +310,4 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
 #include "asl/detail/run/state_wait.hpp"
 #include "asl/detail/run/state_parallel.hpp"
 #include "asl/detail/run/state_map.hpp"
+#include "asl/detail/run/redrive.hpp"

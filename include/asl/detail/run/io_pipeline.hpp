@@ -31,13 +31,18 @@ inline Json Interpreter::context(const Frame& f, const State& st, const Json* it
   c.get_ref<Json::object_t&>().reserve(5);
   Json& ex = c["Execution"];
   ex = Json::object();
-  ex.get_ref<Json::object_t&>().reserve(6);
+  ex.get_ref<Json::object_t&>().reserve(7);
   ex["Id"] = execution_arn();
   if (st.context_needs_input) ex["Input"] = execution_input_;
   ex["Name"] = config_.execution_name;
   ex["RoleArn"] = "arn:aws:iam::123456789012:role/asl-local-execution";
   ex["StartTime"] = timestamp::format(start_time_.time_since_epoch().count());
-  ex["RedriveCount"] = 0;
+  // A step of a redriven execution's past that it replays sees the count it ran with then.
+  const std::uint32_t redrives = redrive_count();
+  ex["RedriveCount"] = redrives;
+  if (redrives != 0)
+    ex["RedriveTime"] = timestamp::format(
+        config_.journal->replay()->redrives[redrives - 1].time.time_since_epoch().count());
   Json& s = c["State"];
   s["EnteredTime"] = timestamp::format(f.entered_time.time_since_epoch().count());
   s["Name"] = st.name;
@@ -155,7 +160,7 @@ inline Interpreter::Step Interpreter::exit_with_result(const std::shared_ptr<Fra
     else if (auto e = q.merge(f->doc, std::move(result), ctx))
       return fail_state(f, st, from_eval(*f, st, std::move(*e)));
     if (auto fl = check_depth(*f, st, f->doc)) return propagate(f, std::move(*fl));
-    emit(exited_event(st.type), [&](Json& d) {
+    emit(*f, exited_event(st.type), [&](Json& d) {
       d["name"] = st.name;
       d["output"] = f->doc;
     });
@@ -173,7 +178,20 @@ inline Interpreter::Step Interpreter::exit_state(const std::shared_ptr<Frame>& f
                                                  Json out, std::uint32_t next, std::size_t bound) {
   if (auto fl = apply_output_path(*f, st, ctx, out)) return fail_state(f, st, std::move(*fl));
   if (auto fl = check_depth(*f, st, out)) return propagate(f, std::move(*fl));
-  emit(exited_event(st.type), [&](Json& d) {
+  if (config_.payload_limit && bound > config_.payload_limit) {
+    // An oversized output fails the state before its Exited event on AWS (recorded history of
+    // test_start_large_input: Entered, then ExecutionFailed). transition() checks it too, for
+    // the exits that come through here without a bound beyond the limit.
+    const std::size_t exact = out.dump().size();
+    if (exact > config_.payload_limit)
+      return propagate(f, Failure{Error(std::string(errors::data_limit_exceeded),
+                                        fmt::format("The state/task '{}' returned a result with a size "
+                                                    "exceeding the maximum number of bytes service limit.",
+                                                    st.name)),
+                                  true});
+    bound = exact;
+  }
+  emit(*f, exited_event(st.type), [&](Json& d) {
     d["name"] = st.name;
     d["output"] = out;
   });

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "asl/clock.hpp"
 #include "asl/detail/base/config.hpp"
@@ -35,7 +36,11 @@ enum class JournalFact : std::uint8_t {
   token,        ///< a callback token is about to be handed out (`token`)
   hand_out,     ///< child frame `frame` of frame `parent` (at its `step` and `attempt`) starts
                 ///< item/branch `index` with `value`
-  finished,     ///< the execution ended with `status`: `value` (the output) or `error`
+  finished,     ///< the execution ended with `status`: `value` (the output) or `error`; `failed`
+                ///< lists the state steps it failed at (what a redrive runs again), `events`
+                ///< the length of its history
+  children,     ///< frame `parent` (at its `step` and `attempt`) numbers its `index` children (Map
+                ///< items or Parallel branches) from `frame` on: child i is frame `frame` + i
 };
 
 /// One fact. Pointers and views are valid during the call only: a journal copies what it keeps.
@@ -47,7 +52,7 @@ struct JournalRecord {
   std::uint32_t state = 0xffffffffu;  ///< index of the state the fact belongs to (Program::states)
   std::uint32_t step = 0;     ///< the frame's state step (hand_out: the parent's)
   std::uint32_t attempt = 0;  ///< the retry count of the state visit (hand_out: the parent's)
-  std::uint32_t index = 0;    ///< hand_out: the item or branch
+  std::uint32_t index = 0;    ///< hand_out: the item or branch; children: how many
   bool heartbeat = false;     ///< task_result: the attempt ended by a heartbeat expiry
   bool at_most_once = false;  ///< task_input: the handler must not see it twice (sync it first)
   bool callback = false;      ///< task_input: a .waitForTaskToken attempt (its token is out)
@@ -61,6 +66,8 @@ struct JournalRecord {
   std::string_view token;
   const Json* value = nullptr;
   const Error* error = nullptr;
+  const std::vector<FactKey>* failed = nullptr;  ///< finished: (frame, step) of each failed state
+  std::uint64_t events = 0;                      ///< finished: history events, the terminal one included
 };
 
 /// Receives an execution's facts through record(). Called on whichever thread does the work (Map items and
@@ -81,6 +88,12 @@ class JournalHook {
 
   /// What the execution did before it was recovered (null for a new execution).
   const ReplayMemo* replay() const noexcept { return replay_.get(); }
+
+  /// Whether record() wants the facts that rebuilding an execution does not need: history
+  /// events, transitions into states that do not read their entry time, and each child's
+  /// hand-out (its id follows from `children`). A journal that wants none of them (the durable
+  /// one) spares the interpreter those calls, one per event and per state entered.
+  bool wants_derivable() const noexcept { return wants_derivable_; }
 
   // The interpreter reports each fact through one of these (after testing that it has a
   // journal); they build the record out of line, away from the hot paths that call them.
@@ -148,23 +161,39 @@ class JournalHook {
     r.token = token;
     record(r);
   }
-  /// The id of child `index` of the Map/Parallel frame `owner` (at `state`), which starts with
-  /// `input`: the recorded one on a replay, else the next of `ids`.
-  ASL_NOINLINE std::uint64_t hand_out(std::atomic<std::uint64_t>& ids, const FactKey& owner, std::uint32_t state,
-                                      std::uint32_t index, const Json& input) {
+  /// The frame id of the first of the `count` children of the Map/Parallel frame `owner` (at
+  /// `state`): child i is that id + i. The recorded one on a replay, else the next block of
+  /// `ids`. One fact per Map, not per item: a child's id is derived from it, the same on every
+  /// replay whatever order the items start in.
+  ASL_NOINLINE std::uint64_t children(std::atomic<std::uint64_t>& ids, const FactKey& owner, std::uint32_t state,
+                                      std::size_t count) {
     if (replay_)
-      if (auto id = replay_->find_child(owner, index)) return *id;
-    const std::uint64_t id = ids.fetch_add(1, std::memory_order_relaxed) + 1;
-    JournalRecord r = on(JournalFact::hand_out, FactKey{id, owner.step, owner.attempt}, state, &input);
+      if (auto first = replay_->find_children(owner)) return *first;
+    const std::uint64_t first = ids.fetch_add(count, std::memory_order_relaxed) + 1;
+    JournalRecord r = on(JournalFact::children, FactKey{first, owner.step, owner.attempt}, state, nullptr);
+    r.parent = owner.frame;
+    r.index = static_cast<std::uint32_t>(count);
+    record(r);
+    return first;
+  }
+  /// Child frame `frame` of the Map/Parallel frame `owner` (at `state`) starts item or branch
+  /// `index` with `input`. Its id follows from children(); this reports the hand-out to a
+  /// journal that wants each one (the durable one does not need it).
+  ASL_NOINLINE void hand_out(std::uint64_t frame, const FactKey& owner, std::uint32_t state, std::uint32_t index,
+                             const Json& input) {
+    if (replay_) return;
+    JournalRecord r = on(JournalFact::hand_out, FactKey{frame, owner.step, owner.attempt}, state, &input);
     r.parent = owner.frame;
     r.index = index;
     record(r);
-    return id;
   }
-  ASL_NOINLINE void finished(const ExecutionResult& result, TimePoint at) {
+  ASL_NOINLINE void finished(const ExecutionResult& result, TimePoint at, const std::vector<FactKey>& failed,
+                             std::uint64_t events) {
     JournalRecord r = on(JournalFact::finished, FactKey{}, 0xffffffffu, nullptr);
     r.time = at;
     r.has_time = true;
+    r.failed = &failed;
+    r.events = events;
     Error ended;
     if (result.status == Status::succeeded) {
       r.value = &result.output;
@@ -190,6 +219,9 @@ class JournalHook {
   }
 
   std::shared_ptr<const ReplayMemo> replay_;
+
+ protected:
+  bool wants_derivable_ = true;
 };
 
 }  // namespace asl::detail

@@ -12,6 +12,7 @@
 
 #include "asl/clock.hpp"
 #include "asl/error.hpp"
+#include "asl/execution_result.hpp"
 #include "asl/json.hpp"
 #include "asl/result.hpp"
 
@@ -48,24 +49,51 @@ struct RecordedTask {
   bool heartbeat = false;               ///< it ended by a heartbeat expiry
 };
 
+/// One redrive of the execution (AWS RedriveExecution), in order.
+struct RecordedRedrive {
+  TimePoint time{};                 ///< $$.Execution.RedriveTime; the execution timeout counts from it
+  std::uint64_t events_before = 0;  ///< the history's length when the execution ended before it
+  Status ended = Status::failed;    ///< how it had ended: FAILED, TIMED_OUT or ABORTED
+  std::optional<std::string> error, cause;
+};
+
 /// The recorded facts of one execution, filled by recovery and read (never changed) while the
 /// execution replays up to where it stopped and then goes on.
 class ReplayMemo {
  public:
   TimePoint start_time{};
   std::uint64_t seed = 0;
+  /// Every redrive so far: a redriven execution replays its past, and where that past failed it
+  /// goes on instead (see failed_at()).
+  std::vector<RecordedRedrive> redrives;
+  /// Replayed only to rebuild its history: a task attempt whose result is not recorded was in
+  /// flight when the journal was read; it is announced and left there, nothing is called.
+  bool history_only = false;
 
   // Filling (recovery).
   RecordedTask& task(const FactKey& k) { return tasks_[k]; }
   void entered(std::uint64_t frame, std::uint32_t step, TimePoint t) { entries_[FactKey{frame, step, 0}] = t; }
   void timer(const FactKey& k, TimePoint due) { timers_[k] = due; }
-  /// `owner` is the Map/Parallel frame at the step and attempt that handed the child out.
-  void child(const FactKey& owner, std::uint32_t index, std::uint64_t frame) {
-    children_[child_key(owner, index)] = frame;
-    if (frame > max_frame_) max_frame_ = frame;
+  /// `owner` (a Map/Parallel frame at the step and attempt that started its children) numbered
+  /// its `count` children from `first` on.
+  void children(const FactKey& owner, std::uint64_t first, std::uint32_t count) {
+    children_[owner] = first;
+    if (count && first + count - 1 > max_frame_) max_frame_ = first + count - 1;
+  }
+  /// State step `step` of `frame` failed uncaught while the execution ended `epoch` (0: the
+  /// first run, 1: the first redrive's run, ...).
+  void failed(std::uint64_t frame, std::uint32_t step, std::uint32_t epoch) {
+    failures_.emplace(FactKey{frame, step, 0}, epoch);
   }
 
   // Reading (the interpreter).
+  /// The epoch in which state step `step` of `frame` failed on the way to a failed end of the
+  /// execution, if it did: a redrive runs that state again instead of failing it again.
+  std::optional<std::uint32_t> failed_at(std::uint64_t frame, std::uint32_t step) const {
+    auto it = failures_.find(FactKey{frame, step, 0});
+    if (it == failures_.end()) return std::nullopt;
+    return it->second;
+  }
   const RecordedTask* find_task(const FactKey& k) const {
     auto it = tasks_.find(k);
     return it == tasks_.end() ? nullptr : &it->second;
@@ -81,8 +109,9 @@ class ReplayMemo {
     if (it == timers_.end()) return std::nullopt;
     return it->second;
   }
-  std::optional<std::uint64_t> find_child(const FactKey& owner, std::uint32_t index) const {
-    auto it = children_.find(child_key(owner, index));
+  /// The id of the first child of `owner` (child i is that id + i).
+  std::optional<std::uint64_t> find_children(const FactKey& owner) const {
+    auto it = children_.find(owner);
     if (it == children_.end()) return std::nullopt;
     return it->second;
   }
@@ -102,22 +131,11 @@ class ReplayMemo {
   std::uint64_t max_frame() const noexcept { return max_frame_; }
 
  private:
-  struct ChildKey {
-    FactKey owner;
-    std::uint32_t index;
-    bool operator==(const ChildKey& o) const noexcept { return owner == o.owner && index == o.index; }
-  };
-  struct ChildKeyHash {
-    std::size_t operator()(const ChildKey& k) const noexcept {
-      return FactKeyHash{}(k.owner) ^ (static_cast<std::size_t>(k.index) * 0x94d049bb133111ebULL);
-    }
-  };
-  static ChildKey child_key(const FactKey& owner, std::uint32_t index) { return ChildKey{owner, index}; }
-
   std::unordered_map<FactKey, RecordedTask, FactKeyHash> tasks_;
   std::unordered_map<FactKey, TimePoint, FactKeyHash> entries_;
   std::unordered_map<FactKey, TimePoint, FactKeyHash> timers_;
-  std::unordered_map<ChildKey, std::uint64_t, ChildKeyHash> children_;
+  std::unordered_map<FactKey, std::uint64_t, FactKeyHash> children_;
+  std::unordered_map<FactKey, std::uint32_t, FactKeyHash> failures_;
   std::uint64_t max_frame_ = 0;
 };
 

@@ -50,12 +50,24 @@ inline bool Interpreter::matches(const Failure& failure, const std::vector<std::
   return false;
 }
 
+/// What fail_state decides first: a Retry takes this failure (a retried Map/Parallel logs no
+/// *StateFailed on AWS, see events.hpp).
+inline bool Interpreter::will_retry(Frame& f, const State& st, const Failure& failure) {
+  if (failure.fatal) return false;
+  for (std::size_t i = 0; i < st.retriers.size(); ++i) {
+    const Retrier& r = st.retriers[i];
+    if (matches(failure, r.error_equals)) return f.attempts[i] < r.max_attempts;
+  }
+  return false;
+}
+
 inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f, const State& st, Failure failure) {
   if (failure.fatal) return propagate(f, std::move(failure));
   for (std::size_t i = 0; i < st.retriers.size(); ++i) {
     const Retrier& r = st.retriers[i];
     if (!matches(failure, r.error_equals)) continue;
     if (f->attempts[i] >= r.max_attempts) break;  // first matching retrier exhausted: go to Catch
+    if (failure.from_children) close_scope(*f);  // the whole Parallel/Map runs again: new children
     const std::uint32_t k = ++f->attempts[i];
     // pow(b, 0) and pow(1, n) are exactly 1: skip the libm call on the common retries.
     const double growth =
@@ -79,6 +91,7 @@ inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f
   for (std::size_t i = 0; i < st.catchers.size(); ++i) {
     const Catcher& c = st.catchers[i];
     if (!matches(failure, c.error_equals)) continue;
+    if (failure.from_children) close_scope(*f);  // caught: the state exits, nothing in it is redriven
     Json error_output = Json::object();
     error_output.get_ref<Json::object_t&>().reserve(2);
     append_member(error_output, "Error", failure.error.name ? Json(std::move(*failure.error.name)) : Json(nullptr));
@@ -100,7 +113,7 @@ inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f
         break;
     }
     if (auto fl = check_depth(*f, st, out)) return propagate(f, std::move(*fl));
-    emit(exited_event(st.type), [&](Json& d) {
+    emit(*f, exited_event(st.type), [&](Json& d) {
       d["name"] = st.name;
       d["output"] = out;
     });

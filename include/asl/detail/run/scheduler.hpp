@@ -132,6 +132,15 @@ class InlineHost final : public Host {
     return vnow_;
   }
 
+  /// Virtual time only: starts the clock at `t` and never moves it past `horizon`: a timer due
+  /// later never fires. A journaled execution replayed for its history runs on the times it
+  /// recorded and stops at the present.
+  void replay_window(TimePoint t, TimePoint horizon) {
+    std::lock_guard<std::mutex> lock(waker_->mutex);
+    vnow_ = t;
+    horizon_ = horizon;
+  }
+
   /// Runs until `done()` is true. Returns false if nothing can ever make progress again
   /// (no runnable frame, no timer that can fire, no pending outside completion). On virtual time
   /// that includes timers that never fire (the heap's smallest is then one of them); on a real or
@@ -149,7 +158,8 @@ class InlineHost final : public Host {
         continue;
       }
       if (done()) return true;
-      if (!timers_.empty() && (!virtual_ || (externals() == 0 && !never_fires(timers_.next_due())))) {
+      if (!timers_.empty() && (!virtual_ || (externals() == 0 && !never_fires(timers_.next_due()) &&
+                                             timers_.next_due() <= horizon_))) {
         const TimePoint due = timers_.next_due();
         const TimePoint now = virtual_ ? vnow_ : clock_->now();
         if (virtual_ && due > vnow_) vnow_ = due;
@@ -187,6 +197,7 @@ class InlineHost final : public Host {
   std::deque<Work> queue_;
   TimerQueue timers_;
   TimePoint vnow_;
+  TimePoint horizon_ = TimePoint::max();  ///< virtual time stops here (replay_window)
   std::uint64_t sub_ = 0;
 };
 

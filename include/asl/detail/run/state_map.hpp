@@ -40,6 +40,16 @@ inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, c
   std::optional<Json> max_conc_n, tol_count_n, tol_pct_n;
   if (auto fl = read_number(*f, st, NumberField::max_concurrency, input, ctx, max_conc_n))
     return fail_state(f, st, std::move(*fl));
+  const double max_conc = max_conc_n ? max_conc_n->get<double>() : 0;
+  if (max_conc < 0) return fail_state(f, st, runtime(*f, st, "MaxConcurrency cannot be negative."));
+  const std::size_t length = movable ? movable->size() : items.size();
+  if (config_.max_map_items && length > config_.max_map_items)
+    return fail_state(f, st, runtime(*f, st, fmt::format("The Map state has {} items, more than the engine's limit "
+                                                         "of {} (EngineOptions::max_map_items).",
+                                                         length, config_.max_map_items)));
+  // AWS logs MapStateStarted between the two: a bad MaxConcurrencyPath fails the state before
+  // it, a bad ToleratedFailureCountPath after it (recorded histories).
+  emit(*f, EventType::MapStateStarted, [&](Json& d) { d["length"] = length; });
   if (auto fl = read_number(*f, st, NumberField::tolerated_failure_count, input, ctx, tol_count_n))
     return fail_state(f, st, std::move(*fl));
   const double tol_count = tol_count_n ? tol_count_n->get<double>() : 0;
@@ -49,18 +59,15 @@ inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, c
   const double tol_pct = tol_pct_n ? tol_pct_n->get<double>() : 0;
   if (tol_pct < 0 || tol_pct > 100)
     return fail_state(f, st, runtime(*f, st, "ToleratedFailurePercentage must be between 0 and 100."));
-  const double max_conc = max_conc_n ? max_conc_n->get<double>() : 0;
-  if (max_conc < 0) return fail_state(f, st, runtime(*f, st, "MaxConcurrency cannot be negative."));
+  // A Distributed Map's iterations are child executions on AWS, with histories of their own:
+  // the parent's history has the Map Run's events instead (their events are not emitted here).
+  if (st.distributed) emit(*f, EventType::MapRunStarted, [&](Json& d) { d["mapRunArn"] = map_run_arn(st); });
 
   if (movable) items = std::move(*movable);  // the numbers above were read from `input` first
-  if (config_.max_map_items && items.size() > config_.max_map_items)
-    return fail_state(f, st, runtime(*f, st, fmt::format("The Map state has {} items, more than the engine's limit "
-                                                         "of {} (EngineOptions::max_map_items).",
-                                                         items.size(), config_.max_map_items)));
-
-  emit(EventType::MapStateStarted, [&](Json& d) { d["length"] = items.size(); });
   auto j = new_join(f, true);
   j->total = items.size();
+  if (config_.journal)
+    j->first_child = config_.journal->children(frame_ids_, FactKey{f->id, f->step, f->retry_count}, f->state, j->total);
   // MaxConcurrency counts per Map instance; the engine's cap windows an unbounded Map.
   j->limit = static_cast<std::size_t>(max_conc);
   if (config_.max_map_concurrency && (j->limit == 0 || j->limit > config_.max_map_concurrency)) {
@@ -160,11 +167,15 @@ inline Interpreter::Step Interpreter::run_chunk(const std::shared_ptr<Frame>& f)
       }
       child->state = program_->scopes[st.processor].start;
       child->announce = true;
+      child->quiet = j.children_quiet;
       child->size_bound = bound(child->doc);
       child->depth_bound = j.child_depth;
-      if (config_.journal)
-        child->id = config_.journal->hand_out(frame_ids_, FactKey{j.owner_id, j.owner_step, j.owner_attempt},
-                                              j.map_state, child->slot, child->doc);
+      if (config_.journal) {
+        child->id = j.first_child + i;
+        if (config_.journal->wants_derivable())
+          config_.journal->hand_out(child->id, FactKey{j.owner_id, j.owner_step, j.owner_attempt}, j.map_state,
+                                    child->slot, child->doc);
+      }
       ++started;
       drive_steps(child);
     }

@@ -23,9 +23,11 @@ inline Interpreter::Step Interpreter::run_parallel(const std::shared_ptr<Frame>&
   } else {
     input = v.get();
   }
-  emit(EventType::ParallelStateStarted);
+  emit(*f, EventType::ParallelStateStarted);
   auto j = new_join(f, false);
   j->total = st.branches.size();
+  if (config_.journal)
+    j->first_child = config_.journal->children(frame_ids_, FactKey{f->id, f->step, f->retry_count}, f->state, j->total);
   j->results = Json::array();
   j->results.get_ref<Json::array_t&>().resize(j->total);
   j->input = std::move(input);

@@ -26,8 +26,12 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
   const bool callback = st.integration == Integration::wait_for_task_token;
   // A recovered execution replaying this attempt: what it did before the process stopped.
   const RecordedTask* recorded = nullptr;
-  if (config_.journal && config_.journal->replay())
-    recorded = config_.journal->replay()->find_task(FactKey{f->id, f->step, f->retry_count});
+  if (config_.journal && config_.journal->replay()) {
+    const ReplayMemo& memo = *config_.journal->replay();
+    recorded = memo.find_task(FactKey{f->id, f->step, f->retry_count});
+    // An attempt its past did not finish: a redriven execution's new run has begun.
+    if (!memo.redrives.empty() && !(recorded && recorded->result)) redrive_point(memo.redrives.size());
+  }
   // A callback's token must exist before $$.Task.Token is read by Parameters; a replayed one
   // keeps the token it handed out, which whoever holds it will call back with.
   if (callback) f->token = recorded && !recorded->token.empty() ? recorded->token : new_task_token();
@@ -66,19 +70,26 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
     tc.credentials = std::move(*r);
   }
   auto announce = [&] {
-    emit(st.lambda_events ? EventType::LambdaFunctionScheduled : EventType::TaskScheduled, [&](Json& d) {
+    emit(*f, st.lambda_events ? EventType::LambdaFunctionScheduled : EventType::TaskScheduled, [&](Json& d) {
       d["resource"] = st.resource;
-      d["parameters"] = effective.dump();
+      d["parameters"] = effective;
       if (tc.timeout_seconds) d["timeoutInSeconds"] = *tc.timeout_seconds;
       if (tc.heartbeat_seconds) d["heartbeatInSeconds"] = *tc.heartbeat_seconds;
     });
-    emit(st.lambda_events ? EventType::LambdaFunctionStarted : EventType::TaskStarted);
+    emit(*f, st.lambda_events ? EventType::LambdaFunctionStarted : EventType::TaskStarted,
+         [&](Json& d) { d["resource"] = st.resource; });
   };
   if (recorded && recorded->result) {
     // It ended before the process stopped: its recorded outcome, and no second call.
     f->token.clear();
     announce();
     return task_result(f, st, Result<Json>(*recorded->result), recorded->heartbeat);
+  }
+  if (config_.journal && config_.journal->replay() && config_.journal->replay()->history_only) {
+    // Rebuilding the history: this attempt was in flight when the journal was read.
+    f->token.clear();
+    announce();
+    return Step::stop;
   }
   if (config_.journal)
     tc.set_journal_key(f->id, f->step);
@@ -105,7 +116,7 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
     if (config_.journal) config_.journal->token(FactKey{f->id, f->step, f->retry_count}, f->state, tc.task_token);
     if (config_.register_token && !config_.register_token(tc.task_token, slot)) {
       f->token.clear();
-      emit(st.lambda_events ? EventType::LambdaFunctionScheduled : EventType::TaskScheduled,
+      emit(*f, st.lambda_events ? EventType::LambdaFunctionScheduled : EventType::TaskScheduled,
            [&](Json& d) { d["resource"] = st.resource; });
       slot->settle(Error(std::string(errors::task_failed),
                          "The engine holds too many task tokens waiting for a callback "
@@ -141,7 +152,11 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
                                             "(TaskDelivery::at_most_once); it is not called again."))
                        : call_handler(st, effective, tc);
   if ((callback || tc.deferred()) && r) {
-    if (callback) emit(EventType::TaskSubmitted, [&](Json& d) { d["output"] = r->dump(); });
+    if (callback)
+      emit(*f, EventType::TaskSubmitted, [&](Json& d) {
+        d["resource"] = st.resource;
+        d["output"] = *r;
+      });
     return await_slot(f, st, tc.slot());
   }
   if (tc.slot()) {
@@ -275,12 +290,7 @@ inline Interpreter::Step Interpreter::task_result(const std::shared_ptr<Frame>& 
   if (!r) {
     Error e = std::move(r).error();
     const bool timed_out = e.is(errors::timeout);
-    emit(timed_out ? (st.lambda_events ? EventType::LambdaFunctionTimedOut : EventType::TaskTimedOut)
-                   : (st.lambda_events ? EventType::LambdaFunctionFailed : EventType::TaskFailed),
-         [&](Json& d) {
-           if (e.name) d["error"] = *e.name;
-           if (e.cause) d["cause"] = *e.cause;
-         });
+    task_failed(*f, st, timed_out, e);
     return fail_state(f, st, Failure{std::move(e), false, heartbeat});
   }
   Json result = std::move(*r);
@@ -290,13 +300,12 @@ inline Interpreter::Step Interpreter::task_result(const std::shared_ptr<Frame>& 
     const std::size_t depth = json_depth(result, config_.max_json_depth);
     if (depth > config_.max_json_depth) {
       release(result);
-      emit(st.lambda_events ? EventType::LambdaFunctionFailed : EventType::TaskFailed);
-      return fail_state(f, st, Failure{Error(std::string(errors::data_limit_exceeded),
-                                             fmt::format("The state/task '{}' returned a result nested deeper "
-                                                         "than the limit of {} levels "
-                                                         "(EngineOptions::max_json_depth).",
-                                                         st.name, config_.max_json_depth)),
-                                       false});
+      Error e(std::string(errors::data_limit_exceeded),
+              fmt::format("The state/task '{}' returned a result nested deeper than the limit of {} levels "
+                          "(EngineOptions::max_json_depth).",
+                          st.name, config_.max_json_depth));
+      task_failed(*f, st, false, e);
+      return fail_state(f, st, Failure{std::move(e), false});
     }
     f->depth_bound = std::max(f->depth_bound, depth);
   }
@@ -308,12 +317,26 @@ inline Interpreter::Step Interpreter::task_result(const std::shared_ptr<Frame>& 
             fmt::format("The state/task '{}' returned a result with a size exceeding the maximum "
                         "number of bytes service limit.",
                         st.name));
-    emit(st.lambda_events ? EventType::LambdaFunctionFailed : EventType::TaskFailed);
+    task_failed(*f, st, false, e);
     return fail_state(f, st, Failure{std::move(e), false});
   }
-  emit(st.lambda_events ? EventType::LambdaFunctionSucceeded : EventType::TaskSucceeded,
-       [&](Json& d) { d["output"] = result.dump(); });
+  emit(*f, st.lambda_events ? EventType::LambdaFunctionSucceeded : EventType::TaskSucceeded, [&](Json& d) {
+    d["resource"] = st.resource;
+    d["output"] = result;
+  });
   return finish_state(f, st, std::move(result), result_bound);
+}
+
+/// TaskFailed / TaskTimedOut (LambdaFunction* for a Lambda ARN) with the attempt's error.
+inline void Interpreter::task_failed(Frame& f, const State& st, bool timed_out, const Error& e) {
+  emit(f,
+       timed_out ? (st.lambda_events ? EventType::LambdaFunctionTimedOut : EventType::TaskTimedOut)
+                 : (st.lambda_events ? EventType::LambdaFunctionFailed : EventType::TaskFailed),
+       [&](Json& d) {
+         d["resource"] = st.resource;
+         if (e.name) d["error"] = *e.name;
+         if (e.cause) d["cause"] = *e.cause;
+       });
 }
 
 /// The handler boundary: no exception crosses it (house rule: errors are values).
