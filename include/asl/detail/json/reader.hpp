@@ -15,37 +15,11 @@
 #include <utility>
 #include <vector>
 
+#include "asl/detail/json/utf8.hpp"
 #include "asl/detail/json/depth.hpp"
 #include "asl/json.hpp"
 
 namespace asl::detail {
-
-/// Length of the well-formed UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, nothing
-/// above U+10FFFF) that starts at `p`, with `avail` bytes left; 0 if it is not one.
-inline std::size_t utf8_sequence_length(const unsigned char* p, std::size_t avail) noexcept {
-  const unsigned char b0 = p[0];
-  if (b0 < 0x80) return 1;
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;  // overlong
-    if (b0 == 0xED) hi = 0x9F;  // UTF-16 surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;  // overlong
-    if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (len > avail) return 0;
-  if (p[1] < lo || p[1] > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if (p[k] < 0x80 || p[k] > 0xBF) return 0;
-  return len;
-}
 
 namespace json_reader_impl {
 

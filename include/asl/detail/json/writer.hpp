@@ -27,48 +27,9 @@
 
 #include "asl/detail/base/config.hpp"
 #include "asl/json.hpp"
+#include "asl/detail/json/utf8.hpp"
 
 namespace asl::detail {
-
-/// How a run of string bytes starting at some byte continues: a well-formed UTF-8 sequence
-/// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF) of `length` bytes, or an
-/// ill-formed one whose maximal subpart (Unicode §3.9, "U+FFFD substitution of maximal subparts")
-/// is `length` bytes long.
-struct Utf8Step {
-  std::size_t length;
-  bool valid;
-};
-
-/// The UTF-8 sequence at `p` (a byte >= 0x80), with `avail` >= 1 bytes left. The maximal
-/// subpart is the longest prefix of a well-formed sequence: a lead byte and the continuation
-/// bytes that fit it. It is exactly what nlohmann's DFA rejects as one unit, so the replacement
-/// matches nlohmann's error_handler_t::replace.
-inline Utf8Step utf8_step(const unsigned char* p, std::size_t avail) noexcept {
-  const unsigned char b0 = p[0];
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;  // overlong
-    if (b0 == 0xED) hi = 0x9F;  // UTF-16 surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;  // overlong
-    if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    return {1, false};  // a continuation byte, C0, C1 or F5..FF: never a lead byte
-  }
-  std::size_t i = 1;
-  for (; i < len && i < avail; ++i) {
-    const unsigned char b = p[i];
-    if (b < lo || b > hi) return {i, false};
-    lo = 0x80;
-    hi = 0xBF;
-  }
-  return {i, i == len};
-}
 
 /// Bytes a JSON string holds as they are: everything but controls, '"', '\\' and non-ASCII
 /// (which must be checked as UTF-8).

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "asl/detail/json/utf8.hpp"
+
 namespace asl::detail::jsonata {
 
 /// Decodes one code point at `i` (advancing it). Invalid bytes decode as U+FFFD, one byte each, so
@@ -35,25 +37,8 @@ inline char32_t utf8_next(std::string_view s, std::size_t& i) {
   return cp;
 }
 
-/// Appends a code point as UTF-8. Lone surrogates (which JavaScript strings may hold) are written as
-/// their three-byte (WTF-8) form so that a UTF-16 round trip keeps them.
-inline void utf8_append(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
+/// Appends a code point as UTF-8 (a lone surrogate in its WTF-8 form: json/utf8.hpp).
+inline void utf8_append(std::string& out, char32_t cp) { append_utf8(out, static_cast<std::uint32_t>(cp)); }
 
 inline std::u16string to_utf16(std::string_view s) {
   std::u16string out;

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "asl/detail/json/utf8.hpp"
 #include "asl/detail/jsonpath/path_model.hpp"
 #include "asl/json.hpp"
 
@@ -22,23 +23,6 @@ inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c ==
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 inline bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-inline void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 /// Decodes the code point at s[i] and advances i; a malformed byte counts as one code point.
 inline std::uint32_t next_code_point(std::string_view s, std::size_t& i) {

@@ -281,18 +281,7 @@ inline Interpreter::Step Interpreter::execute(const std::shared_ptr<Frame>& f, c
 // ---------------------------------------------------------------- frame completion
 inline Interpreter::Step Interpreter::transition(const std::shared_ptr<Frame>& f, std::uint32_t next, Json output,
                                                  std::size_t bound) {
-  if (config_.payload_limit && bound > config_.payload_limit) {
-    const std::size_t exact = output.dump().size();
-    if (exact > config_.payload_limit) {
-      const State& st = program_->states[f->state];
-      return propagate(f, Failure{Error(std::string(errors::data_limit_exceeded),
-                                        fmt::format("The state/task '{}' returned a result with a size "
-                                                    "exceeding the maximum number of bytes service limit.",
-                                                    st.name)),
-                                  true});
-    }
-    bound = exact;
-  }
+  if (auto fl = over_payload_limit(program_->states[f->state], output, bound)) return propagate(f, std::move(*fl));
   replace(f->doc, std::move(output));
   f->size_bound = bound;
   return advance(f, next);

@@ -196,6 +196,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
                         std::size_t result_bound);
   Step exit_state(const std::shared_ptr<Frame>& f, const State& st, const Json* ctx, Json out, std::uint32_t next,
                   std::size_t bound);
+  std::optional<Failure> over_payload_limit(const State& st, const Json& out, std::size_t& bound) const;
   std::size_t grown_depth(const Frame& f, const State& st) const;
   std::optional<Failure> check_depth(Frame& f, const State& st, const Json& out) const;
   std::optional<Failure> measure_depth(Frame& f, const State& st, const Json& out) const;

@@ -173,24 +173,31 @@ inline Interpreter::Step Interpreter::exit_with_result(const std::shared_ptr<Fra
   return exit_state(f, st, ctx, std::move(out), st.next, bound);
 }
 
+/// AWS's payload quota on a state's output: the States.DataLimitExceeded failure when `out` is
+/// larger; else nothing, and `bound` becomes its exact size when the bound alone could not tell.
+inline std::optional<Failure> Interpreter::over_payload_limit(const State& st, const Json& out,
+                                                              std::size_t& bound) const {
+  if (!config_.payload_limit || bound <= config_.payload_limit) return std::nullopt;
+  const std::size_t exact = out.dump().size();
+  if (exact > config_.payload_limit)
+    return Failure{Error(std::string(errors::data_limit_exceeded),
+                         fmt::format("The state/task '{}' returned a result with a size exceeding the maximum "
+                                     "number of bytes service limit.",
+                                     st.name)),
+                   true};
+  bound = exact;
+  return std::nullopt;
+}
+
 /// The tail every state that exits normally shares: OutputPath, *StateExited, the transition.
 inline Interpreter::Step Interpreter::exit_state(const std::shared_ptr<Frame>& f, const State& st, const Json* ctx,
                                                  Json out, std::uint32_t next, std::size_t bound) {
   if (auto fl = apply_output_path(*f, st, ctx, out)) return fail_state(f, st, std::move(*fl));
   if (auto fl = check_depth(*f, st, out)) return propagate(f, std::move(*fl));
-  if (config_.payload_limit && bound > config_.payload_limit) {
-    // An oversized output fails the state before its Exited event on AWS (recorded history of
-    // test_start_large_input: Entered, then ExecutionFailed). transition() checks it too, for
-    // the exits that come through here without a bound beyond the limit.
-    const std::size_t exact = out.dump().size();
-    if (exact > config_.payload_limit)
-      return propagate(f, Failure{Error(std::string(errors::data_limit_exceeded),
-                                        fmt::format("The state/task '{}' returned a result with a size "
-                                                    "exceeding the maximum number of bytes service limit.",
-                                                    st.name)),
-                                  true});
-    bound = exact;
-  }
+  // An oversized output fails the state before its Exited event on AWS (recorded history of
+  // test_start_large_input: Entered, then ExecutionFailed). transition() checks it too, for the
+  // exits that do not come through here.
+  if (auto fl = over_payload_limit(st, out, bound)) return propagate(f, std::move(*fl));
   emit(*f, exited_event(st.type), [&](Json& d) {
     d["name"] = st.name;
     d["output"] = out;
