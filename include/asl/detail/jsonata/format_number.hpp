@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <map>
+#include <numeric>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -187,16 +188,8 @@ inline std::string format_number(double value, std::string_view picture_utf8, co
     };
     v.integer_grouping = grouping_positions(p.integer, false);
     if (!v.integer_grouping.empty()) {
-      auto gcd = [](int a, int b) {
-        while (b != 0) {
-          int t = a % b;
-          a = b;
-          b = t;
-        }
-        return a;
-      };
       int factor = v.integer_grouping[0];
-      for (int x : v.integer_grouping) factor = gcd(factor, x);
+      for (int x : v.integer_grouping) factor = std::gcd(factor, x);
       for (std::size_t k = 1; k <= v.integer_grouping.size() && factor > 0; ++k) {
         bool found = false;
         for (int x : v.integer_grouping) found = found || x == static_cast<int>(k) * factor;

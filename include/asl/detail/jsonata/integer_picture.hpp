@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <numeric>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -117,16 +118,8 @@ inline IntegerFormat analyse_integer_picture(std::string_view picture) {
     bool same = true;
     for (const auto& s : seps) same = same && s.character == seps[0].character;
     if (same) {
-      auto gcd = [](int a, int b) {
-        while (b != 0) {
-          int t = a % b;
-          a = b;
-          b = t;
-        }
-        return a;
-      };
       int g = seps[0].position;
-      for (const auto& s : seps) g = gcd(g, s.position);
+      for (const auto& s : seps) g = std::gcd(g, s.position);
       factor = g;
       for (std::size_t k = 1; k <= seps.size() && factor > 0; ++k) {
         bool found = false;
