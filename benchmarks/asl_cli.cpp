@@ -34,6 +34,9 @@
 #include <asl/history_json.hpp>
 
 #include "bench_resolver.hpp"
+#include "cli_eval_jsonata.hpp"
+#include "cli_mock_config.hpp"
+#include "cli_task_commands.hpp"
 
 namespace {
 
@@ -60,6 +63,7 @@ struct RunArgs {
   std::string definition_file, definition_option, input, resolver = "bench", name, type, journal, history;
   std::string wait_scale, retry_scale, repeat, warmup, threads, payload_limit, max_history_events;
   bool virtual_time = false, count_transitions = false, trace = false;
+  std::vector<std::string> tasks;  // --task PATTERN=COMMAND, repeatable (cli_task_commands.hpp)
 };
 
 struct ValidateArgs {
@@ -75,6 +79,7 @@ struct RunConfig {
   double wait_scale = 1.0, retry_scale = 1.0;
   long repeat = 1, warmup = 0, threads = 0, payload_limit = 0;
   std::optional<long> max_history_events;
+  std::vector<std::string> tasks;  // --task values, checked
 };
 
 struct ValidateConfig {
@@ -167,7 +172,7 @@ void reject_extras(const CLI::App& app, const std::string& where, bool words_are
 
 /// What main() does after parsing.
 struct Parsed {
-  enum class Action { print, run, validate, resume, executions } action = Action::print;
+  enum class Action { print, run, validate, resume, executions, eval_jsonata } action = Action::print;
   std::string text;  // Action::print: what goes to stdout, exit 0
   RunConfig run;     // Action::run and Action::resume
   ValidateConfig validate;
@@ -183,6 +188,10 @@ constexpr const char* run_footer =
     "Prints the result as one JSON line {\"status\",\"output\",\"error\",\"cause\"}; with\n"
     "--repeat or --warmup a second line, the timing summary of the benchmark contract\n"
     "(shared/bench/CONTRACT.md). --resolver bench provides its Lambda functions noop, echo, flaky.\n"
+    "--task PATTERN=COMMAND runs the Task states PATTERN matches as COMMAND (/bin/sh -c, or an argv\n"
+    "list given as a JSON array): the input as JSON on stdin, the result as JSON on stdout, stderr\n"
+    "lines prefixed with the state's name (README \"Tasks as commands\"). Other Task states go to\n"
+    "the bench resolver.\n"
     "--type is STANDARD unless --resolver bench is given, then EXPRESS: the benchmark workloads\n"
     "write up to ~70,000 history events, past Standard's 25,000 quota; AWS would run these\n"
     "throughput tests as Express. Without --max-history-events the library's cap applies\n"
@@ -250,6 +259,12 @@ void engine_config(const RunArgs& ra, const CLI::App& cmd, RunConfig& c) {
     c.max_history_events = to_long("--max-history-events", ra.max_history_events, 0);
   if (given("--journal") && ra.journal.empty()) throw UsageError{"--journal needs a directory"};
   c.journal = ra.journal;
+  try {
+    asl_cli::parse_task_bindings(ra.tasks);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError{e.what()};
+  }
+  c.tasks = ra.tasks;
 }
 
 /// run's options converted and checked (messages without the "asl run: " prefix).
@@ -354,8 +369,10 @@ Parsed parse_command_line(int argc, char** argv) {
   run->add_option("--payload-limit", ra.payload_limit,
                   "max state input/output size (AWS: 262144; default 0 = off)")
       ->type_name("BYTES");
+  asl_cli::add_task_option(run, ra.tasks);
   run->add_option("--journal", ra.journal, "durable: record the execution in DIR (see below)")
       ->type_name("DIR");
+  asl_cli::mock_config_options().declare(*run);  // --mock-config, --test-case, --state-machine
 
   // resume: the engine options of run, and no definition (the journal holds it).
   // The engine options of a command that runs what a journal holds (resume, executions redrive).
@@ -374,6 +391,7 @@ Parsed parse_command_line(int argc, char** argv) {
                     "cap on history events per execution (0 = none)")
         ->type_name("N");
     cmd->add_flag("--trace", args.trace, "print every history event to stderr as it happens");
+    asl_cli::add_task_option(cmd, args.tasks);
   };
   RunArgs rs;
   CLI::App* resume =
@@ -412,16 +430,20 @@ Parsed parse_command_line(int argc, char** argv) {
   validate->add_option("--type", va.type, "STANDARD (default) or EXPRESS: apply EXPRESS rules")
       ->type_name("TYPE");
 
+  CLI::App* eval_jsonata = asl_cli::eval_jsonata_command().declare(app);  // benchmarks/cli_eval_jsonata.hpp
   CLI::App* version = app.add_subcommand("version", "print the version");
   version->group("Commands")->allow_extras()->footer("");
   std::string topic;
   CLI::App* help = app.add_subcommand("help", "print help for a command");
   help->group("Commands")->allow_extras()->footer("");
-  help->add_option("COMMAND", topic, "run, validate, resume, executions, version or help")->type_name("");
+  help->add_option("COMMAND", topic, "run, validate, resume, executions, eval-jsonata, version or help")->type_name("");
   // An option given twice: the last one wins, as before CLI11 (its default is an error).
-  for (CLI::App* sub : {run, validate, resume, executions, list, history_cmd, redrive_cmd, compact_cmd, version, help})
+  for (CLI::App* sub : {run, validate, resume, executions, list, history_cmd, redrive_cmd, compact_cmd, eval_jsonata,
+                        version, help})
     for (CLI::Option* o : sub->get_options()) o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   validate->get_option("FILE")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  for (CLI::App* sub : {run, resume, redrive_cmd})
+    sub->get_option("--task")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   validate->get_option("--definition")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 
   try {
@@ -433,6 +455,7 @@ Parsed parse_command_line(int argc, char** argv) {
                             : validate->parsed()   ? validate
                             : resume->parsed()     ? resume
                             : executions->parsed() ? executions
+                            : eval_jsonata->parsed() ? eval_jsonata
                                                    : nullptr;
     const std::string cmd = where ? "asl " + where->get_name() : "asl";
     throw UsageError{cmd + ": " + e.what() + "; see '" + cmd + " --help'"};
@@ -448,7 +471,7 @@ Parsed parse_command_line(int argc, char** argv) {
     // app.help() would describe the selected command, `help` itself.
     if (topic.empty())
       return Parsed{Parsed::Action::print, app.get_formatter()->make_help(&app, "asl", CLI::AppFormatMode::Normal), {}, {}, {}};
-    for (CLI::App* sub : {run, validate, resume, executions, version, help})
+    for (CLI::App* sub : {run, validate, resume, executions, eval_jsonata, version, help})
       if (sub->get_name() == topic) return Parsed{Parsed::Action::print, sub->help("asl"), {}, {}, {}};
     throw UsageError{"asl help: unknown command '" + topic + "'" + suggestion(topic, command_names(app)) +
                      "; see 'asl --help'"};
@@ -459,6 +482,7 @@ Parsed parse_command_line(int argc, char** argv) {
     reject_extras(*run, "asl run", false);
     try {
       p.run = run_config(ra, *run);
+      if (auto why = asl_cli::mock_config_options().check()) throw UsageError{*why};
     } catch (UsageError& e) {
       e.message = "asl run: " + e.message + "; see 'asl run --help'";
       throw;
@@ -475,6 +499,16 @@ Parsed parse_command_line(int argc, char** argv) {
       throw;
     }
     p.action = Parsed::Action::validate;
+    return p;
+  }
+  if (eval_jsonata->parsed()) {
+    reject_extras(*eval_jsonata, "asl eval-jsonata", false);
+    try {
+      asl_cli::eval_jsonata_command().check();
+    } catch (const asl_cli::EvalJsonataUsageError& e) {
+      throw UsageError{e.message};
+    }
+    p.action = Parsed::Action::eval_jsonata;
     return p;
   }
   if (resume->parsed()) {
@@ -600,6 +634,10 @@ asl::EngineOptions engine_options(const RunConfig& a) {
   // --threads 1 runs inline on the main thread (no hand-off at all); otherwise a pool (0 = all cores).
   opts.threads = static_cast<unsigned>(a.threads);
   opts.inline_execution = a.threads == 1;
+  // --task: a pool of one instead. Commands complete from the supervisor thread, and an inline
+  // run can take such a completion for "cannot make progress" (the slot's wake in
+  // asl/detail/run/state_task.hpp ends its external hold before it requeues the frame).
+  if (!a.tasks.empty()) opts.inline_execution = false;
   return opts;
 }
 
@@ -647,11 +685,18 @@ int run(const RunConfig& a) {
     }
   }
   asl_bench::BenchResolver resolver;
+  // --task (benchmarks/cli_task_commands.hpp): commands in front of `resolver`; before the engine,
+  // whose workers inherit the signal mask that lets an interrupted run end its commands first.
+  asl_cli::TaskCommands task_commands(a.tasks, resolver);
+  asl_cli::EndCommandsOnSignal end_commands(task_commands);
+  // --mock-config (benchmarks/cli_mock_config.hpp): the test case's mocks in front of those.
+  const asl::TaskResolver* tasks = asl_cli::mock_config_options().bind(task_commands.resolver(), a.definition);
+  if (tasks == nullptr) return exit_load;
   std::optional<asl::StateMachine> sm;
   try {
     asl::LoadOptions lo;
     lo.express = a.express;
-    sm = asl::StateMachine::parse(*text.text, resolver, lo);
+    sm = asl::StateMachine::parse(*text.text, *tasks, lo);
   } catch (const asl::DefinitionError& e) {
     print_diagnostics(stderr, a.definition, e.diagnostics());
     return exit_load;
@@ -773,11 +818,13 @@ int resume(const RunConfig& a) {
   auto journal = std::make_shared<asl::FileJournal>(a.journal);
   opts.journal = journal;
   asl_bench::BenchResolver resolver;
+  asl_cli::TaskCommands task_commands(a.tasks, resolver);  // --task, in front of the bench resolver
+  asl_cli::EndCommandsOnSignal end_commands(task_commands);
   asl::Engine engine(opts);
   if (a.trace) engine.add_observer(std::make_shared<TraceObserver>());
   std::vector<asl::Execution> pending;
   try {
-    pending = engine.recover(resolver);  // inline (--threads 1): each has ended on return
+    pending = engine.recover(task_commands.resolver());  // inline (--threads 1): each has ended on return
   } catch (const asl::DefinitionError& e) {
     // A recorded definition that no longer loads (a resolver that lost a function): nothing of
     // it ran, and it stays running in the journal for a tool that can load it.
@@ -854,7 +901,8 @@ int executions_command(const ExecutionsConfig& a) {
       case What::redrive: {
         if (a.run.trace) engine.add_observer(std::make_shared<TraceObserver>());
         asl_bench::BenchResolver resolver;
-        const asl::ExecutionResult r = engine.redrive(a.name, resolver).get();
+        asl_cli::TaskCommands task_commands(a.run.tasks, resolver);  // --task, in front of the bench resolver
+        const asl::ExecutionResult r = engine.redrive(a.name, task_commands.resolver()).get();
         fmt::print("{}\n", r.to_json().dump());
         if (!r.succeeded()) rc = exit_failed;
         break;
@@ -976,6 +1024,8 @@ int main(int argc, char** argv) {
         return resume(p.run);
       case Parsed::Action::executions:
         return executions_command(p.executions);
+      case Parsed::Action::eval_jsonata:
+        return asl_cli::eval_jsonata_command().run();
     }
     return exit_usage;
   } catch (const std::exception& e) {

@@ -31,7 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include <asl/asl.hpp>
-#include <asl/detail/jsonpath/hash.hpp>  // sha256: the clean run's output must match expected.json's digest
+#include <asl/detail/base/hash.hpp>  // sha256: the clean run's output must match expected.json's digest
 
 #include "bench_resolver.hpp"
 #include "soak_common.hpp"

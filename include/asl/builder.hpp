@@ -384,6 +384,9 @@ class ChainedResolver final : public TaskResolver {
 ///     .fail("Reject", "Model.BelowThreshold")
 ///     .build();
 /// @endcode
+/// A definition's or a state's `QueryLanguage` (spec §2.5, §11).
+enum class QueryLanguage { jsonpath, jsonata };
+
 class Builder {
  public:
   // Machine (or branch / processor) level.
@@ -393,6 +396,8 @@ class Builder {
   Builder& machine_comment(std::string text);
   /// The top-level `TimeoutSeconds` (the execution fails with States.Timeout after it).
   Builder& machine_timeout(std::chrono::seconds s);
+  /// The top-level `QueryLanguage`: every state's default (JSONPath when not set).
+  Builder& machine_query_language(QueryLanguage language);
 
   // States.
 
@@ -449,6 +454,22 @@ class Builder {
   Builder& when(const ChoiceRule& rule, std::string next_state);
   /// A Choice's `Default`: where to go when no rule holds (else States.NoChoiceMatched).
   Builder& otherwise(std::string next_state);
+
+  // JSONata states and workflow variables (spec §11, §12).
+
+  /// This state's `QueryLanguage`.
+  Builder& query_language(QueryLanguage language);
+  /// `Arguments` (JSONata Task/Parallel): JSON whose "{% ... %}" strings are expressions.
+  Builder& arguments(Json value);
+  /// `Output` (JSONata): the state's output, from `$states.input` (and `$states.result`).
+  Builder& output(Json value);
+  /// `Assign`: workflow variables set as the state exits (both languages; in JSONPath keys
+  /// ending in `.$` are evaluated).
+  Builder& assign(Json variables);
+  /// A JSONata Choice rule: go to `next_state` when `condition` ("{% ... %}") is true.
+  Builder& condition(std::string condition, std::string next_state);
+  /// A JSONata Map's `Items`: an array, or an expression giving one.
+  Builder& items(Json value);
 
   // Results.
 

@@ -189,6 +189,8 @@ inline Json history_event_json(const HistoryEvent& e, const HistoryFormat& forma
       } else if (h::ends_with(type, "StateExited")) {
         h::copy_member(x, d, "name");
         h::set_payload(x, "output", "outputDetails", h::member(d, "output"), format.max_payload_bytes);
+        h::copy_member(x, d, "assignedVariables");
+        h::copy_member(x, d, "assignedVariablesDetails");
         key = "stateExitedEventDetails";
       }
       // The others (ParallelStateStarted, MapStateSucceeded, LambdaFunctionStarted, ...) carry

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "asl/detail/jsonata/compile.hpp"
 #include "asl/detail/jsonata/evaluator.hpp"
@@ -112,6 +113,24 @@ class Expression {
     return out;
   }
 
+  /// Charges the step budget one step per value the result's conversion to JSON will make: a
+  /// lazy range (`[1..10000000]`) costs nothing to build but millions of values to write.
+  static void charge_result(detail::jsonata::Guard& guard, const detail::jsonata::Value& r) {
+    namespace dj = detail::jsonata;
+    std::vector<const dj::Value*> stack{&r};
+    while (!stack.empty()) {
+      const dj::Value* v = stack.back();
+      stack.pop_back();
+      if (const dj::ArrayBox* a = v->owned_array()) {
+        guard.add_steps(a->size());
+        for (const auto& item : a->items) stack.push_back(&item);
+      } else if (const dj::ObjectBox* o = v->owned_object()) {
+        guard.add_steps(o->entries.size());
+        for (const auto& kv : o->entries) stack.push_back(&kv.second);
+      }
+    }
+  }
+
   Result run(const Json* input, const Json* bindings, const Limits& limits) const {
     namespace dj = detail::jsonata;
     using Value = dj::Value;
@@ -138,6 +157,7 @@ class Expression {
       }
       Value r = ev.evaluate(*root_, in, env);
       if (r.is_undefined()) return Result::undefined();
+      charge_result(ev.guard(), r);
       return Result::of(dj::to_json(r, dialect_ == Dialect::aws));
     } catch (const dj::Error& e) {
       return Result::failure(convert(e));

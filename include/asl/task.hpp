@@ -48,6 +48,11 @@ class TaskContext {
   std::string_view state_name;      ///< the Task state's name
   std::string_view resource;        ///< the state's `Resource` URI
   std::string_view execution_name;  ///< the execution's name ($$.Execution.Name)
+  /// The execution itself, as an identity that expires when it ends (compare with
+  /// std::owner_less). Names repeat (two engines, a name given twice); this never matches another
+  /// execution: state a helper keeps per execution (asl::testing::MockResolver's invocation
+  /// counters) is keyed on it. Empty when a handler is called outside an engine.
+  std::weak_ptr<const void> execution;
   std::uint32_t retry_count = 0;    ///< 0 on the first attempt ($$.State.RetryCount)
   std::string task_token;           ///< this attempt's token ($$.Task.Token); set for .waitForTaskToken
   Json credentials;                 ///< the evaluated `Credentials` object, or null

@@ -523,6 +523,187 @@ case_resume_killed() {
   [[ -z "$out" ]] || fail "resume again printed: $out"
 }
 
+# Step Functions Local mock files (MockConfigFile.json next to this script, read as it is).
+case_mock_config() {
+  local mocks=MockConfigFile.json
+  # Two state machines in the file: the definition's base name (mocked.asl.json) picks "mocked".
+  run_asl run mocked.asl.json --mock-config "$mocks" --test-case HappyPath --virtual-time
+  expect_rc 0 run HappyPath
+  [[ "$out" == '{"status":"SUCCEEDED","output":{"model":{"loss":0.1},"approval":{"approved":true}},"error":null,"cause":null}' ]] ||
+    fail "mock HappyPath: $out"
+  # Retries consume responses; waits skipped by scale 0, as SFN Local users do.
+  run_asl run mocked.asl.json --mock-config "$mocks" --test-case RetryPath --wait-scale 0 --retry-interval-scale 0
+  expect_rc 0 run RetryPath
+  expect_has "mock RetryPath" "$out" '"status":"SUCCEEDED","output":{"model":{"loss":0.2}'
+  # A thrown mock is caught; the Catch leads to a Fail state.
+  run_asl run mocked.asl.json --mock-config "$mocks" --test-case FatalPath --virtual-time
+  expect_rc 0 run FatalPath
+  [[ "$out" == '{"status":"FAILED","output":null,"error":"Model.Rejected","cause":"training failed for good"}' ]] ||
+    fail "mock FatalPath: $out"
+  # NAME#CASE, an ARN#CASE and --state-machine pick the other entry, which does not mock Approve.
+  local want='"error":"States.Runtime","cause":"No Local mocked response definition for state '"'"'Approve'"'"' and invocation number '"'"'0'"'"'"'
+  for args in "--test-case other#OnlyTrain" "--test-case OnlyTrain --state-machine other" \
+              "--test-case arn:aws:states:us-east-1:123456789012:stateMachine:other#OnlyTrain"; do
+    # shellcheck disable=SC2086
+    run_asl run mocked.asl.json --mock-config "$mocks" $args --virtual-time
+    expect_rc 0 run $args
+    expect_has "mock $args" "$out" '"status":"FAILED"'
+    expect_has "mock $args" "$out" "$want"
+  done
+  # Usage errors (64) and unusable files (1), one line each.
+  run_asl run mocked.asl.json --mock-config "$mocks"
+  expect_rc 64 --mock-config without --test-case
+  expect_has "no test case" "$err" "asl run: --mock-config needs --test-case CASE"
+  run_asl run mocked.asl.json --test-case HappyPath
+  expect_rc 64 --test-case without --mock-config
+  expect_has "no mock config" "$err" "--test-case needs --mock-config FILE"
+  run_asl run mocked.asl.json --mock-config "$mocks" --test-case other#OnlyTrain --state-machine mocked
+  expect_rc 64 two names
+  expect_has "two names" "$err" "name two state machines"
+  run_asl run mocked.asl.json --mock-config "$mocks" --test-case HapyPath
+  expect_rc 1 unknown test case
+  expect_has "unknown test case" "$err" "asl: mock config 'MockConfigFile.json': /StateMachines/mocked/TestCases: no test case 'HapyPath' for state machine 'mocked' (did you mean 'HappyPath'?)"
+  expect_lines "unknown test case" "$err" 1
+  run_asl run good.asl.json --mock-config "$mocks" --test-case HappyPath
+  expect_rc 1 no state machine for good.asl.json
+  expect_has "no base-name match" "$err" "none is named 'good' after the definition file"
+  run_asl run mocked.asl.json --mock-config mock_bad.json --test-case HappyPath
+  expect_rc 1 malformed mock file
+  expect_has "malformed" "$err" "asl: mock config 'mock_bad.json': /MockedResponses/TrainFlaky/2: invocation keys must be consecutive"
+  expect_lines "malformed" "$err" 1
+  run_asl run mocked.asl.json --mock-config "$tmp/none.json" --test-case HappyPath
+  expect_rc 1 missing mock file
+  expect_has "missing" "$err" "cannot read the file"
+  [[ -z "$out" ]] || fail "a refused mock file printed: $out"
+  run_asl help run
+  for opt in --mock-config --test-case --state-machine "MockConfigFile.json"; do expect_has "asl help run" "$out" "$opt"; done
+}
+
+case_eval_jsonata() {
+  run_asl eval-jsonata --expression '$sum(items.(price * qty))' --input "$here/eval_jsonata_input.json"
+  expect_rc 0 eval-jsonata sum
+  [[ "$out" == '{"result":23}' ]] || fail "eval-jsonata sum: $out"
+  printf '%s\n' 'items[price > 2].name' >"$tmp/expr.jsonata"
+  run_asl eval-jsonata --expression-file "$tmp/expr.jsonata" --input "$here/eval_jsonata_input.json"
+  [[ "$out" == '{"result":["b","c"]}' ]] || fail "eval-jsonata --expression-file: $out"
+  run_asl eval-jsonata --expression 'nothing.here'
+  expect_rc 0 eval-jsonata undefined
+  [[ "$out" == '{"undefined":true}' ]] || fail "eval-jsonata undefined: $out"
+  run_asl eval-jsonata --expression '$' --undefined-input
+  [[ "$out" == '{"undefined":true}' ]] || fail "eval-jsonata --undefined-input: $out"
+  run_asl eval-jsonata --expression '$x & "-" & $y' --bindings '{"x": "a", "y": 1}'
+  [[ "$out" == '{"result":"a-1"}' ]] || fail "eval-jsonata --bindings: $out"
+  printf '%s' '{"sum": 5}' >"$tmp/bindings.json"
+  run_asl eval-jsonata --expression '$sum' --bindings-file "$tmp/bindings.json"
+  [[ "$out" == '{"result":5}' ]] || fail "eval-jsonata --bindings-file shadows a built-in: $out"
+  # Errors: one line on stdout with JSONata's code and position, exit 1.
+  run_asl eval-jsonata --expression '1 +'
+  expect_rc 1 eval-jsonata syntax error
+  [[ "$out" == '{"error":{"code":"S0207","message":"Unexpected end of expression","position":3}}' ]] ||
+    fail "eval-jsonata syntax error: $out"
+  run_asl eval-jsonata --expression '"a" + 1'
+  expect_rc 1 eval-jsonata evaluation error
+  expect_has "eval-jsonata T2001" "$out" '"code":"T2001"'
+  run_asl eval-jsonata --expression '($f := function($n) { $f($n + 1) + 1 }; $f(0))' --max-steps 100000
+  expect_rc 1 eval-jsonata runaway recursion
+  expect_has "eval-jsonata U1001" "$out" '"code":"U1001"'
+  # Dialects: AWS's has no `?:` and writes non-finite numbers as strings.
+  run_asl eval-jsonata --expression 'a ?: 1' --dialect aws
+  expect_rc 1 eval-jsonata aws syntax
+  expect_has "eval-jsonata aws ?:" "$out" '"code":"S0211"'
+  run_asl eval-jsonata --expression 'a ?: 1'
+  [[ "$out" == '{"result":1}' ]] || fail "eval-jsonata full ?: : $out"
+  run_asl eval-jsonata --expression '1/0' --dialect AWS
+  [[ "$out" == '{"result":"Infinity"}' ]] || fail "eval-jsonata aws 1/0: $out"
+  # --repeat adds run's timing line.
+  run_asl eval-jsonata --expression '[1..100].($ * 2) ~> $sum()' --repeat 5 --warmup 2
+  expect_rc 0 eval-jsonata --repeat
+  expect_lines "eval-jsonata --repeat" "$out" 2
+  [[ "$(sed -n 1p <<<"$out")" == '{"result":10100}' ]] || fail "eval-jsonata --repeat result: $out"
+  for key in '"timing":' '"median_ns":' '"min_ns":' '"max_ns":' '"exec_ns":' '"repeat":5' '"warmup":2' '"peak_rss_kb":'; do
+    expect_has "eval-jsonata timing line" "$(sed -n 2p <<<"$out")" "$key"
+  done
+  # Usage errors: exit 64 with a hint; unreadable or invalid files: exit 1.
+  run_asl eval-jsonata --input "$here/eval_jsonata_input.json"
+  expect_rc 64 eval-jsonata without an expression
+  run_asl eval-jsonata --expression 1 --expression-file "$tmp/expr.jsonata"
+  expect_rc 64 eval-jsonata two expressions
+  run_asl eval-jsonata --expression 1 --dialect asw
+  expect_rc 64 eval-jsonata bad dialect
+  expect_has "eval-jsonata bad dialect" "$err" "did you mean 'aws'?"
+  run_asl eval-jsonata --expression 1 --repeat 0
+  expect_rc 64 eval-jsonata --repeat 0
+  run_asl eval-jsonata --expression 1 --inptu x
+  expect_rc 64 eval-jsonata mistyped option
+  expect_has "eval-jsonata mistyped option" "$err" "did you mean '--input'?"
+  run_asl eval-jsonata --expression 1 --input "$tmp/missing.json"
+  expect_rc 1 eval-jsonata missing input
+  expect_has "eval-jsonata missing input" "$err" "cannot read input file"
+  run_asl eval-jsonata --expression 1 --bindings '[1]'
+  expect_rc 1 eval-jsonata bindings not an object
+  run_asl help eval-jsonata
+  expect_rc 0 help eval-jsonata
+  for opt in --expression --expression-file --input --undefined-input --bindings --dialect --repeat --warmup; do
+    expect_has "asl help eval-jsonata" "$out" "$opt"
+  done
+  run_asl --help
+  expect_has "asl --help" "$out" "eval-jsonata"
+}
+
+# --task PATTERN=COMMAND (README "Tasks as commands"): a Task written for AWS Lambda runs a command.
+case_task_command() {
+  local def=task_command.asl.json pid
+  run_asl run "$def" --input input.json
+  expect_rc 1 run a Lambda task without --task
+  expect_has "run without --task" "$err" "asl.definition.601"
+  run_asl run "$def" --input input.json --task 'arn:aws:lambda:*:*:function:train*=cat'
+  expect_rc 0 run --task cat
+  [[ "$out" == '{"status":"SUCCEEDED","output":{"who":"newcomer","model":{"who":"newcomer","epochs":3}},"error":null,"cause":null}' ]] ||
+    fail "run --task cat: $out"
+  # By state name, as an argv list, with a stderr line prefixed by the state's name.
+  run_asl run "$def" --input input.json --task 'Train=["sh","-c","echo loading >&2; echo 0.93"]'
+  expect_rc 0 run --task argv
+  expect_has "run --task argv" "$out" '"model":0.93'
+  [[ "$err" == "[Train] loading" ]] || fail "run --task argv: stderr is '$err'"
+  # A failing command: States.TaskFailed with the status and the tail of its stderr.
+  run_asl run "$def" --input input.json --task 'Train=echo out of memory >&2; exit 3'
+  expect_rc 0 run --task failing
+  expect_has "run --task failing" "$out" '"status":"FAILED","output":null,"error":"States.TaskFailed"'
+  expect_has "run --task failing" "$out" "exited with status 3. Its stderr ended with: out of memory"
+  # An error object on stdout names the error.
+  run_asl run "$def" --input input.json --task 'Train=echo "{\"Error\":\"Model.Diverged\",\"Cause\":\"NaN\"}"; exit 1'
+  expect_has "run --task error object" "$out" '"error":"Model.Diverged","cause":"NaN"'
+  # TimeoutSeconds (2) ends the command's whole group: its background child is gone when asl exits.
+  run_asl run "$def" --input input.json --threads 1 --task 'Train=sleep 60 & echo "child $!" >&2; wait'
+  expect_rc 0 run --task timeout
+  expect_has "run --task timeout" "$out" '"error":"States.Timeout"'
+  pid="${err##*child }"
+  [[ "$pid" =~ ^[0-9]+$ ]] || fail "run --task timeout: no child pid in '$err'"
+  if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then fail "run --task timeout: process $pid still exists"; fi
+  # Usage errors.
+  run_asl run "$def" --task 'no-equals-sign'
+  expect_rc 64 run --task without =
+  expect_has "run --task without =" "$err" "--task needs PATTERN=COMMAND"
+  run_asl run "$def" --task 'Train=[1,2]'
+  expect_rc 64 run --task bad argv
+  expect_has "run --task bad argv" "$err" "must be a non-empty array of strings"
+  run_asl help run
+  expect_has "asl help run" "$out" "--task"
+}
+
+# A Map over a command: every item's process is started, fed and reaped, on a pool and inline.
+case_task_command_map() {
+  local items threads
+  items="$(seq -s, 1 200)"
+  printf '[%s]\n' "$items" >"$tmp/items.json"
+  for threads in 1 2; do
+    run_asl run task_command_map.asl.json --input "$tmp/items.json" --threads "$threads" --task 'Echo=["cat"]'
+    expect_rc 0 run map --threads "$threads"
+    [[ "$out" == "{\"status\":\"SUCCEEDED\",\"output\":[$items],\"error\":null,\"cause\":null}" ]] ||
+      fail "run map --threads $threads: ${out:0:300}"
+  done
+}
+
 if [[ "$which" == all ]]; then
   for c in $(declare -F | awk '{print $3}' | grep '^case_'); do "$c"; done
 elif declare -F "case_$which" >/dev/null; then

@@ -50,7 +50,7 @@ inline bool same_value(const Json& a, const Json& b) {
 }
 
 /// A case that needs JSONata or Assign.
-inline bool uses_unsupported(const Json& c) {
+inline bool uses_jsonata_or_assign(const Json& c) {
   for (const auto& t : c.value("tags", Json::array()))
     if (t == "jsonata" || t == "assign") return true;
   const std::string def = c["definition"].dump();

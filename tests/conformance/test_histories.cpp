@@ -237,7 +237,7 @@ TEST_CASE("conformance: AWS-recorded histories, field by field", "[conformance]"
     if (c == cases.end()) {
       why = "no execution case with this id in aws-recorded.jsonl";
     } else {
-      unsupported = asl::conformance::uses_unsupported(c->second);
+      unsupported = asl::conformance::uses_jsonata_or_assign(c->second);
       auto recorder = std::make_shared<asl::HistoryRecorder>();
       try {
         asl::conformance::run_case_engine(c->second, recorder);

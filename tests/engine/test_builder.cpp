@@ -369,3 +369,30 @@ TEST_CASE("builder: the README's builder example is examples/builder_pipeline.cp
   REQUIRE(close != std::string::npos);
   CHECK(readme.substr(open + 7, close - open - 7) == example);
 }
+
+TEST_CASE("builder: JSONata states, Assign and conditions export clean and run", "[builder][jsonata]") {
+  auto m = asl::Builder()
+               .start_at("Train")
+               .machine_query_language(asl::QueryLanguage::jsonata)
+               .task("Train", asl::local("train", [](const Json& in) {
+                 return Json{{"accuracy", in.at("lr").get<double>() > 0.05 ? 0.95 : 0.5}, {"uri", "s3://m/7"}};
+               }))
+               .arguments(Json{{"lr", "{% $states.input.lr %}"}})
+               .assign(Json{{"model", "{% $states.result.uri %}"}})
+               .output(Json{{"accuracy", "{% $states.result.accuracy %}"}})
+               .next("Gate")
+               .choice("Gate")
+               .condition("{% $states.input.accuracy > 0.9 %}", "Deploy")
+               .otherwise("Reject")
+               .pass("Deploy")
+               .output(Json{{"deployed", "{% $model %}"}})
+               .end()
+               .fail("Reject", "Model.BelowThreshold");
+  const Json def = m.to_json();
+  CHECK(def.at("QueryLanguage") == "JSONata");
+  CHECK(asl::validate(def.dump()).empty());
+  auto r = asl::testing::run_machine(def, Json{{"lr", 0.1}}, m.handlers());
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json{{"deployed", "s3://m/7"}});
+  CHECK(asl::testing::run_machine(def, Json{{"lr", 0.01}}, m.handlers()).status == asl::Status::failed);
+}

@@ -12,6 +12,7 @@ Input formats (see the fuzz_<target>.cpp headers):
   intrinsics        <expression>\\n<JSON input>
   payload_template  <template JSON on one line>\\n<JSON input>
   execution         <definition>\\0<JSON input> (raw mode), or bytes for the machine generator
+  jsonata           <expression>\\0<JSON input>\\0<JSON bindings> (the JSONata suite's cases)
 
 These are seeds, not the committed corpus: fuzz from them, then `-merge=1` into
 tests/fuzz/corpus/<target>/ (README.md).
@@ -185,6 +186,25 @@ def main():
               "States.StringSplit('a,b,c', ',')", "States.UUID()", "States.Format($$.Execution.Name)",
               "States.Format('\\{\\} {}', States.ArrayLength(States.Array(1, 2)))"]:
         seeds.add("intrinsics", e + "\n")
+
+    # JSONata: every expression of the official suite with its data (a dataset, shrunk when
+    # large) and bindings; an expression may span lines, so the parts are split at NUL bytes.
+    jsonata_dir = os.path.join(args.shared, "jsonata")
+    if os.path.exists(os.path.join(jsonata_dir, "test-suite.jsonl")):
+        for c in load_jsonl(os.path.join(jsonata_dir, "test-suite.jsonl")):
+            if not isinstance(c.get("expr"), str):
+                continue
+            data = ""
+            if c.get("dataset"):
+                with open(os.path.join(jsonata_dir, "datasets", c["dataset"] + ".json"), encoding="utf-8") as f:
+                    data = doc_text(json.load(f))
+            elif "data" in c:
+                data = doc_text(c["data"])
+            text = c["expr"] + "\0" + data
+            if c.get("bindings"):
+                text += "\0" + compact(c["bindings"])
+            # Lone surrogates (a few string-function cases) as UTF-8 would be; still seeds.
+            seeds.add("jsonata", text.encode("utf-8", "surrogatepass"))
 
     # Generator-mode execution seeds: deterministic pseudo-random bytes (never starting with '{').
     rng = random.Random(20240229)

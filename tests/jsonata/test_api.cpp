@@ -155,3 +155,17 @@ TEST_CASE("api: input nested 100,000 deep is walked without recursion", "[jsonat
   }
   CHECK(levels == depth);
 }
+
+TEST_CASE("api: fuzz regressions (tests/fuzz/corpus/jsonata)", "[jsonata][api][fuzz]") {
+  // `$$` with no input is undefined: `$lookup` then finds nothing (it dereferenced null).
+  const auto lookup = ja::compile(R"($lookup({"Bus": "Red"}, $$))");
+  CHECK(lookup.evaluate_undefined().is_undefined());
+  CHECK(lookup.evaluate(Json("Bus")).value() == Json("Red"));
+  // A lazy range costs nothing to build; writing it out as JSON is charged to the step budget.
+  ja::Limits small;
+  small.max_steps = 200000;
+  const ja::Result range = ja::compile("[1..10000000]").evaluate(Json::object(), nullptr, small);
+  REQUIRE(range.is_error());
+  CHECK(range.error().code == "U1001");
+  CHECK(ja::compile("[1..1000]").evaluate(Json::object(), nullptr, small).value().size() == 1000);
+}

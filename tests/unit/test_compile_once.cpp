@@ -144,7 +144,7 @@ TEST_CASE("compile once: the compiler takes the parts, and compiles the same pro
     CHECK(jsonpath_queries(shape).parameters->uses_context());
     CHECK(shape.uses_context);
     REQUIRE(shape.queries->shape().has_arguments);
-    const auto shaped = shape.queries->arguments(input, &context);
+    const auto shaped = shape.queries->arguments(input, asl::detail::QueryEnv{&context});
     REQUIRE(shaped.ok());
     CHECK(*shaped == Json::parse(R"J({"id": 12, "nested": {"ctx": "x", "k": 1}, "lit": [1, 2]})J"));
 
@@ -155,14 +155,14 @@ TEST_CASE("compile once: the compiler takes the parts, and compiles the same pro
     CHECK(jsonpath_queries(decide).rules[0].evaluate(input, &context).value());
     CHECK(jsonpath_queries(decide).rules[1].evaluate(input, &context).value());
     std::size_t chosen = asl::detail::StateQueries::no_rule;
-    REQUIRE_FALSE(decide.queries->choose(input, &context, chosen).has_value());
+    REQUIRE_FALSE(decide.queries->choose(input, asl::detail::QueryEnv{&context}, chosen).has_value());
     CHECK(chosen == 0);
     CHECK(decide.choice_next[0] == p->index_by_name.at("Fan"));
 
     const auto& fan = state(*p, "Fan");
     REQUIRE(fan.queries->shape().has_item_selector);
     CHECK(fan.queries->shape().item_selector_reads_context);
-    CHECK(fan.queries->item_input(input, &context).value() == Json::parse(R"J({"value": 7})J"));
+    CHECK(fan.queries->item_input(input, asl::detail::QueryEnv{&context}).value() == Json::parse(R"J({"value": 7})J"));
     CHECK(fan.processor != asl::detail::no_index);
     const auto& inner = state(*p, "Inner");
     CHECK(inner.scope == fan.processor);
@@ -174,7 +174,7 @@ TEST_CASE("compile once: the compiler takes the parts, and compiles the same pro
     REQUIRE(jsonpath_queries(stop).cause.path);
     CHECK(jsonpath_queries(stop).cause.path->text() == "$.doc.cause");
     asl::Error texts;
-    REQUIRE_FALSE(stop.queries->fail_texts(input, &context, texts).has_value());
+    REQUIRE_FALSE(stop.queries->fail_texts(input, asl::detail::QueryEnv{&context}, texts).has_value());
     CHECK(texts.name == std::optional<std::string>("E12"));
     CHECK(texts.cause == std::optional<std::string>("c"));
   }

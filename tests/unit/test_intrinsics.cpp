@@ -616,12 +616,12 @@ TEST_CASE("intrinsics: a path argument that matches nothing is States.Runtime", 
   SECTION("an explicit null is a value, not a miss") {
     CHECK(eval("States.Format('{}', $.n)", {{"n", nullptr}}) == "null");
   }
-  SECTION("variables are not supported yet") {
+  SECTION("a variable no state assigned") {
     const auto err = eval_error("States.Format('{}', $myVar)", in);
     CHECK(err.name_or_empty() == "States.Runtime");
     CHECK(err.cause.value_or("") == cause("States.Format('{}', $myVar)",
                                           "The variable reference '$myVar' cannot be resolved: "
-                                          "workflow variables (Assign) are not supported yet"));
+                                          "no state has assigned the variable 'myVar'"));
   }
 }
 

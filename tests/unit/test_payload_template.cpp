@@ -231,14 +231,13 @@ TEST_CASE("template: invalid .$ values are reported with their pointer", "[templ
   }
 }
 
-TEST_CASE("template: variables are not supported yet", "[template]") {
+TEST_CASE("template: a variable no state assigned", "[template]") {
   CHECK(problems_of(Json::parse(R"J({"v.$": "$myVar.x"})J")).empty());
   const auto err = run_error(Json::parse(R"J({"v.$": "$myVar.x"})J"), Json::object());
   CHECK(err.name_or_empty() == "States.Runtime");
   CHECK(err.cause.value_or("") ==
         "The variable reference '$myVar.x' specified for the field 'v.$' cannot be resolved: "
-        "workflow "
-        "variables (Assign) are not supported yet");
+        "no state has assigned the variable 'myVar'");
 }
 
 TEST_CASE("template: a context path without a context object", "[template]") {

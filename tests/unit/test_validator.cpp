@@ -143,41 +143,60 @@ TEST_CASE("document problems (0xx)", "[validator]") {
   SECTION("012 JSONPath state under a JSONata machine (AWS message)") {
     const auto d = check(
         R"({"StartAt":"Pass","States":{"Pass":{"Type":"Pass","End":true,"QueryLanguage":"JSONPath"}},"QueryLanguage":"JSONata"})");
-    REQUIRE(ids(d) == std::vector<std::string>{"012", "090"});
+    REQUIRE(ids(d) == std::vector<std::string>{"012"});
     REQUIRE(d[0].to_string() ==
             "[asl.definition.012] /States/Pass/QueryLanguage: 'QueryLanguage' can not be 'JSONPath' if set to "
             "'JSONata' for whole state machine");
     REQUIRE(d[0].aws_code == "SCHEMA_VALIDATION_FAILED");
   }
-  SECTION("090 JSONata is not supported yet, with no AWS code (AWS accepts it)") {
-    REQUIRE(only(R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":{"x":"{% 1 %}"},"End":true}}})") ==
-            "[asl.definition.090] /QueryLanguage: QueryLanguage \"JSONata\" is not supported yet: asl runs JSONPath "
-            "states only (remove the field or set it to \"JSONPath\")");
-    const auto d = check(machine(R"({"Type":"Pass","QueryLanguage":"JSONata","End":true})"));
-    REQUIRE(d.size() == 1);
-    REQUIRE(d[0].pointer == "/States/S/QueryLanguage");
-    REQUIRE(d[0].aws_code.empty());
+  SECTION("JSONata machines and states are accepted, mixed with JSONPath ones") {
+    REQUIRE(check(R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":{"x":"{% 1 %}"},"End":true}}})").empty());
+    REQUIRE(check(machine(R"({"Type":"Pass","QueryLanguage":"JSONata","Output":"{% $states.input %}","End":true})")).empty());
   }
-  SECTION("091 Assign is not supported yet, with no AWS code") {
-    const auto d = check(machine(R"({"Type":"Pass","Assign":{"x":1},"End":true})"));
-    REQUIRE(d.size() == 1);
-    REQUIRE(d[0].to_string() ==
-            "[asl.definition.091] /States/S/Assign: Assign (workflow variables, spec §12) is not supported yet: "
-            "remove the field and pass data through the state output instead");
-    REQUIRE(d[0].aws_code.empty());
-  }
-  SECTION("091 also for variable reads in payload templates, choice rules and Catchers") {
-    REQUIRE(only(machine(R"({"Type":"Pass","Parameters":{"a.$":"$answer.x"},"End":true})")) ==
-            "[asl.definition.091] /States/S/Parameters/a.$: \"a.$\" reads a workflow variable (\"$answer.x\"), and "
-            "workflow variables (Assign, spec §12) are not supported yet");
+  SECTION("Assign is accepted in both languages, on states, Choice rules and Catchers") {
+    REQUIRE(check(machine(R"({"Type":"Pass","Assign":{"x":1,"y.$":"$.a"},"End":true})")).empty());
     const auto d = check(R"({"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
-        {"Variable":"$v","IsPresent":true,"Next":"E","Assign":{"a":1}}]},
+        {"Variable":"$.v","IsPresent":true,"Next":"E","Assign":{"a":1}}],"Default":"T"},
         "T":{"Type":"Task","Resource":"r","Catch":[{"ErrorEquals":["X"],"Next":"E","Assign":{}}],"End":true},
         "E":{"Type":"Succeed"}}})");
-    REQUIRE(ids(d) == std::vector<std::string>{"091", "091", "109", "091"});
-    for (const auto& x : d) {
-      if (x.id == "asl.definition.091") REQUIRE(x.aws_code.empty());
+    REQUIRE(d.empty());
+  }
+  SECTION("JSONPath fields read workflow variables ($name paths)") {
+    REQUIRE(check(machine(R"({"Type":"Pass","Parameters":{"a.$":"$answer.x"},"InputPath":"$v","End":true})")).empty());
+  }
+}
+
+TEST_CASE("JSONata expressions and variables (306-309)", "[validator][jsonata]") {
+  auto jsonata = [](const std::string& state) {
+    return R"({"QueryLanguage":"JSONata","StartAt":"S","States":{"S":)" + state + "}}";
+  };
+  SECTION("306 an expression that does not parse: AWS's code and JSONata's message") {
+    const auto d = check(jsonata(R"({"Type":"Pass","Output":{"a":"{% [1, %}"},"End":true})"));
+    REQUIRE(ids(d) == std::vector<std::string>{"306"});
+    REQUIRE(d[0].pointer == "/States/S/Output/a");
+    REQUIRE(d[0].aws_code == "INVALID_JSONATA_EXPRESSION");
+  }
+  SECTION("307 references AWS refuses: a top-level field or $, $$, $states.result outside Output/Assign") {
+    for (const char* expr : {"{% total %}", "{% $ %}", "{% $$.a %}", "{% $map([1], function($x){ b }) %}"}) {
+      const auto d = check(jsonata(std::string(R"({"Type":"Pass","Output":")") + expr + R"(","End":true})"));
+      REQUIRE(ids(d) == std::vector<std::string>{"307"});
+      REQUIRE(d[0].aws_code == "UNSUPPORTED_JSONATA_EXPRESSION");
     }
+    REQUIRE(ids(check(jsonata(R"({"Type":"Pass","Output":"{% $states.result %}","End":true})"))) ==
+            std::vector<std::string>{"307"});
+    REQUIRE(check(jsonata(R"({"Type":"Pass","Output":"{% $states.input.a[b > 1] %}","End":true})")).empty());
+  }
+  SECTION("308 a variable name that is not an identifier, or `states`") {
+    REQUIRE(ids(check(machine(R"({"Type":"Pass","Assign":{"a.b":1},"End":true})"))) ==
+            std::vector<std::string>{"308"});
+    REQUIRE(ids(check(machine(R"({"Type":"Pass","Assign":{"states":1},"End":true})"))) ==
+            std::vector<std::string>{"308"});
+  }
+  SECTION("309 an inner scope assigns a name an outer scope owns") {
+    const auto d = check(R"({"StartAt":"P","States":{"P":{"Type":"Pass","Assign":{"x":1},"Next":"M"},
+        "M":{"Type":"Map","End":true,"ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","Assign":{"x":2},"End":true}}}}}})");
+    REQUIRE(ids(d) == std::vector<std::string>{"309"});
+    REQUIRE(d[0].pointer == "/States/M/ItemProcessor/States/I/Assign/x");
   }
 }
 
@@ -474,8 +493,8 @@ TEST_CASE("fields and types (2xx)", "[validator]") {
             "[asl.definition.215] /States/S/Output: field \"Output\" is only allowed in JSONata states, and this state "
             "uses JSONPath");
     const auto d = check(machine(R"({"Type":"Pass","QueryLanguage":"JSONata","InputPath":"$.a","End":true})"));
-    REQUIRE(ids(d) == std::vector<std::string>{"090", "215"});
-    REQUIRE(d[1].to_string() ==
+    REQUIRE(ids(d) == std::vector<std::string>{"215"});
+    REQUIRE(d[0].to_string() ==
             "[asl.definition.215] /States/S/InputPath: field \"InputPath\" is only allowed in JSONPath states, and "
             "this state uses JSONata");
   }
@@ -862,7 +881,7 @@ TEST_CASE("no false positives: every JSONPath definition that ran on AWS validat
   REQUIRE(checked > 500);
 }
 
-TEST_CASE("JSONata and Assign definitions that ran on AWS get only not-supported-yet diagnostics", "[validator]") {
+TEST_CASE("JSONata and Assign definitions that ran on AWS validate with no diagnostic", "[validator][jsonata]") {
   const std::string path = std::string(ASL_CONFORMANCE_DIR) + "/aws-recorded.jsonl";
   if (!std::filesystem::exists(path)) {
     WARN("skipped: " << path << " not found (set ASL_CONFORMANCE_DIR)");
@@ -880,8 +899,7 @@ TEST_CASE("JSONata and Assign definitions that ran on AWS get only not-supported
     std::string all;
     for (const auto& x : d) all += "\n  " + x.to_string() + " {" + x.aws_code + "}";
     INFO(c["id"].get<std::string>() << all);
-    REQUIRE_FALSE(d.empty());  // asl cannot run them yet, and says so
-    REQUIRE_FALSE(aws_would_refuse(d));
+    REQUIRE(d.empty());
   }
   REQUIRE(checked > 100);
 }

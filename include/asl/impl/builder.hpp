@@ -332,6 +332,31 @@ ASL_DECL Builder& Builder::otherwise(std::string next_state) {
   return *this;
 }
 
+ASL_DECL Builder& Builder::machine_query_language(QueryLanguage language) {
+  top_["QueryLanguage"] = language == QueryLanguage::jsonata ? "JSONata" : "JSONPath";
+  return *this;
+}
+
+ASL_DECL Builder& Builder::query_language(QueryLanguage language) {
+  return set("query_language", "QueryLanguage", language == QueryLanguage::jsonata ? "JSONata" : "JSONPath");
+}
+
+ASL_DECL Builder& Builder::arguments(Json value) { return set("arguments", "Arguments", std::move(value)); }
+
+ASL_DECL Builder& Builder::output(Json value) { return set("output", "Output", std::move(value)); }
+
+ASL_DECL Builder& Builder::assign(Json variables) { return set("assign", "Assign", std::move(variables)); }
+
+ASL_DECL Builder& Builder::items(Json value) { return set("items", "Items", std::move(value)); }
+
+ASL_DECL Builder& Builder::condition(std::string condition, std::string next_state) {
+  Json r = Json::object();
+  r["Condition"] = std::move(condition);
+  r["Next"] = std::move(next_state);
+  choice_state("condition")["Choices"].push_back(std::move(r));
+  return *this;
+}
+
 ASL_DECL Json Builder::to_json() const {
   if (!start_at_) {
     throw UsageError(
@@ -342,6 +367,7 @@ ASL_DECL Json Builder::to_json() const {
   if (top_.contains("Comment")) out["Comment"] = top_.at("Comment");
   out["StartAt"] = *start_at_;
   if (top_.contains("TimeoutSeconds")) out["TimeoutSeconds"] = top_.at("TimeoutSeconds");
+  if (top_.contains("QueryLanguage")) out["QueryLanguage"] = top_.at("QueryLanguage");
   out["States"] = states_;
   return out;
 }

@@ -11,6 +11,7 @@
 #include "asl/detail/jsonata/ast.hpp"
 #include "asl/detail/jsonata/builtin.hpp"
 #include "asl/detail/jsonata/builtins.hpp"
+#include "asl/detail/jsonata/functions_aws.hpp"
 #include "asl/detail/jsonata/error.hpp"
 #include "asl/detail/jsonata/evaluator.hpp"
 #include "asl/detail/jsonata/parser.hpp"
@@ -70,6 +71,7 @@ inline BuiltinTable make_builtins(DialectId d) {
   register_common(t);
   // AWS refuses $eval (it offers $parse instead, which the ASL integration registers).
   if (d == DialectId::full) t.add("eval", "<sx?:x>", eval_builtin, 2);
+  if (d == DialectId::aws) register_aws(t);
   return t;
 }
 

@@ -171,6 +171,8 @@ inline std::string_view error_template(std::string_view code) {
       {"D3110", "The argument of the toMillis function must be an ISO 8601 formatted timestamp. Given {{value}}"},
       {"D3120", "Syntax error in expression passed to function eval: {{value}}"},
       {"D3121", "Dynamic error evaluating the expression passed to function eval: {{value}}"},
+      // asl's: AWS's $parse of text that is not JSON (AWS's own wording is not recorded).
+      {"D3150", "The argument of function parse is not valid JSON: {{value}}"},
       {"D3130", "Formatting or parsing an integer as a sequence starting with {{value}} is not supported by this implementation"},
       {"D3131", "In a decimal digit pattern, all digits must be from the same decimal group"},
       {"D3132", "Unknown component specifier {{value}} in date/time picture string"},

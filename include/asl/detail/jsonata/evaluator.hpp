@@ -53,6 +53,11 @@ class Evaluator {
   const BuiltinTable& builtins() const { return builtins_; }
   /// Keeps trees parsed at run time (by `$eval`) alive as long as lambdas may point into them.
   void keep_alive(std::shared_ptr<const Node> tree) { kept_.push_back(std::move(tree)); }
+  /// Keeps a document made at run time (by AWS's `$parse`) alive while values borrow from it.
+  const Json& keep_alive(Json doc) {
+    kept_json_.push_back(std::make_shared<const Json>(std::move(doc)));
+    return *kept_json_.back();
+  }
 
   FramePtr make_frame(FramePtr parent) {
     auto f = std::make_shared<Frame>(std::move(parent));
@@ -276,7 +281,43 @@ class Evaluator {
     bool tuple_mode = false;
     Value tuples;
     bool have_tuples = false;
-    for (std::size_t i = 0; i < e.items.size(); ++i) {
+    // Fast prefix: while the context is one value that is not an array, a plain step maps over a
+    // one-item sequence, so evaluate it on the value itself and skip building the sequences
+    // (`order.customer.name`, `price` inside a filter: most paths never meet an array).
+    std::size_t start = 0;
+    Value cur = input;
+    while (start < e.items.size()) {
+      const Node& step = *e.items[start];
+      const bool first = start == 0;
+      if (step.type == NodeType::Sort || !step.stages.empty() || step.tuple || !step.focus.empty() || step.ancestor ||
+          step.has_index || (first && step.cons_array) || (cur.is_array() && !(first && step.type == NodeType::Variable)))
+        break;
+      Value r = evaluate(step, cur, env);
+      ++start;
+      const bool last = start == e.items.size();
+      if (r.is_undefined()) {
+        if (!e.group) return r;
+        result_seq = empty_sequence();
+        start = e.items.size() + 1;  // the general loop would stop here: nothing more to map
+        break;
+      }
+      if (r.is_array()) {
+        std::vector<Value> one;
+        one.push_back(std::move(r));
+        result_seq = finish_step(one, last);
+        if (result_seq.is_array() && result_seq.size() == 0) start = e.items.size() + 1;
+        input_seq = result_seq;
+        break;
+      }
+      cur = std::move(r);
+      if (last) {
+        if (!e.group && !e.keep_array && !e.keep_singleton_array) return cur;
+        result_seq = sequence_of(cur);
+        break;
+      }
+    }
+    if (start > 0 && start <= e.items.size() && !result_seq.is_array()) input_seq = sequence_of(cur);
+    for (std::size_t i = start; i < e.items.size(); ++i) {
       const Node& step = *e.items[i];
       if (step.tuple) tuple_mode = true;
       if (i == 0 && step.cons_array) {
@@ -323,6 +364,7 @@ class Evaluator {
     }
     std::vector<Value> results;
     std::size_t n = input.is_array() ? input.size() : 0;
+    results.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
       Value r = evaluate(step, input.at(i), env);
       for (const auto& st : step.stages) {
@@ -330,8 +372,20 @@ class Evaluator {
       }
       if (!r.is_undefined()) results.push_back(std::move(r));
     }
+    return finish_step(results, last);
+  }
+
+  /// A step's results (undefined ones dropped) as the step's sequence: flattened one level,
+  /// except arrays built by `[...]`; the last step's single plain array is the result itself.
+  static Value finish_step(std::vector<Value>& results, bool last) {
     if (last && results.size() == 1 && results[0].is_array() && !results[0].is_sequence()) return results[0];
     auto out = new_sequence();
+    bool flat = true;
+    for (const auto& r : results) flat = flat && (!r.is_array() || r.is_cons());
+    if (flat) {
+      out->items = std::move(results);
+      return Value::array(std::move(out));
+    }
     for (auto& r : results) {
       if (!r.is_array() || r.is_cons()) {
         out->items.push_back(std::move(r));
@@ -476,7 +530,7 @@ class Evaluator {
   }
 
   ASL_NOINLINE Value eval_binary(const Node& e, const Value& input, const FramePtr& env) {
-    const std::string& op = e.value;
+    const std::string_view op = e.value;
     Value lhs = evaluate(*e.lhs, input, env);
     if (op == "and") return Value::boolean(truthy(lhs) && truthy(evaluate(*e.rhs, input, env)));
     if (op == "or") return Value::boolean(truthy(lhs) || truthy(evaluate(*e.rhs, input, env)));
@@ -485,7 +539,7 @@ class Evaluator {
       return binary_op(op, lhs, rhs);
     } catch (Error& err) {
       err.set_position(e.position);
-      err.with_token(op);
+      err.with_token(e.value);
       throw;
     }
   }
@@ -570,6 +624,9 @@ class Evaluator {
       std::string key;
       Value data;
       std::size_t expr_index;
+      // Items after the first, gathered in place: appending to `data` each time copied the
+      // group so far (quadratic in the group's size).
+      std::shared_ptr<ArrayBox> more;
     };
     std::vector<Group> groups;
     std::unordered_map<std::string, std::size_t> index;
@@ -585,15 +642,29 @@ class Evaluator {
         if (it != index.end()) {
           Group& g = groups[it->second];
           if (g.expr_index != pi) throw Error("D1009", position).with_value(stringify_for_error(key));
-          g.data = append_values(g.data, item);
+          // As append_values(g.data, item), repeated: one plain array of both sides' items.
+          if (!g.more) {
+            g.more = new_array();
+            if (g.data.is_array()) {
+              append_items(g.more->items, g.data);
+            } else {
+              g.more->items.push_back(g.data);
+            }
+          }
+          if (item.is_array()) {
+            append_items(g.more->items, item);
+          } else {
+            g.more->items.push_back(item);
+          }
         } else {
           index.emplace(k, groups.size());
-          groups.push_back({std::move(k), item, pi});
+          groups.push_back({std::move(k), item, pi, nullptr});
         }
       }
     }
     auto result = new_object();
-    for (const Group& g : groups) {
+    for (Group& g : groups) {
+      if (g.more) g.data = Value::array(std::move(g.more));
       Value context = g.data;
       FramePtr e2 = env;
       if (reduce) {
@@ -881,6 +952,7 @@ class Evaluator {
   std::vector<std::weak_ptr<Frame>> frames_;
   std::size_t compact_at_ = 1024;
   std::vector<std::shared_ptr<const Node>> kept_;
+  std::vector<std::shared_ptr<const Json>> kept_json_;
 };
 
 }  // namespace asl::detail::jsonata

@@ -87,7 +87,11 @@ inline Value keys(CallContext&, std::vector<Value>& a) {
   return Value::array(std::move(result));
 }
 
-inline Value lookup(CallContext&, std::vector<Value>& a) { return lookup_field(arg(a, 0), arg(a, 1).as_string()); }
+inline Value lookup(CallContext&, std::vector<Value>& a) {
+  // `$lookup(o, $$)` with no input: an undefined key finds nothing (jsonata-js: o[undefined]).
+  if (!arg(a, 1).is_string()) return Value();
+  return lookup_field(arg(a, 0), arg(a, 1).as_string());
+}
 
 inline Value spread(CallContext&, std::vector<Value>& a) {
   const Value& v = arg(a, 0);

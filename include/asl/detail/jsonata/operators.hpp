@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "asl/detail/jsonata/error.hpp"
@@ -27,7 +28,9 @@ inline std::string error_text(const Value& v) {
 
 /// Applies `op` (not `and`/`or`, which short-circuit in the evaluator). Errors carry no position:
 /// the caller adds the operator's.
-inline Value binary_op(const std::string& op, const Value& lhs, const Value& rhs) {
+// `op` as a string_view: comparing it with literals is then a length check and an inlined
+// compare, not strlen and a library call per operator evaluation.
+inline Value binary_op(std::string_view op, const Value& lhs, const Value& rhs) {
   char c0 = op[0];
   if (op.size() == 1 && (c0 == '+' || c0 == '-' || c0 == '*' || c0 == '/' || c0 == '%')) {
     if (!lhs.is_undefined() && !is_numeric(lhs)) throw Error("T2001").with_value(error_text(lhs));

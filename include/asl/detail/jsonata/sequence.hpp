@@ -109,30 +109,27 @@ inline bool is_array_of_strings(const Value& v) {
 
 /// `$boolean` semantics without the undefined case: an array is true when any item (at any depth)
 /// is; objects when they have members; functions are false.
+inline bool truthy_scalar(const Value& v) {
+  switch (v.type()) {
+    case Type::Boolean: return v.as_bool();
+    case Type::String: return !v.as_string().empty();
+    case Type::Number: return is_numeric(v) && v.as_number() != 0;
+    case Type::Object: return object_size(v) > 0;
+    default: return false;
+  }
+}
+
 inline bool truthy(const Value& root) {
+  // Filters call this once per item: a scalar needs no stack (nor its allocation).
+  if (!root.is_array()) return truthy_scalar(root);
   std::vector<Value> stack{root};
   while (!stack.empty()) {
     Value v = std::move(stack.back());
     stack.pop_back();
-    switch (v.type()) {
-      case Type::Undefined:
-      case Type::Null:
-      case Type::Function: break;
-      case Type::Boolean:
-        if (v.as_bool()) return true;
-        break;
-      case Type::String:
-        if (!v.as_string().empty()) return true;
-        break;
-      case Type::Number:
-        if (is_numeric(v) && v.as_number() != 0) return true;
-        break;
-      case Type::Object:
-        if (object_size(v) > 0) return true;
-        break;
-      case Type::Array:
-        for (std::size_t i = v.size(); i-- > 0;) stack.push_back(v.at(i));
-        break;
+    if (v.is_array()) {
+      for (std::size_t i = v.size(); i-- > 0;) stack.push_back(v.at(i));
+    } else if (truthy_scalar(v)) {
+      return true;
     }
   }
   return false;

@@ -181,13 +181,17 @@ class Value {
   bool is_function() const noexcept { return rep_ == Rep::Function; }
 
   bool as_bool() const noexcept { return b_; }
+  // Callers check the type first; a call on another type (a missed check) reads NaN or "" rather
+  // than dereferencing null or throwing nlohmann's type_error out of the evaluation.
   double as_number() const {
     if (rep_ == Rep::Number) return n_;
-    return j_->get<double>();
+    if (rep_ == Rep::Json && j_->is_number()) return j_->get<double>();
+    return std::nan("");
   }
   std::string_view as_string() const {
     if (rep_ == Rep::String) return static_cast<const StringBox&>(*h_).text;
-    return j_->get_ref<const std::string&>();
+    if (rep_ == Rep::Json && j_->is_string()) return j_->get_ref<const std::string&>();
+    return {};
   }
   const Json* json() const noexcept { return rep_ == Rep::Json ? j_ : nullptr; }
   /// The owned array (nullptr for a borrowed one).

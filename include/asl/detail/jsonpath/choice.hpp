@@ -30,7 +30,7 @@ namespace asl::detail::choice {
 // - A StringMatches pattern with an open escape (a `\` not followed by `*` or `\`) compiles, and
 //   fails with States.Runtime when matched against a string: the spec makes it a runtime error and
 //   AWS is not known to reject it in a definition.
-// - Workflow variables (`$name`) in paths are a compile problem until Assign is supported.
+// - A workflow variable (`$name...`) that no state assigned matches nothing, as a missing path.
 
 /// One problem found while compiling a Choice Rule. `pointer` is a JSON Pointer relative to the
 /// rule object given to Rule::compile ("" = the rule itself, "/And/1/NumericEquals" = a field of a
@@ -264,13 +264,14 @@ class Rule {
   ///   (AWS's wording, seen in real execution histories);
   /// - a StringMatches pattern with an open escape meets a string value (spec §7.3).
   /// A value of the wrong type is not an error: the comparison is false (spec §7.3).
-  Result<bool> evaluate(const Json& input, const Json* context) const;
+  Result<bool> evaluate(const Json& input, const Json* context, const jsonpath::VariableSource* vars = nullptr) const;
 
  private:
   struct CompiledPath {
     jsonpath::Path path;
     bool definite;
     bool context;
+    bool variable = false;
   };
 
   struct Node {
@@ -291,12 +292,15 @@ class Rule {
   struct Compiler;
 
   // 1 = true, 0 = false, -1 = error written to `err`.
-  int eval(std::uint32_t index, const Json& input, const Json* context, Error& err) const;
+  int eval(std::uint32_t index, const Json& input, const Json* context, const jsonpath::VariableSource* vars, Error& err) const;
   // A comparison leaf whose paths have been resolved (nullptr = matched nothing).
   int leaf(const Node& node, const Json* value, const Json* operand, Error& err) const;
   // The rare leaf with an indefinite path: owns the arrays of matches it selects.
-  int eval_indefinite(const Node& node, const Json& input, const Json* context, Error& err) const;
-  const Json* root_of(const CompiledPath& p, const Json& input, const Json* context) const {
+  int eval_indefinite(const Node& node, const Json& input, const Json* context, const jsonpath::VariableSource* vars,
+                      Error& err) const;
+  static const Json* root_of(const CompiledPath& p, const Json& input, const Json* context,
+                             const jsonpath::VariableSource* vars) {
+    if (p.variable) return vars ? vars->find(p.path.variable()) : nullptr;
     return p.context ? context : &input;
   }
   int missing(std::int32_t path, Error& err) const;
@@ -333,15 +337,11 @@ struct Rule::Compiler {
     }
     try {
       auto path = jsonpath::Path::parse(text);
-      if (path.root() == jsonpath::Root::variable) {
-        problem(pointer(), "'" + name + "' reads a workflow variable ('" + text +
-                             "'), and workflow variables (Assign, spec §12) are not supported yet");
-        return -1;
-      }
       const bool definite = path.definite();
       const bool context = path.root() == jsonpath::Root::context;
+      const bool variable = path.root() == jsonpath::Root::variable;
       rule.uses_context_ = rule.uses_context_ || context;
-      rule.paths_.push_back(CompiledPath{std::move(path), definite, context});
+      rule.paths_.push_back(CompiledPath{std::move(path), definite, context, variable});
       return static_cast<std::int32_t>(rule.paths_.size() - 1);
     } catch (const jsonpath::SyntaxError& e) {
       problem(pointer(), "'" + name + "' is not a valid JSONPath ('" + text + "'): " + e.what());
@@ -519,10 +519,10 @@ inline Rule Rule::compile(const Json& rule, std::vector<RuleError>* problems) {
   return out;
 }
 
-inline Result<bool> Rule::evaluate(const Json& input, const Json* context) const {
+inline Result<bool> Rule::evaluate(const Json& input, const Json* context, const jsonpath::VariableSource* vars) const {
   if (nodes_.empty()) return false;
   Error err;
-  const int r = eval(0, input, context, err);
+  const int r = eval(0, input, context, vars, err);
   if (r < 0) return err;
   return r == 1;
 }
@@ -535,7 +535,7 @@ inline int Rule::missing(std::int32_t path, Error& err) const {
   return -1;
 }
 
-inline int Rule::eval(std::uint32_t index, const Json& input, const Json* context,
+inline int Rule::eval(std::uint32_t index, const Json& input, const Json* context, const jsonpath::VariableSource* vars,
                       Error& err) const {
   using impl::Kind;
   const Node& node = nodes_[index];
@@ -544,18 +544,18 @@ inline int Rule::eval(std::uint32_t index, const Json& input, const Json* contex
       return 0;
     case Kind::and_:
       for (std::uint32_t i = 0; i < node.count; ++i) {  // short-circuit left to right (§7.1)
-        const int r = eval(children_[node.first + i], input, context, err);
+        const int r = eval(children_[node.first + i], input, context, vars, err);
         if (r != 1) return r;
       }
       return 1;
     case Kind::or_:
       for (std::uint32_t i = 0; i < node.count; ++i) {
-        const int r = eval(children_[node.first + i], input, context, err);
+        const int r = eval(children_[node.first + i], input, context, vars, err);
         if (r != 0) return r;
       }
       return 0;
     case Kind::not_: {
-      const int r = eval(children_[node.first], input, context, err);
+      const int r = eval(children_[node.first], input, context, vars, err);
       return r < 0 ? r : 1 - r;
     }
     default:
@@ -564,25 +564,25 @@ inline int Rule::eval(std::uint32_t index, const Json& input, const Json* contex
   const CompiledPath& var = paths_[static_cast<std::size_t>(node.variable)];
   const CompiledPath* op =
       node.operand >= 0 ? &paths_[static_cast<std::size_t>(node.operand)] : nullptr;
-  if (!var.definite || (op && !op->definite)) return eval_indefinite(node, input, context, err);
+  if (!var.definite || (op && !op->definite)) return eval_indefinite(node, input, context, vars, err);
   // The hot path: definite paths point into the document, no copy and no allocation.
-  const Json* var_root = root_of(var, input, context);
+  const Json* var_root = root_of(var, input, context, vars);
   const Json* value = var_root ? var.path.find(*var_root) : nullptr;
   const Json* operand = nullptr;
   if (op && value) {
-    const Json* op_root = root_of(*op, input, context);
+    const Json* op_root = root_of(*op, input, context, vars);
     operand = op_root ? op->path.find(*op_root) : nullptr;
   }
   return leaf(node, value, operand, err);
 }
 
-inline int Rule::eval_indefinite(const Node& node, const Json& input, const Json* context,
+inline int Rule::eval_indefinite(const Node& node, const Json& input, const Json* context, const jsonpath::VariableSource* vars,
                                  Error& err) const {
   // Indefinite paths (wildcards, filters, slices...) select an array of their matches (Jayway,
   // §5.3), which then fails every type test except IsPresent and a negated Is*.
   auto select = [&](std::int32_t index, Json& out) -> const Json* {
     const CompiledPath& p = paths_[static_cast<std::size_t>(index)];
-    const Json* root = root_of(p, input, context);
+    const Json* root = root_of(p, input, context, vars);
     if (root == nullptr) return nullptr;
     if (p.definite) return p.path.find(*root);
     return p.path.select(*root, out) ? &out : nullptr;

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "asl/detail/jsonpath/hash.hpp"
+#include "asl/detail/base/hash.hpp"
 #include "asl/detail/jsonpath/intrinsics_args.hpp"
 #include "asl/detail/jsonpath/intrinsics_parser.hpp"
 #include "asl/detail/jsonpath/java_text.hpp"
@@ -321,10 +321,6 @@ inline Value eval_arg(const Arg& arg, const Env& env) {
     }
     case Arg::Kind::call:
       return eval_call(*arg.call, env);
-    case Arg::Kind::variable:
-      throw Failure{errors::runtime,
-                    "The variable reference '" + arg.text +
-                        "' cannot be resolved: workflow variables (Assign) are not supported yet"};
     case Arg::Kind::path:
       break;
   }
@@ -333,7 +329,15 @@ inline Value eval_arg(const Arg& arg, const Env& env) {
   if (ctx && env.context == nullptr)
     throw Failure{errors::runtime, "The JsonPath argument '" + arg.text +
                                        "' reads the context object, which is not available here"};
-  const Json& root = ctx ? *env.context : env.input;
+  const Json* var = nullptr;
+  if (path.root() == jsonpath::Root::variable) {
+    var = env.vars ? env.vars->find(path.variable()) : nullptr;
+    if (var == nullptr)
+      throw Failure{errors::runtime, "The variable reference '" + arg.text +
+                                         "' cannot be resolved: no state has assigned the variable '" +
+                                         path.variable() + "'"};
+  }
+  const Json& root = var ? *var : ctx ? *env.context : env.input;
   Value v;
   if (arg.function_tail) {
     // falls through to the miss below

@@ -28,6 +28,7 @@ struct SyntaxError : std::runtime_error {
 struct Env {
   const Json& input;
   const Json* context;  // the $$ object; may be nullptr when !uses_context()
+  const jsonpath::VariableSource* vars = nullptr;  // workflow variables (`$name` arguments)
 };
 
 namespace impl {
@@ -105,14 +106,14 @@ struct Call;
 
 /// One argument, resolved as far as the text allows at load time.
 struct Arg {
-  enum class Kind : std::uint8_t { literal, path, variable, call };
+  enum class Kind : std::uint8_t { literal, path, call };
   Kind kind = Kind::literal;
   Json value;                             // literal
   bool is_string_literal = false;         // value came from '...'
   std::vector<std::size_t> placeholders;  // string literal: offsets of unescaped "{}" in value
   std::string bad_escape;                 // string literal: first open escape, e.g. "\\n"
   std::optional<jsonpath::Path> path;     // path
-  std::string text;                       // path / variable: source text
+  std::string text;                       // path: source text
   bool function_tail = false;             // path ends in .length() etc. (never matches)
   std::shared_ptr<const Call> call;       // call
 };
@@ -356,11 +357,8 @@ class Parser {
     }
     Arg a;
     a.text = std::string(s_.substr(start, i_ - start));
-    // Spec §5.4: "$" + identifier is a workflow variable, not a path on the input.
-    if (a.text.size() > 1 && is_ident_start(a.text[1])) {
-      a.kind = Arg::Kind::variable;
-      return a;
-    }
+    // Spec §5.4: "$" + identifier is a workflow variable, not a path on the input; it is
+    // parsed as a path rooted at the variable.
     a.kind = Arg::Kind::path;
     try {
       a.path = jsonpath::Path::parse(a.text);
@@ -370,7 +368,6 @@ class Parser {
     }
     if (a.path->root() == jsonpath::Root::context) uses_context_ = true;
     a.function_tail = has_function_tail(*a.path);
-    if (a.path->root() == jsonpath::Root::variable) a.kind = Arg::Kind::variable;
     return a;
   }
 

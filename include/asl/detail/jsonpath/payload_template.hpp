@@ -62,17 +62,18 @@ class PayloadTemplate {
   /// past the end of an existing array (`$.items[5]`) reads as null, and a path ending in a
   /// JSONPath function (`$.a.length()`) never matches. Intrinsic failures carry the error of
   /// Expression::evaluate.
-  asl::Result<Json> evaluate(const Json& input, const Json* context) const {
+  asl::Result<Json> evaluate(const Json& input, const Json* context,
+                             const jsonpath::VariableSource* vars = nullptr) const {
     if (!root_) return Json::object();
     Error error;
     Json out;
-    if (!eval(*root_, input, context, out, error)) return error;
+    if (!eval(*root_, Roots{input, context, vars}, out, error)) return error;
     return out;
   }
 
  private:
   struct Node {
-    enum class Kind : std::uint8_t { literal, object, array, path, intrinsic, variable, invalid };
+    enum class Kind : std::uint8_t { literal, object, array, path, intrinsic, invalid };
     Kind kind = Kind::literal;
     Json literal;                                // literal
     std::vector<std::string> keys;               // object: output keys, in order
@@ -202,22 +203,12 @@ class PayloadTemplate {
             intrinsics::impl::type_name(value));
       const std::string& s = value.get_ref<const std::string&>();
       if (!s.empty() && s[0] == '$') {
-        // Spec §5.4: "$" + identifier is a workflow variable; "$", "$.", "$[", "$$" are paths.
-        if (s.size() > 1 && intrinsics::impl::is_ident_start(s[1])) {
-          n.kind = Node::Kind::variable;
-          n.text = s;
-          return;
-        }
+        // Spec §5.4: "$" + identifier is a workflow variable (a path rooted at it); "$", "$.",
+        // "$[", "$$" are paths on the input or the context.
         try {
           n.path = jsonpath::Path::parse(s);
         } catch (const std::exception& e) {
           return invalid("the value of \"" + key + "\" is not a valid JSONPath: " + e.what());
-        }
-        if (n.path->root() == jsonpath::Root::variable) {
-          n.kind = Node::Kind::variable;
-          n.text = s;
-          n.path.reset();
-          return;
         }
         n.kind = Node::Kind::path;
         n.text = s;
@@ -243,14 +234,31 @@ class PayloadTemplate {
 
   /// The value a literal or a found definite path stands for, or nullptr when eval must build it
   /// (arrays, intrinsics, non-definite or missing paths, errors).
-  static const Json* direct_value(const Node& n, const Json& input, const Json* context) {
+  /// What a template's paths read: `$` the input, `$$` the context, `$name` a variable.
+  struct Roots {
+    const Json& input;
+    const Json* context;
+    const jsonpath::VariableSource* vars;
+    /// The document path `p` starts from; nullptr for an unassigned variable or a missing `$$`.
+    const Json* of(const jsonpath::Path& p) const {
+      switch (p.root()) {
+        case jsonpath::Root::context: return context;
+        case jsonpath::Root::variable: return vars ? vars->find(p.variable()) : nullptr;
+        case jsonpath::Root::input: break;
+      }
+      return &input;
+    }
+  };
+
+  static const Json* direct_value(const Node& n, const Roots& r) {
     if (n.kind == Node::Kind::literal) return &n.literal;
     if (n.kind != Node::Kind::path || n.function_tail || !n.path->definite()) return nullptr;
-    if (n.path->root() == jsonpath::Root::context) return context ? n.path->find(*context) : nullptr;
-    return n.path->find(input);
+    const Json* root = r.of(*n.path);
+    return root ? n.path->find(*root) : nullptr;
   }
 
-  static bool eval(const Node& n, const Json& input, const Json* context, Json& out, Error& error) {
+  static bool eval(const Node& n, const Roots& r, Json& out, Error& error) {
+    const Json& input = r.input;
     switch (n.kind) {
       case Node::Kind::literal:
         out = n.literal;
@@ -265,12 +273,12 @@ class PayloadTemplate {
           // and definite paths that resolve (the common fields) are copied straight into place;
           // everything else is built in a null slot by eval, which also reports the misses.
           const Node& c = n.children[i];
-          if (const Json* direct = direct_value(c, input, context)) {
+          if (const Json* direct = direct_value(c, r)) {
             obj.Container::emplace_back(n.keys[i], *direct);
             continue;
           }
           obj.Container::emplace_back(n.keys[i], nullptr);
-          if (!eval(c, input, context, obj.back().second, error)) return false;
+          if (!eval(c, r, obj.back().second, error)) return false;
         }
         return true;
       }
@@ -281,20 +289,24 @@ class PayloadTemplate {
         arr.reserve(n.children.size());
         for (const auto& c : n.children) {
           arr.emplace_back();
-          if (!eval(c, input, context, arr.back(), error)) return false;
+          if (!eval(c, r, arr.back(), error)) return false;
         }
         return true;
       }
 
       case Node::Kind::path: {
-        const bool ctx = n.path->root() == jsonpath::Root::context;
-        if (ctx && context == nullptr) {
+        const Json* found_root = r.of(*n.path);
+        if (found_root == nullptr) {
+          const bool var = n.path->root() == jsonpath::Root::variable;
           error = Error(std::string(errors::runtime),
-                        "The JSONPath '" + n.text + "' specified for the field '" + n.field +
-                            "' reads the context object, which is not available here");
+                        var ? "The variable reference '" + n.text + "' specified for the field '" + n.field +
+                                  "' cannot be resolved: no state has assigned the variable '" +
+                                  n.path->variable() + "'"
+                            : "The JSONPath '" + n.text + "' specified for the field '" + n.field +
+                                  "' reads the context object, which is not available here");
           return false;
         }
-        const Json& root = ctx ? *context : input;
+        const Json& root = *found_root;
         bool found = false;
         if (n.function_tail) {
           // see intrinsics::impl::has_function_tail
@@ -326,21 +338,14 @@ class PayloadTemplate {
       }
 
       case Node::Kind::intrinsic: {
-        auto r = n.expr->evaluate(intrinsics::Env{input, context});
-        if (!r) {
-          error = std::move(r).error();
+        auto v = n.expr->evaluate(intrinsics::Env{input, r.context, r.vars});
+        if (!v) {
+          error = std::move(v).error();
           return false;
         }
-        out = std::move(r).value();
+        out = std::move(v).value();
         return true;
       }
-
-      case Node::Kind::variable:
-        error =
-            Error(std::string(errors::runtime),
-                  "The variable reference '" + n.text + "' specified for the field '" + n.field +
-                      "' cannot be resolved: workflow variables (Assign) are not supported yet");
-        return false;
 
       case Node::Kind::invalid:
         error = Error(std::string(errors::runtime),

@@ -4,6 +4,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -21,6 +22,7 @@
 #include "asl/detail/jsonpath/path.hpp"
 #include "asl/detail/jsonpath/payload_template.hpp"
 #include "asl/detail/query/state_queries.hpp"
+#include "asl/detail/query/variables.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 
@@ -32,7 +34,10 @@ struct PathField {
   Kind kind = Kind::absent;
   jsonpath::Path path;
 
-  bool is_identity() const { return kind == Kind::absent || (kind == Kind::path && path.is_root()); }
+  /// Absent or `$`: the document as it is (`$name`, a variable, has no steps but is not `$`).
+  bool is_identity() const {
+    return kind == Kind::absent || (kind == Kind::path && path.is_root() && path.root() == jsonpath::Root::input);
+  }
   bool is_null() const { return kind == Kind::null; }
   /// How a ResultPath meets the raw input.
   Combine combine() const { return is_null() ? Combine::discard : is_identity() ? Combine::replace : Combine::merge; }
@@ -76,6 +81,8 @@ class JsonPathQueries final : public StateQueries {
   std::optional<PayloadTemplate> item_selector;
   ValueField max_concurrency, tolerated_failure_count, tolerated_failure_percentage;
   std::vector<PathField> catch_result_paths;       // per Catch
+  std::optional<PayloadTemplate> assign_template;  // Assign (spec §12.3: a payload template)
+  std::vector<std::optional<PayloadTemplate>> rule_assigns, catch_assigns;  // per Choice rule, per Catch
 
   /// Sets the shape from the fields above; call once they are filled.
   void finish() {
@@ -104,10 +111,15 @@ class JsonPathQueries final : public StateQueries {
       s.catch_combine.push_back(rp.combine());
       s.catch_overhead.push_back(rp.combine() == Combine::merge ? rp.path.text().size() : 0);
     }
+    s.has_assign = assign_template.has_value();
+    s.rule_assign.clear();
+    for (const auto& a : rule_assigns) s.rule_assign.push_back(a.has_value());
+    s.catch_assign.clear();
+    for (const auto& a : catch_assigns) s.catch_assign.push_back(a.has_value());
   }
 
   // ---------------------------------------------------------------- input/output pipeline
-  std::optional<Error> input(const Json& raw, const Json* ctx, Selection& out) const override {
+  std::optional<Error> input(const Json& raw, const QueryEnv& env, Selection& out) const override {
     const PathField& ip = input_path;
     if (ip.is_identity()) {
       out.ptr = &raw;
@@ -117,13 +129,15 @@ class JsonPathQueries final : public StateQueries {
       out.owned = Json::object();
       return std::nullopt;
     }
-    const bool from_context = ip.path.root() == jsonpath::Root::context;
-    const Json& root = from_context ? *ctx : raw;
+    const bool from_raw = ip.path.root() == jsonpath::Root::input;
+    const Json* found_root = root_of(ip.path, raw, env);
+    if (found_root == nullptr) return unassigned(ip.path);
+    const Json& root = *found_root;
     std::string miss;
     if (ip.path.definite()) {
       if (const Json* p = ip.path.find(root, &miss)) {
-        // A view only into the raw input (Selection's promise); the context is copied.
-        if (from_context)
+        // A view only into the raw input (Selection's promise); the context or a variable is copied.
+        if (!from_raw)
           out.owned = *p;
         else
           out.ptr = p;
@@ -135,25 +149,27 @@ class JsonPathQueries final : public StateQueries {
     return std::nullopt;
   }
 
-  Result<Json> arguments(const Json& in, const Json* ctx) const override { return parameters->evaluate(in, ctx); }
+  Result<Json> arguments(const Json& in, const QueryEnv& env) const override {
+    return parameters->evaluate(in, env.ctx, env.vars);
+  }
 
   const Json& result_literal() const override { return *result; }
 
-  std::optional<Error> select_result(Json& r, const Json* ctx) const override {
-    auto s = result_selector->evaluate(r, ctx);
+  std::optional<Error> select_result(Json& r, const QueryEnv& env) const override {
+    auto s = result_selector->evaluate(r, env.ctx, env.vars);
     if (!s) return std::move(s).error();
     r = std::move(*s);
     return std::nullopt;
   }
 
-  std::optional<Error> merge(Json& doc, Json&& r, const Json*) const override {
+  std::optional<Error> merge(Json& doc, Json&& r, const QueryEnv&) const override {
     if (!result_path.path.assign(doc, std::move(r)))
       return Error(std::string(errors::result_path_match_failure),
                    fmt::format("Unable to apply ResultPath '{}' to input {}", result_path.path.text(), java_json(doc)));
     return std::nullopt;
   }
 
-  std::optional<Error> output(Json& doc, const Json* ctx) const override {
+  std::optional<Error> output(Json& doc, const QueryEnv& env) const override {
     const PathField& op = output_path;
     if (op.is_identity()) return std::nullopt;
     if (op.is_null()) {
@@ -162,14 +178,21 @@ class JsonPathQueries final : public StateQueries {
     }
     Json out;
     std::string miss;
-    const bool ok = op.path.root() == jsonpath::Root::context ? op.path.select(*ctx, out, &miss)
-                                                               : op.path.select(std::move(doc), out, &miss);
+    bool ok = false;
+    if (op.path.root() == jsonpath::Root::input) {
+      ok = op.path.select(std::move(doc), out, &miss);
+    } else {
+      const Json* root = root_of(op.path, doc, env);
+      if (root == nullptr) return unassigned(op.path);
+      ok = op.path.select(*root, out, &miss);
+    }
     if (!ok) return invalid_path(op.path, miss);
     doc = std::move(out);
     return std::nullopt;
   }
 
-  std::optional<Error> catch_merge(std::size_t catcher, Json& doc, Json&& error_output) const override {
+  std::optional<Error> catch_merge(std::size_t catcher, Json& doc, Json&& error_output,
+                                  const QueryEnv&) const override {
     const PathField& rp = catch_result_paths[catcher];
     if (!rp.path.assign(doc, std::move(error_output)))
       return Error(std::string(errors::result_path_match_failure),
@@ -177,11 +200,22 @@ class JsonPathQueries final : public StateQueries {
     return std::nullopt;
   }
 
+  std::optional<Error> assign(AssignSite site, std::size_t index, const Json&, const Json& value, const Json*,
+                              const Json*, const QueryEnv& env, Assignments& out) const override {
+    const std::optional<PayloadTemplate>& t = site == AssignSite::state  ? assign_template
+                                              : site == AssignSite::rule ? rule_assigns[index]
+                                                                         : catch_assigns[index];
+    auto r = t->evaluate(value, env.ctx, env.vars);
+    if (!r) return std::move(r).error();
+    for (auto& m : r->get_ref<Json::object_t&>()) out.emplace_back(m.first, std::move(m.second));
+    return std::nullopt;
+  }
+
   // ---------------------------------------------------------------- state-specific queries
-  std::optional<Error> choose(const Json& in, const Json* ctx, std::size_t& chosen) const override {
+  std::optional<Error> choose(const Json& in, const QueryEnv& env, std::size_t& chosen) const override {
     chosen = no_rule;
     for (std::size_t i = 0; i < rules.size(); ++i) {
-      auto r = rules[i].evaluate(in, ctx);
+      auto r = rules[i].evaluate(in, env.ctx, env.vars);
       if (!r) return std::move(r).error();
       if (*r) {
         chosen = i;
@@ -191,7 +225,7 @@ class JsonPathQueries final : public StateQueries {
     return std::nullopt;
   }
 
-  std::optional<Error> items(const Json& in, const Json* ctx, Selection& out) const override {
+  std::optional<Error> items(const Json& in, const QueryEnv& env, Selection& out) const override {
     if (!items_path) {
       if (!in.is_array())
         return runtime(fmt::format("Map state input must be an array but was: {}", java_json(in)));
@@ -200,19 +234,23 @@ class JsonPathQueries final : public StateQueries {
     }
     const jsonpath::Path& p = *items_path;
     std::string miss;
-    if (p.root() != jsonpath::Root::context && p.definite()) {
+    const Json* root = root_of(p, in, env);
+    if (root == nullptr) return unassigned(p);
+    if (p.root() == jsonpath::Root::input && p.definite()) {
       out.ptr = p.find(in, &miss);
       if (out.ptr == nullptr) return invalid_path(p, miss);
-    } else if (!p.select(p.root() == jsonpath::Root::context ? *ctx : in, out.owned, &miss)) {
+    } else if (!p.select(*root, out.owned, &miss)) {
       return invalid_path(p, miss);
     }
     if (!out.get().is_array()) return runtime(fmt::format("Reference path \"{}\" must point to array.", p.text()));
     return std::nullopt;
   }
 
-  Result<Json> item_input(const Json& in, const Json* ctx) const override { return item_selector->evaluate(in, ctx); }
+  Result<Json> item_input(const Json& in, const QueryEnv& env) const override {
+    return item_selector->evaluate(in, env.ctx, env.vars);
+  }
 
-  std::optional<Error> number(NumberField field, const Json& in, const Json* ctx,
+  std::optional<Error> number(NumberField field, const Json& in, const QueryEnv& env,
                               std::optional<Json>& out) const override {
     const ValueField& f = value_field(field);
     if (!f.present) return std::nullopt;
@@ -221,7 +259,21 @@ class JsonPathQueries final : public StateQueries {
       return std::nullopt;
     }
     const Json* v = nullptr;
-    if (auto e = find_value(*f.path, in, ctx, v)) return e;
+    if (auto e = find_value(*f.path, in, env, v)) return e;
+    // AWS-recorded (MAP_STATE_REFERENCE_IN_MAX_CONCURRENCY_PATH, ..._TOLERATED_FAILURE_PATH): a
+    // variable holding the text of an integer ("1") is read as that integer.
+    Json parsed;
+    if (f.path->root() == jsonpath::Root::variable && v->is_string()) {
+      const std::string& t = v->get_ref<const std::string&>();
+      const std::size_t sign = !t.empty() && t[0] == '-' ? 1 : 0;
+      const bool digits = t.size() > sign && t.size() <= 18 &&
+                          std::all_of(t.begin() + static_cast<std::ptrdiff_t>(sign), t.end(),
+                                      [](char c) { return c >= '0' && c <= '9'; });
+      if (digits) {
+        parsed = std::stoll(t);
+        v = &parsed;
+      }
+    }
     // Timeouts must be non-negative integers; MaxConcurrency and the tolerated count integers,
     // the tolerated percentage any number (AWS's wording for each).
     const bool timeout = field == NumberField::timeout_seconds || field == NumberField::heartbeat_seconds;
@@ -236,7 +288,7 @@ class JsonPathQueries final : public StateQueries {
     return std::nullopt;
   }
 
-  std::optional<Error> wait(const Json& in, const Json* ctx, WaitSpec& out) const override {
+  std::optional<Error> wait(const Json& in, const QueryEnv& env, WaitSpec& out) const override {
     switch (wait_kind) {
       case WaitKind::none:
         return std::nullopt;
@@ -256,7 +308,7 @@ class JsonPathQueries final : public StateQueries {
       case WaitKind::seconds_path: {
         const jsonpath::Path& p = *wait_path;
         const Json* val = nullptr;
-        if (auto e = find_value(p, in, ctx, val)) return e;
+        if (auto e = find_value(p, in, env, val)) return e;
         const std::string shown = text_of(*val);
         const auto not_long = [&] {
           return runtime(fmt::format("The SecondsPath parameter cannot be parsed as a long value: {} == {}", p.text(),
@@ -281,7 +333,7 @@ class JsonPathQueries final : public StateQueries {
       case WaitKind::timestamp_path: {
         const jsonpath::Path& p = *wait_path;
         const Json* val = nullptr;
-        if (auto e = find_value(p, in, ctx, val)) return e;
+        if (auto e = find_value(p, in, env, val)) return e;
         std::optional<timestamp::Instant> at;
         if (val->is_string()) at = timestamp::parse_instant(val->get_ref<const std::string&>());
         if (!at)
@@ -296,17 +348,32 @@ class JsonPathQueries final : public StateQueries {
     return std::nullopt;
   }
 
-  Result<Json> credentials(const Json& in, const Json* ctx) const override {
-    return credentials_template->evaluate(in, ctx);
+  Result<Json> credentials(const Json& in, const QueryEnv& env) const override {
+    return credentials_template->evaluate(in, env.ctx, env.vars);
   }
 
-  std::optional<Error> fail_texts(const Json& raw, const Json* ctx, Error& out) const override {
-    if (auto e = fail_text(error, "ErrorPath", raw, ctx, out.name)) return e;
-    return fail_text(cause, "CausePath", raw, ctx, out.cause);
+  std::optional<Error> fail_texts(const Json& raw, const QueryEnv& env, Error& out) const override {
+    if (auto e = fail_text(error, "ErrorPath", raw, env, out.name)) return e;
+    return fail_text(cause, "CausePath", raw, env, out.cause);
   }
 
  private:
   static Error runtime(std::string tail) { return Error(std::string(errors::runtime), std::move(tail)); }
+
+  /// The document `p` reads: the input `in`, the context object or a workflow variable
+  /// (nullptr for a variable that no state assigned).
+  static const Json* root_of(const jsonpath::Path& p, const Json& in, const QueryEnv& env) {
+    switch (p.root()) {
+      case jsonpath::Root::context: return env.ctx;
+      case jsonpath::Root::variable: return env.vars ? env.vars->find(p.variable()) : nullptr;
+      case jsonpath::Root::input: break;
+    }
+    return &in;
+  }
+
+  static Error unassigned(const jsonpath::Path& p) {
+    return runtime(fmt::format("Invalid path '{}' : the variable '{}' has not been assigned", p.text(), p.variable()));
+  }
 
   static Error invalid_path(const jsonpath::Path& p, const std::string& miss) {
     return runtime(fmt::format("Invalid path '{}' : {}", p.text(), miss));
@@ -315,9 +382,12 @@ class JsonPathQueries final : public StateQueries {
   static bool is_integral(double d) { return std::isfinite(d) && std::floor(d) == d; }
 
   /// The node a definite path reads from the input or `$$`, or AWS's "Invalid path" failure.
-  static std::optional<Error> find_value(const jsonpath::Path& p, const Json& in, const Json* ctx, const Json*& out) {
+  static std::optional<Error> find_value(const jsonpath::Path& p, const Json& in, const QueryEnv& env,
+                                         const Json*& out) {
     std::string miss;
-    out = p.find(p.root() == jsonpath::Root::context ? *ctx : in, &miss);
+    const Json* root = root_of(p, in, env);
+    if (root == nullptr) return unassigned(p);
+    out = p.find(*root, &miss);
     if (out == nullptr) return invalid_path(p, miss);
     return std::nullopt;
   }
@@ -338,19 +408,21 @@ class JsonPathQueries final : public StateQueries {
 
   /// Fail's Error/Cause: literal, reference path or intrinsic, evaluated on the raw input.
   static std::optional<Error> fail_text(const FailField& field, const char* field_name, const Json& raw,
-                                        const Json* ctx, std::optional<std::string>& out) {
+                                        const QueryEnv& env, std::optional<std::string>& out) {
     if (field.literal) {
       out = *field.literal;
     } else if (field.path) {
       const jsonpath::Path& p = *field.path;
       Json v;
-      if (!p.select(p.root() == jsonpath::Root::context ? *ctx : raw, v))
+      const Json* root = root_of(p, raw, env);
+      if (root == nullptr) return unassigned(p);
+      if (!p.select(*root, v))
         return runtime(fmt::format("The JSONPath '{}' specified for the field '{}' could not be found in the "
                                    "input '{}'",
                                    p.text(), field_name, java_json(raw)));
       out = text_of(v);
     } else if (field.function) {
-      auto r = field.function->evaluate(intrinsics::Env{raw, ctx});
+      auto r = field.function->evaluate(intrinsics::Env{raw, env.ctx, env.vars});
       if (!r) return std::move(r).error();
       out = text_of(*r);
     }

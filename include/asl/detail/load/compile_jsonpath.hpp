@@ -104,8 +104,12 @@ class JsonPathCompiler {
       for (const Json& c : *catchers) {
         q->catch_result_paths.emplace_back();
         read_path_field(c, "ResultPath", q->catch_result_paths.back());
+        q->catch_assigns.push_back(templ(c, "Assign", ctx));
       }
     }
+    q->assign_template = templ(s, "Assign", ctx);
+    if (type == StateType::choice)
+      for (const Json& rule : s.at("Choices")) q->rule_assigns.push_back(templ(rule, "Assign", ctx));
     q->finish();
     return q;
   }

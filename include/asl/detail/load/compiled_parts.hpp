@@ -13,6 +13,7 @@
 #include "asl/detail/jsonpath/choice.hpp"
 #include "asl/detail/jsonpath/intrinsics.hpp"
 #include "asl/detail/jsonpath/payload_template.hpp"
+#include "asl/detail/query/jsonata_template.hpp"
 #include "asl/json.hpp"
 
 namespace asl::detail {
@@ -71,7 +72,8 @@ class CompiledParts {
     return std::get<Shelf<Part>>(shelves_);
   }
 
-  std::tuple<Shelf<PayloadTemplate>, Shelf<choice::Rule>, Shelf<intrinsics::Expression>> shelves_;
+  std::tuple<Shelf<PayloadTemplate>, Shelf<choice::Rule>, Shelf<intrinsics::Expression>, Shelf<JsonataTemplate>>
+      shelves_;
 };
 
 }  // namespace asl::detail

@@ -14,6 +14,7 @@
 #include "asl/detail/json/depth.hpp"
 #include "asl/detail/json/member.hpp"
 #include "asl/detail/json/pointer.hpp"
+#include "asl/detail/load/compile_jsonata.hpp"
 #include "asl/detail/load/compile_jsonpath.hpp"
 #include "asl/detail/load/program.hpp"
 #include "asl/error.hpp"
@@ -35,6 +36,7 @@ class Compiler {
     program_->name = std::move(name);
     if (auto it = definition.find("TimeoutSeconds"); it != definition.end() && it->is_number())
       program_->timeout_seconds = it->get<std::uint64_t>();
+    if (const Json* ql = json_member(definition, "QueryLanguage")) machine_jsonata_ = *ql == "JSONata";
     new_scope("");
     // First pass: create every state so that transitions can be resolved by name.
     declare_scope(definition, 0);
@@ -131,7 +133,15 @@ class Compiler {
     if (const Json* v = json_member(s, "Next")) st.next = index_of(v->get_ref<const std::string&>());
     if (const Json* v = json_member(s, "End")) st.end = v->get<bool>();
     bool ctx = false;
-    auto queries = JsonPathCompiler(parts_).compile(st.type, s, ctx);
+    bool jsonata = machine_jsonata_;
+    if (const Json* ql = json_member(s, "QueryLanguage")) jsonata = *ql == "JSONata";
+    std::unique_ptr<StateQueries> queries;
+    if (jsonata)
+      queries = JsonataCompiler(parts_).compile(st.type, s, ctx);
+    else
+      queries = JsonPathCompiler(parts_).compile(st.type, s, ctx);
+    st.jsonata = jsonata;
+    program_->uses_variables |= st.queries_assign(*queries);
     switch (st.type) {
       case StateType::task:
         st.resource = s.at("Resource").get<std::string>();
@@ -185,8 +195,11 @@ class Compiler {
       }
     }
     st.uses_context = ctx;
-    st.context_needs_input = ctx && reads_execution_input(s);
+    // JSONata reaches the context through `$states.context` in any form: keep the input copy.
+    st.context_needs_input = ctx && (jsonata || reads_execution_input(s));
     set_depth_growth(st, s);
+    // A JSONata expression may build any depth (`$parse`, recursion): measure what it made.
+    st.deep_check |= jsonata;
   }
 
   /// State::depth_growth and deep_check. Choice, Wait, Succeed and Fail output a part of their
@@ -291,7 +304,8 @@ class Compiler {
   CompiledParts* parts_ = nullptr;
   std::shared_ptr<Program> program_;
   std::vector<Pending> pending_;
-  std::vector<std::string> scope_pointers_;  ///< per scope: pointer of its container (for diagnostics)
+  std::vector<std::string> scope_pointers_;
+  bool machine_jsonata_ = false;  ///< the definition's QueryLanguage is JSONata  ///< per scope: pointer of its container (for diagnostics)
 };
 
 }  // namespace asl::detail

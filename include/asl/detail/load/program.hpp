@@ -76,6 +76,7 @@ struct State {
   std::vector<Retrier> retriers;
   std::vector<Catcher> catchers;
 
+  bool jsonata = false;  ///< the state's query language is JSONata (its EvaluationFailed events)
   bool uses_context = false;  ///< some field of this state reads `$$`
   bool context_needs_input = false;  ///< ...and may read $$.Execution.Input (a copy of the input)
   /// How many levels deeper than its input this state's output can be (its fields' nesting, the
@@ -83,6 +84,14 @@ struct State {
   /// the interpreter's depth bound grows by it (EngineOptions::max_json_depth).
   std::uint32_t depth_growth = 0;
   bool deep_check = false;  ///< an intrinsic parses JSON text (unknown depth): measure the output
+
+  /// The state assigns workflow variables somewhere (its own Assign, a rule's or a Catcher's).
+  static bool queries_assign(const StateQueries& q) {
+    const QueryShape& s = q.shape();
+    for (bool b : s.rule_assign) if (b) return true;
+    for (bool b : s.catch_assign) if (b) return true;
+    return s.has_assign;
+  }
 };
 
 /// A `States` container: the top level, a Parallel branch or a Map item processor.
@@ -101,6 +110,7 @@ struct Program {
   std::optional<std::uint64_t> timeout_seconds;
   bool uses_context = false;  ///< a state may read $$.Execution.Input: executions keep a copy of the input
   bool express = false;       ///< loaded as EXPRESS: no history cap, a 5-minute maximum duration
+  bool uses_variables = false;  ///< some state assigns: frames carry workflow variables
   bool has_distributed_map = false;  ///< a Map runs DISTRIBUTED: its iterations are child executions on AWS
 };
 

@@ -1,4 +1,4 @@
-// Load-time validation of ASL definitions (JSONPath mode): every rule AWS enforces, all problems as Diagnostics.
+// Load-time validation of ASL definitions (JSONPath and JSONata): every rule AWS enforces, all problems as Diagnostics.
 // SPDX-License-Identifier: MIT
 //
 // This file: the entry point (validate_definition) and the Validator class. validator/ holds the
@@ -18,8 +18,8 @@
 // | 004 | INVALID_JSON_DESCRIPTION    | JSON nesting deeper than ParseLimits::max_depth                       |
 // | 005 | INVALID_JSON_DESCRIPTION    | invalid UTF-8                                                         |
 // | 012 | SCHEMA_VALIDATION_FAILED    | state QueryLanguage "JSONPath" under a JSONata state machine          |
-// | 090 | (none)                      | QueryLanguage "JSONata" is not supported yet                          |
-// | 091 | (none)                      | Assign / workflow variables are not supported yet                     |
+// | 090 | (retired)                   | was: QueryLanguage "JSONata" is not supported yet                     |
+// | 091 | (retired)                   | was: Assign / workflow variables are not supported yet                |
 // | 101 | MISSING_TRANSITION_TARGET   | StartAt does not name a state of its States object                    |
 // | 102 | SCHEMA_VALIDATION_FAILED    | state name empty or longer than 80 characters                         |
 // | 103 | SCHEMA_VALIDATION_FAILED    | neither Next nor "End": true                                          |
@@ -50,6 +50,10 @@
 // | 303 | SCHEMA_VALIDATION_FAILED    | ResultPath starts with $$ or names a variable                         |
 // | 304 | SCHEMA_VALIDATION_FAILED    | payload template problem (.$ value, duplicate key after stripping)    |
 // | 305 | SCHEMA_VALIDATION_FAILED    | invalid intrinsic function call                                       |
+// | 306 | INVALID_JSONATA_EXPRESSION  | a "{% %}" expression does not parse (JSONata's message)               |
+// | 307 | UNSUPPORTED_JSONATA_EXPRESSION | top-level `$`/field reference, `$$`, $states.result/errorOutput misplaced |
+// | 308 | SCHEMA_VALIDATION_FAILED    | Assign: not a valid variable name                                     |
+// | 309 | SCHEMA_VALIDATION_FAILED    | Assign in an inner scope of a name an outer scope assigns             |
 // | 401 | SCHEMA_VALIDATION_FAILED    | Choice rule shape/operator/operand problem                            |
 // | 402 | SCHEMA_VALIDATION_FAILED    | top-level Choice rule without Next                                    |
 // | 403 | SCHEMA_VALIDATION_FAILED    | Next inside a nested (And/Or/Not) Choice rule                         |
@@ -173,8 +177,6 @@ class Validator {
   void check_path_or_intrinsic(std::string_view name, const Json& v, const Where& pointer);
   void check_payload_template(std::string_view name, const Json& v, const Where& pointer, bool keep = true,
                               bool any_type = false);
-  void find_template_variables(const Json& v, const Where& pointer);
-  static bool reads_variable(const std::string& s);
   void check_choices(const Json& v, const Where& pointer);
 
   // ---- JSONata-mode recognition (validator/jsonata.hpp) -------------------------------------
@@ -183,6 +185,10 @@ class Validator {
   void read_state_language(const Json& state, const Where& pointer);
   void wrong_language(const std::string& key, const Where& pointer);
   bool computed_by_jsonata(const FieldSpec& f, const Json& v) const;
+  void check_jsonata_state(std::string_view type, const Json& state, const Where& pointer);
+  void check_assign(const Json& v, const Where& pointer);
+  static bool is_variable_name(const std::string& name);
+  void check_variable_scopes();
 
   // ---- Retry / Catch (validator/retry_catch.hpp) --------------------------------------------
 
@@ -196,8 +202,18 @@ class Validator {
   void check_credentials(const Json& v, const Where& pointer);
   void check_task(const Json& state, const Where& pointer);
 
+  /// A variable some Assign writes, in the States object (container) whose scope holds it.
+  struct Assigned {
+    std::size_t container;
+    std::string name;
+    std::string pointer;
+  };
+  static constexpr std::size_t no_container = static_cast<std::size_t>(-1);
+
   const Json& doc_;
   const ValidateOptions& options_;
+  std::vector<Assigned> assigned_;
+  std::vector<std::size_t> container_parents_;  ///< per container: the one around it (no_container at the top)
   std::vector<Diagnostic> out_;
   std::vector<Container> containers_;
   std::vector<Transition> transitions_;
@@ -223,6 +239,7 @@ inline std::vector<Diagnostic> Validator::run() {
   walk_container(doc_, Where(), top_spec);
   resolve_transitions();
   check_terminals_and_reachability();
+  check_variable_scopes();
   sort_in_document_order();
   return std::move(out_);
 }
@@ -230,9 +247,8 @@ inline std::vector<Diagnostic> Validator::run() {
 }  // namespace validator_impl
 
 /// Checks a parsed definition against the ASL rules AWS enforces at CreateStateMachine /
-/// ValidateStateMachineDefinition (spec §14), in JSONPath mode. Returns every problem found
-/// (empty = valid), in document order. JSONata and Assign are recognised and reported as not
-/// supported yet (diagnostics with an empty aws_code).
+/// ValidateStateMachineDefinition (spec §14), in both query languages. Returns every problem
+/// found (empty = valid), in document order.
 /// With `parts`, the templates, Choice rules and intrinsics compiled to check them are kept
 /// there for Compiler::compile of the same document (see CompiledParts).
 inline std::vector<asl::Diagnostic> validate_definition(const Json& definition, const ValidateOptions& options = {},

@@ -24,6 +24,9 @@ inline std::shared_ptr<Join> Interpreter::new_join(const std::shared_ptr<Frame>&
   j->owner_attempt = f->retry_count;
   j->up = f->parent;
   j->is_map = is_map;
+  // Children read the owner's variables as of the state's entry (its own Assign comes later);
+  // a Distributed Map's child executions see none (spec §12.4).
+  if (!(is_map && program_->states[f->state].distributed)) j->vars = f->vars;
   j->children_quiet = f->quiet || (is_map && program_->states[f->state].distributed);
   // The children's chains start at the owner's *StateStarted (events.hpp).
   j->chain.store(f->previous_event, std::memory_order_relaxed);
@@ -64,8 +67,13 @@ inline void Interpreter::start_children(const std::shared_ptr<Join>& jp) {
       Json& item = j.items[i];
       if (st.shape.has_item_selector) {
         std::optional<Json> ctx_holder;
-        if (st.shape.item_selector_reads_context) ctx_holder = context(owner, st, &item, i);
-        auto r = st.queries->item_input(j.input, ctx_holder ? &*ctx_holder : nullptr);
+        QueryEnv env;
+        env.vars = j.vars.get();
+        if (st.shape.item_selector_reads_context) {
+          ctx_holder = context(owner, st, &item, i);
+          env.ctx = &*ctx_holder;
+        }
+        auto r = st.queries->item_input(j.input, env);
         if (!r) {
           j.failure = from_eval(owner, st, std::move(r).error());
           j.abandoned.store(true, std::memory_order_release);
@@ -87,6 +95,7 @@ inline void Interpreter::start_children(const std::shared_ptr<Join>& jp) {
     }
     child->size_bound = bound(child->doc);
     child->depth_bound = j.child_depth;
+    child->vars = j.vars;
     if (config_.journal) {
       child->id = j.first_child + i;
       if (config_.journal->wants_derivable())

@@ -17,6 +17,7 @@
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 #include "asl/detail/load/program.hpp"
+#include "asl/detail/query/variables.hpp"
 #include "asl/detail/run/task_slot.hpp"
 
 namespace asl::detail {
@@ -76,6 +77,8 @@ struct Frame {
   std::size_t depth_bound = 0;     ///< upper bound of doc's nesting depth (see check_depth)
   std::shared_ptr<TaskSlot> task;  ///< while a task attempt is in flight
   std::string token;               ///< the current attempt's callback token
+  Variables::Ptr vars;             ///< the workflow variables this frame sees (null: none assigned yet)
+  Assignments assigned;            ///< the current state's evaluated Assign, applied as it exits
 };
 
 /// Bookkeeping of one Map/Parallel run: the parent frame waits here; the last child re-queues it.
@@ -98,6 +101,7 @@ struct Join {
   std::size_t result_depth = 0;  ///< the deepest finished child's depth bound
   Json items;       ///< Map: the items array
   Json input;       ///< Map: effective input (ItemSelector's `$`); Parallel: branch input
+  Variables::Ptr vars;  ///< the owner's variables: what the children read (spec §12.4)
   std::size_t failures = 0;
   bool tolerance = false;  ///< a tolerated-failure threshold was set
   double tolerated_count = 0, tolerated_percentage = 0;

@@ -184,17 +184,23 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   std::string execution_arn() const;
   Json context(const Frame& f, const State& st, const Json* item_value = nullptr, std::size_t item_index = 0) const;
   std::string task_token(const Frame& f) const;
-  const Json* make_ctx(const Frame& f, const State& st, std::optional<Json>& holder) const;
-  std::optional<Failure> input_view(const Frame& f, const State& st, const Json* ctx, Selection& v) const;
-  std::optional<Failure> apply_output_path(const Frame& f, const State& st, const Json* ctx, Json& doc) const;
-  std::optional<Failure> apply_result_path(Frame& f, const State& st, const Json* ctx, Json& result,
+  QueryEnv make_ctx(const Frame& f, const State& st, std::optional<Json>& holder) const;
+  // Assign (spec §12): evaluated with the variables of state entry, applied as the state exits.
+  std::optional<Failure> evaluate_assign(Frame& f, const State& st, AssignSite site, std::size_t index,
+                                         const Json& raw, const Json& value, const Json* result,
+                                         const Json* error_output, const QueryEnv& ctx) const;
+  static void describe_assign(const Frame& f, Json& details);
+  static void commit_assign(Frame& f);
+  std::optional<Failure> input_view(const Frame& f, const State& st, const QueryEnv& ctx, Selection& v) const;
+  std::optional<Failure> apply_output_path(const Frame& f, const State& st, const QueryEnv& ctx, Json& doc) const;
+  std::optional<Failure> apply_result_path(Frame& f, const State& st, const QueryEnv& ctx, Json& result,
                                            std::size_t result_bound, Json& out, std::size_t& bound) const;
   std::optional<Failure> read_number(const Frame& f, const State& st, NumberField field, const Json& input,
-                                     const Json* ctx, std::optional<Json>& out) const;
+                                     const QueryEnv& ctx, std::optional<Json>& out) const;
   Step finish_state(const std::shared_ptr<Frame>& f, const State& st, Json result, std::size_t result_bound);
-  Step exit_with_result(const std::shared_ptr<Frame>& f, const State& st, const Json* ctx, Json& result,
+  Step exit_with_result(const std::shared_ptr<Frame>& f, const State& st, const QueryEnv& ctx, Json& result,
                         std::size_t result_bound);
-  Step exit_state(const std::shared_ptr<Frame>& f, const State& st, const Json* ctx, Json out, std::uint32_t next,
+  Step exit_state(const std::shared_ptr<Frame>& f, const State& st, const QueryEnv& ctx, Json out, std::uint32_t next,
                   std::size_t bound);
   std::optional<Failure> over_payload_limit(const State& st, const Json& out, std::size_t& bound) const;
   std::size_t grown_depth(const Frame& f, const State& st) const;

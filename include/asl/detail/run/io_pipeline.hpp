@@ -65,15 +65,51 @@ inline std::string Interpreter::task_token(const Frame& f) const {
   return fmt::format("{}:{}:{}:{}", config_.execution_name, f.state, f.entered_event, f.retry_count);
 }
 
-inline const Json* Interpreter::make_ctx(const Frame& f, const State& st, std::optional<Json>& holder) const {
-  if (!st.uses_context) return nullptr;
+inline QueryEnv Interpreter::make_ctx(const Frame& f, const State& st, std::optional<Json>& holder) const {
+  QueryEnv env;
+  env.vars = f.vars.get();
+  if (st.jsonata)
+    env.now_ms = static_cast<double>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(f.entered_time.time_since_epoch()).count());
+  if (!st.uses_context) return env;
   holder = context(f, st);
-  return &*holder;
+  env.ctx = &*holder;
+  return env;
+}
+
+// ---------------------------------------------------------------- Assign
+/// Evaluates one Assign into the frame's pending assignments (spec §12.3: all values from the
+/// variables as the state found them; applied by commit_assign when the state exits).
+inline std::optional<Failure> Interpreter::evaluate_assign(Frame& f, const State& st, AssignSite site,
+                                                           std::size_t index, const Json& raw, const Json& value,
+                                                           const Json* result, const Json* error_output,
+                                                           const QueryEnv& ctx) const {
+  f.assigned.clear();
+  if (auto e = st.queries->assign(site, index, raw, value, result, error_output, ctx, f.assigned)) {
+    f.assigned.clear();
+    return from_eval(f, st, std::move(*e));
+  }
+  return std::nullopt;
+}
+
+/// AWS's stateExitedEventDetails.assignedVariables: each value as JSON text.
+inline void Interpreter::describe_assign(const Frame& f, Json& details) {
+  if (f.assigned.empty()) return;
+  Json& a = details["assignedVariables"];
+  a = Json::object();
+  for (const auto& [name, value] : f.assigned) a[name] = value.dump();
+  details["assignedVariablesDetails"] = Json{{"truncated", false}};
+}
+
+inline void Interpreter::commit_assign(Frame& f) {
+  if (f.assigned.empty()) return;
+  f.vars = Variables::assign(f.vars, std::move(f.assigned));
+  f.assigned.clear();
 }
 
 // ---------------------------------------------------------------- the pipeline's stages
 /// The state's input as its fields see it (InputPath): a view into the raw input when possible.
-inline std::optional<Failure> Interpreter::input_view(const Frame& f, const State& st, const Json* ctx,
+inline std::optional<Failure> Interpreter::input_view(const Frame& f, const State& st, const QueryEnv& ctx,
                                                       Selection& v) const {
   const StateQueries& q = *st.queries;
   if (st.shape.input_is_raw) {
@@ -85,7 +121,7 @@ inline std::optional<Failure> Interpreter::input_view(const Frame& f, const Stat
 }
 
 /// The output stage (OutputPath, spec §4.2) applied to a document the engine owns.
-inline std::optional<Failure> Interpreter::apply_output_path(const Frame& f, const State& st, const Json* ctx,
+inline std::optional<Failure> Interpreter::apply_output_path(const Frame& f, const State& st, const QueryEnv& ctx,
                                                              Json& doc) const {
   const StateQueries& q = *st.queries;
   if (st.shape.output_is_doc) return std::nullopt;
@@ -94,7 +130,7 @@ inline std::optional<Failure> Interpreter::apply_output_path(const Frame& f, con
 }
 
 /// The result meets the RAW input (ResultPath, spec §4.4); sets the new size bound.
-inline std::optional<Failure> Interpreter::apply_result_path(Frame& f, const State& st, const Json* ctx, Json& result,
+inline std::optional<Failure> Interpreter::apply_result_path(Frame& f, const State& st, const QueryEnv& ctx, Json& result,
                                                              std::size_t result_bound, Json& out,
                                                              std::size_t& bound) const {
   const StateQueries& q = *st.queries;
@@ -123,7 +159,7 @@ inline std::optional<Failure> Interpreter::apply_result_path(Frame& f, const Sta
 
 /// A number a state computes (TimeoutSeconds, MaxConcurrency, ...): empty when the field is absent.
 inline std::optional<Failure> Interpreter::read_number(const Frame& f, const State& st, NumberField field,
-                                                       const Json& input, const Json* ctx,
+                                                       const Json& input, const QueryEnv& ctx,
                                                        std::optional<Json>& out) const {
   if (!st.shape.has(field)) return std::nullopt;
   if (auto e = st.queries->number(field, input, ctx, out)) return from_eval(f, st, std::move(*e));
@@ -134,10 +170,11 @@ inline std::optional<Failure> Interpreter::read_number(const Frame& f, const Sta
 inline Interpreter::Step Interpreter::finish_state(const std::shared_ptr<Frame>& f, const State& st, Json result,
                                                    std::size_t result_bound) {
   std::optional<Json> ctx_holder;
-  const Json* ctx = nullptr;
-  if (st.uses_context) {
-    ctx_holder = context(*f, st);
-    ctx = &*ctx_holder;
+  const QueryEnv ctx = make_ctx(*f, st, ctx_holder);
+  if (st.shape.has_assign) {
+    // JSONPath's `$` is the raw result here, beside ResultSelector (spec §12.3).
+    if (auto fl = evaluate_assign(*f, st, AssignSite::state, 0, f->doc, result, &result, nullptr, ctx))
+      return fail_state(f, st, std::move(*fl));
   }
   if (st.shape.has_result_selector) {
     if (auto e = st.queries->select_result(result, ctx)) return fail_state(f, st, from_eval(*f, st, std::move(*e)));
@@ -148,7 +185,7 @@ inline Interpreter::Step Interpreter::finish_state(const std::shared_ptr<Frame>&
 
 /// ResultPath, then exit_state (Pass, Task, Parallel, Map).
 inline Interpreter::Step Interpreter::exit_with_result(const std::shared_ptr<Frame>& f, const State& st,
-                                                       const Json* ctx, Json& result, std::size_t result_bound) {
+                                                       const QueryEnv& ctx, Json& result, std::size_t result_bound) {
   const StateQueries& q = *st.queries;
   if (st.shape.combine == Combine::merge && st.shape.output_is_doc && !config_.payload_limit) {
     // The common exit (ResultPath into the input, no OutputPath, no size limit to check):
@@ -163,7 +200,9 @@ inline Interpreter::Step Interpreter::exit_with_result(const std::shared_ptr<Fra
     emit(*f, exited_event(st.type), [&](Json& d) {
       d["name"] = st.name;
       d["output"] = f->doc;
+      describe_assign(*f, d);
     });
+    commit_assign(*f);
     return advance(f, st.next);
   }
   Json out;
@@ -190,7 +229,7 @@ inline std::optional<Failure> Interpreter::over_payload_limit(const State& st, c
 }
 
 /// The tail every state that exits normally shares: OutputPath, *StateExited, the transition.
-inline Interpreter::Step Interpreter::exit_state(const std::shared_ptr<Frame>& f, const State& st, const Json* ctx,
+inline Interpreter::Step Interpreter::exit_state(const std::shared_ptr<Frame>& f, const State& st, const QueryEnv& ctx,
                                                  Json out, std::uint32_t next, std::size_t bound) {
   if (auto fl = apply_output_path(*f, st, ctx, out)) return fail_state(f, st, std::move(*fl));
   if (auto fl = check_depth(*f, st, out)) return propagate(f, std::move(*fl));
@@ -201,7 +240,9 @@ inline Interpreter::Step Interpreter::exit_state(const std::shared_ptr<Frame>& f
   emit(*f, exited_event(st.type), [&](Json& d) {
     d["name"] = st.name;
     d["output"] = out;
+    describe_assign(*f, d);
   });
+  commit_assign(*f);
   return transition(f, next, std::move(out), bound);
 }
 

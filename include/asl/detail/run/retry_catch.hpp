@@ -33,7 +33,7 @@ inline Failure Interpreter::runtime(const Frame& f, const State& st, std::string
 /// Errors from evaluators carry a tail cause; give States.Runtime / IntrinsicFailure the prefix.
 inline Failure Interpreter::from_eval(const Frame& f, const State& st, Error e) const {
   const bool is_runtime = e.is(errors::runtime);
-  if (is_runtime || e.is(errors::intrinsic_failure))
+  if (is_runtime || e.is(errors::intrinsic_failure) || e.is(errors::query_evaluation_error))
     e.cause = runtime_cause(f, st, e.cause.value_or(""));
   return Failure{std::move(e), is_runtime};
 }
@@ -97,6 +97,16 @@ inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f
     append_member(error_output, "Error", failure.error.name ? Json(std::move(*failure.error.name)) : Json(nullptr));
     append_member(error_output, "Cause", failure.error.cause ? Json(std::move(*failure.error.cause)) : Json(nullptr));
     std::size_t bound = this->bound(error_output);
+    std::optional<Json> ctx_holder;
+    QueryEnv ctx;
+    if (st.jsonata || (i < st.shape.catch_assign.size() && st.shape.catch_assign[i])) ctx = make_ctx(*f, st, ctx_holder);
+    if (i < st.shape.catch_assign.size() && st.shape.catch_assign[i]) {
+      // Only the Catcher's Assign runs (spec §12.2); JSONPath's `$` is the error output.
+      if (auto fl = evaluate_assign(*f, st, AssignSite::catcher, i, f->doc, error_output, nullptr, &error_output, ctx))
+        return propagate(f, std::move(*fl));
+    } else {
+      f->assigned.clear();  // the state's own Assign (evaluated with its result) does not run
+    }
     Json out;
     switch (st.shape.catch_combine[i]) {
       case Combine::discard:
@@ -108,7 +118,7 @@ inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f
         break;
       case Combine::merge:
         out = std::move(f->doc);
-        if (auto e = q.catch_merge(i, out, std::move(error_output))) return propagate(f, Failure{std::move(*e), false});
+        if (auto e = q.catch_merge(i, out, std::move(error_output), ctx)) return propagate(f, from_eval(*f, st, std::move(*e)));
         bound += f->size_bound + st.shape.catch_overhead[i];
         break;
     }
@@ -116,7 +126,9 @@ inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f
     emit(*f, exited_event(st.type), [&](Json& d) {
       d["name"] = st.name;
       d["output"] = out;
+      describe_assign(*f, d);
     });
+    commit_assign(*f);
     return transition(f, c.next, std::move(out), bound);
   }
   return propagate(f, std::move(failure));

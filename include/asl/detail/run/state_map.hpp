@@ -19,7 +19,7 @@ namespace asl::detail {
 
 inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, const State& st) {
   std::optional<Json> holder;
-  const Json* ctx = make_ctx(*f, st, holder);
+  QueryEnv ctx = make_ctx(*f, st, holder);
   Selection v;
   if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
   const Json& input = v.get();
@@ -143,7 +143,9 @@ inline Interpreter::Step Interpreter::run_chunk(const std::shared_ptr<Frame>& f)
       child->slot = i;
       Json& item = j.items[i];  // each index is touched by its own chunk only
       if (st.shape.has_item_selector) {
-        auto r = st.queries->item_input(j.input, nullptr);
+        QueryEnv env;
+        env.vars = j.vars.get();
+        auto r = st.queries->item_input(j.input, env);
         if (!r) {
           ChunkResults::current() = outer;
           std::lock_guard<std::mutex> lock(spin_lock(j.mutex), std::adopt_lock);
@@ -170,6 +172,7 @@ inline Interpreter::Step Interpreter::run_chunk(const std::shared_ptr<Frame>& f)
       child->quiet = j.children_quiet;
       child->size_bound = bound(child->doc);
       child->depth_bound = j.child_depth;
+      child->vars = j.vars;
       if (config_.journal) {
         child->id = j.first_child + i;
         if (config_.journal->wants_derivable())

@@ -12,7 +12,7 @@ namespace asl::detail {
 
 inline Interpreter::Step Interpreter::run_parallel(const std::shared_ptr<Frame>& f, const State& st) {
   std::optional<Json> holder;
-  const Json* ctx = make_ctx(*f, st, holder);
+  QueryEnv ctx = make_ctx(*f, st, holder);
   Selection v;
   if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
   Json input;

@@ -11,13 +11,20 @@ namespace asl::detail {
 
 inline Interpreter::Step Interpreter::run_pass(const std::shared_ptr<Frame>& f, const State& st) {
   std::optional<Json> holder;
-  const Json* ctx = make_ctx(*f, st, holder);
+  QueryEnv ctx = make_ctx(*f, st, holder);
   Json result;
   std::size_t result_bound = 0;
   const StateQueries& q = *st.queries;
+  // Assign: JSONPath's `$` is the Pass's result (Result, Parameters' output or the effective
+  // input), evaluated before the input may be moved into the output.
+  auto assign_with = [&](const Json& value) -> std::optional<Failure> {
+    if (!st.shape.has_assign) return std::nullopt;
+    return evaluate_assign(*f, st, AssignSite::state, 0, f->doc, value, nullptr, nullptr, ctx);
+  };
   if (st.shape.has_result_literal) {
     result = q.result_literal();
     result_bound = bound(result);
+    if (auto fl = assign_with(result)) return fail_state(f, st, std::move(*fl));
   } else {
     Selection v;
     if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
@@ -26,6 +33,9 @@ inline Interpreter::Step Interpreter::run_pass(const std::shared_ptr<Frame>& f, 
       if (!r) return fail_state(f, st, from_eval(*f, st, std::move(r).error()));
       result = std::move(*r);
       result_bound = bound(result);
+      if (auto fl = assign_with(result)) return fail_state(f, st, std::move(*fl));
+    } else if (auto fl = assign_with(v.get())) {
+      return fail_state(f, st, std::move(*fl));
     } else if (st.shape.combine == Combine::discard) {
       // Result discarded: the output is the raw input, nothing to build.
     } else if (st.shape.combine == Combine::replace && v.ptr) {
@@ -46,7 +56,7 @@ inline Interpreter::Step Interpreter::run_pass(const std::shared_ptr<Frame>& f, 
 
 inline Interpreter::Step Interpreter::run_succeed(const std::shared_ptr<Frame>& f, const State& st) {
   std::optional<Json> holder;
-  const Json* ctx = make_ctx(*f, st, holder);
+  QueryEnv ctx = make_ctx(*f, st, holder);
   Selection v;
   if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
   Json out = v.ptr == &f->doc ? std::move(f->doc) : v.ptr ? *v.ptr : std::move(v.owned);
@@ -56,7 +66,7 @@ inline Interpreter::Step Interpreter::run_succeed(const std::shared_ptr<Frame>& 
 /// Fail's Error and Cause (literal, path or intrinsic), evaluated on the raw input.
 inline Interpreter::Step Interpreter::run_fail(const std::shared_ptr<Frame>& f, const State& st) {
   std::optional<Json> holder;
-  const Json* ctx = make_ctx(*f, st, holder);
+  QueryEnv ctx = make_ctx(*f, st, holder);
   Error e;
   if (auto err = st.queries->fail_texts(f->doc, ctx, e)) return propagate(f, from_eval(*f, st, std::move(*err)));
   return propagate(f, Failure{std::move(e), false});

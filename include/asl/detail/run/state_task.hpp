@@ -36,7 +36,7 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
   // keeps the token it handed out, which whoever holds it will call back with.
   if (callback) f->token = recorded && !recorded->token.empty() ? recorded->token : new_task_token();
   std::optional<Json> holder;
-  const Json* ctx = make_ctx(*f, st, holder);
+  QueryEnv ctx = make_ctx(*f, st, holder);
   Selection v;
   if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
   std::optional<Json> params;
@@ -53,6 +53,7 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
   tc.state_name = st.name;
   tc.resource = st.resource;
   tc.execution_name = config_.execution_name;
+  tc.execution = weak_from_this();
   tc.retry_count = f->retry_count;
   if (st.shape.numbers != 0) {
     std::optional<Json> n;
@@ -235,8 +236,10 @@ inline Interpreter::Step Interpreter::await_slot(const std::shared_ptr<Frame>& f
       std::weak_ptr<Interpreter> weak = weak_from_this();
       slot->wake = [weak, f, holds_time] {
         if (auto self = weak.lock()) {
-          if (holds_time) self->host_->external_end();
+          // Queue the frame before letting go of the hold: in between, an inline run would see
+          // nothing runnable and nothing pending (and fail as stuck), virtual time would jump.
           self->requeue(f);
+          if (holds_time) self->host_->external_end();
         }
       };
     }
@@ -291,7 +294,9 @@ inline Interpreter::Step Interpreter::task_result(const std::shared_ptr<Frame>& 
     Error e = std::move(r).error();
     const bool timed_out = e.is(errors::timeout);
     task_failed(*f, st, timed_out, e);
-    return fail_state(f, st, Failure{std::move(e), false, heartbeat});
+    // A handler's States.Runtime fails the execution, never retried nor caught (as on AWS).
+    const bool fatal = e.is(errors::runtime);
+    return fail_state(f, st, Failure{std::move(e), fatal, heartbeat});
   }
   Json result = std::move(*r);
   if (config_.max_json_depth) {

@@ -15,7 +15,7 @@ namespace asl::detail {
 
 inline Interpreter::Step Interpreter::run_wait(const std::shared_ptr<Frame>& f, const State& st) {
   std::optional<Json> holder;
-  const Json* ctx = make_ctx(*f, st, holder);
+  QueryEnv ctx = make_ctx(*f, st, holder);
   Selection v;
   if (auto fl = input_view(*f, st, ctx, v)) return fail_state(f, st, std::move(*fl));
   const TimePoint start = now();
@@ -40,6 +40,11 @@ inline Interpreter::Step Interpreter::run_wait(const std::shared_ptr<Frame>& f, 
   } else {
     due = add_seconds(start, w.seconds * config_.wait_scale);
   }
+  if (st.shape.has_assign) {
+    // Evaluated on entry with the input the state saw; applied when the wait is over.
+    if (auto fl = evaluate_assign(*f, st, AssignSite::state, 0, f->doc, v.get(), nullptr, nullptr, ctx))
+      return fail_state(f, st, std::move(*fl));
+  }
   // Keep the effective input as the document to output after the wait.
   if (v.ptr != &f->doc) {
     Json eff = v.ptr ? *v.ptr : std::move(v.owned);
@@ -59,7 +64,7 @@ inline bool Interpreter::too_far(const timestamp::Instant& at, TimePoint start) 
 
 inline Interpreter::Step Interpreter::finish_wait(const std::shared_ptr<Frame>& f, const State& st) {
   std::optional<Json> holder;
-  const Json* ctx = make_ctx(*f, st, holder);
+  QueryEnv ctx = make_ctx(*f, st, holder);
   return exit_state(f, st, ctx, std::move(f->doc), st.next, f->size_bound);
 }
 

@@ -1,32 +1,26 @@
-// Validator JSONata-mode recognition: QueryLanguage, fields of the other language, "{% %}" values.
+// Validator JSONata mode: QueryLanguage, fields of the other language, every "{% %}" expression
+// compiled with AWS's definition-time verdicts, and Assign's names and scopes (both languages).
 // SPDX-License-Identifier: MIT
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
+#include "asl/detail/load/compile_jsonata.hpp"
 #include "asl/detail/load/validator.hpp"
 
 namespace asl::detail::validator_impl {
 
 /// A JSONata expression string: "{% ... %}" (spec §11.2). Fields of JSONata states may hold one
-/// where JSONPath wants a literal; asl does not evaluate JSONata, so such values are not checked.
-inline bool is_jsonata_expression(const Json& v) {
-  if (!v.is_string()) return false;
-  const auto& s = v.get_ref<const std::string&>();
-  return s.size() >= 4 && s.compare(0, 2, "{%") == 0 && s.compare(s.size() - 2, 2, "%}") == 0;
-}
+/// where JSONPath wants a literal: check_jsonata_state compiles it, the literal checks skip it.
+inline bool is_jsonata_expression(const Json& v) { return is_jsonata_string(v); }
 
 inline void Validator::read_machine_language() {
   // The machine's language is the default of every state, nested ones included (spec §2.5).
-  if (const auto it = doc_.find("QueryLanguage"); it != doc_.end() && *it == "JSONata") {
-    machine_lang_ = Lang::jsonata;
-    emit("090", "/QueryLanguage",
-         "QueryLanguage \"JSONata\" is not supported yet: asl runs JSONPath states only (remove the field "
-         "or set it to \"JSONPath\")",
-         "");
-  }
+  if (const auto it = doc_.find("QueryLanguage"); it != doc_.end() && *it == "JSONata") machine_lang_ = Lang::jsonata;
 }
 
 /// Sets lang_ for the state at `pointer`: its QueryLanguage, else the machine's.
@@ -35,12 +29,6 @@ inline void Validator::read_state_language(const Json& state, const Where& point
   if (const auto ql = state.find("QueryLanguage"sv); ql != state.end()) {
     if (*ql == "JSONata") {
       lang_ = Lang::jsonata;
-      if (machine_lang_ != Lang::jsonata) {
-        emit("090", child(pointer, "QueryLanguage"),
-             "QueryLanguage \"JSONata\" is not supported yet: asl runs JSONPath states only (remove the "
-             "field or set it to \"JSONPath\")",
-             "");
-      }
     } else if (*ql == "JSONPath") {
       lang_ = Lang::jsonpath;
       if (machine_lang_ == Lang::jsonata) {
@@ -67,6 +55,87 @@ inline bool Validator::computed_by_jsonata(const FieldSpec& f, const Json& v) co
   return lang_ == Lang::jsonata && is_jsonata_expression(v) &&
          (f.check == Check::integer || f.check == Check::number || f.check == Check::timestamp ||
           f.check == Check::text || f.check == Check::payload_template || f.check == Check::payload_any);
+}
+
+/// Compiles every JSONata expression of a JSONata state (spec §11.2-§11.3): syntax errors are
+/// AWS's INVALID_JSONATA_EXPRESSION (306), references AWS refuses its
+/// UNSUPPORTED_JSONATA_EXPRESSION (307). The compiled templates go to the Compiler.
+inline void Validator::check_jsonata_state(std::string_view type, const Json& state, const Where& pointer) {
+  static constexpr std::pair<std::string_view, StateType> types[] = {
+      {"Pass", StateType::pass},         {"Task", StateType::task},         {"Choice", StateType::choice},
+      {"Wait", StateType::wait},         {"Succeed", StateType::succeed},   {"Fail", StateType::fail},
+      {"Parallel", StateType::parallel}, {"Map", StateType::map}};
+  StateType t = StateType::pass;
+  for (const auto& [n, st] : types)
+    if (n == type) t = st;
+  const std::string base = pointer.str();
+  for (const JsonataField& f : jsonata_fields(t, state)) {
+    std::vector<JsonataProblem> problems;
+    JsonataTemplate compiled = JsonataTemplate::compile(*f.node, f.location, f.access, problems);
+    for (auto& p : problems) {
+      const std::string at = base + f.pointer + p.pointer;
+      const bool invalid = p.aws_code == "INVALID_JSONATA_EXPRESSION";
+      emit(invalid ? "306" : "307", at, fmt::format("{}: {} at {}", p.aws_code, p.message, at), p.aws_code);
+    }
+    if (problems.empty() && parts_) parts_->put(*f.node, std::move(compiled));
+  }
+}
+
+/// Assign (spec §12.1-§12.2): an object of whole-variable names; in JSONPath a payload template.
+inline void Validator::check_assign(const Json& v, const Where& pointer) {
+  if (!v.is_object()) {
+    wrong_type(pointer, "Assign", "an object of variable names and values", v);
+    return;
+  }
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    std::string name = it.key();
+    if (lang_ == Lang::jsonpath && name.size() >= 2 && name.compare(name.size() - 2, 2, ".$") == 0)
+      name.resize(name.size() - 2);
+    if (!is_variable_name(name)) {
+      emit("308", child(pointer, it.key()),
+           fmt::format("\"{}\" is not a valid variable name: a name starts with a letter or '_', continues with "
+                       "letters, digits or '_', has at most 80 characters and is not \"states\"",
+                       name),
+           schema);
+      continue;
+    }
+    assigned_.push_back(Assigned{container_, std::move(name), child(pointer, it.key()).str()});
+  }
+  if (lang_ == Lang::jsonpath) check_payload_template("Assign", v, pointer);
+}
+
+/// A variable name (spec §12.1: a Unicode identifier of at most 80 characters, not `states`).
+/// Non-ASCII letters are accepted as they come (UAX #31 tables are not worth their size here).
+inline bool Validator::is_variable_name(const std::string& name) {
+  if (name.empty() || name.size() > 80 * 4 || name == "states") return false;
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    if ((c & 0xC0) != 0x80) ++chars;
+    const bool letter = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+    if (!letter && !(i > 0 && c >= '0' && c <= '9')) return false;
+  }
+  return chars <= 80;
+}
+
+/// Spec §12.4: an inner scope (a Parallel branch, a Map processor) must not assign a name that
+/// a scope around it assigns.
+inline void Validator::check_variable_scopes() {
+  for (const Assigned& a : assigned_) {
+    for (std::size_t up = container_parents_[a.container]; up != no_container; up = container_parents_[up]) {
+      bool outer = false;
+      for (const Assigned& b : assigned_)
+        if (b.container == up && b.name == a.name) outer = true;
+      if (outer) {
+        emit("309", a.pointer,
+             fmt::format("Cannot assign variable \"{}\" here: a state around this branch or item processor "
+                         "assigns it, and an inner scope may only read the variables of outer scopes",
+                         a.name),
+             schema);
+        break;
+      }
+    }
+  }
 }
 
 }  // namespace asl::detail::validator_impl

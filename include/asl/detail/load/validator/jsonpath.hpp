@@ -30,16 +30,7 @@ inline std::optional<jsonpath::Path> Validator::parse_path(std::string_view name
   }
   const auto& text = v.get_ref<const std::string&>();
   try {
-    auto path = jsonpath::Path::parse(text);
-    if (path.root() == jsonpath::Root::variable) {
-      emit("091", pointer,
-           fmt::format("\"{}\" reads a workflow variable ({}), and workflow variables (Assign, spec §12) are not "
-                       "supported yet",
-                       name, show(v)),
-           "");
-      return std::nullopt;
-    }
-    return path;
+    return jsonpath::Path::parse(text);
   } catch (const std::exception& e) {
     emit("301", pointer, fmt::format("\"{}\" must be a JSONPath: {}", name, e.what()), schema);
     return std::nullopt;
@@ -122,38 +113,6 @@ inline void Validator::check_payload_template(std::string_view name, const Json&
     const std::string at = pointer.str();
     for (auto& p : problems) emit("304", at + p.pointer, std::move(p.message), schema);
   }
-  find_template_variables(v, pointer);
-}
-
-/// A `.$` value "$name..." reads a workflow variable (spec §5.4). The template compiler accepts
-/// it (it fails at run time), but without Assign no variable can ever exist: say so at load.
-inline void Validator::find_template_variables(const Json& v, const Where& pointer) {
-  if (v.is_array()) {
-    for (std::size_t i = 0; i < v.size(); ++i) find_template_variables(v[i], child(pointer, i));
-    return;
-  }
-  if (!v.is_object()) return;
-  for (auto it = v.begin(); it != v.end(); ++it) {
-    const std::string& key = it.key();
-    const Where kp = child(pointer, key);
-    const bool dynamic = key.size() >= 2 && key[key.size() - 2] == '.' && key.back() == '$';
-    if (dynamic && it->is_string() && reads_variable(it->get_ref<const std::string&>())) {
-      emit("091", kp,
-           fmt::format("\"{}\" reads a workflow variable ({}), and workflow variables (Assign, spec §12) are not "
-                       "supported yet",
-                       key, show(*it)),
-           "");
-    } else if (!dynamic) {
-      find_template_variables(*it, kp);
-    }
-  }
-}
-
-/// "$" followed by an identifier character (not ".", "[" or "$") names a variable (spec §5.4).
-inline bool Validator::reads_variable(const std::string& s) {
-  if (s.size() < 2 || s[0] != '$') return false;
-  const auto c = static_cast<unsigned char>(s[1]);
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
 // ---- Choice (spec §7) -------------------------------------------------------------------
@@ -183,12 +142,7 @@ inline void Validator::check_choices(const Json& v, const Where& pointer) {
     } else {
       add_transition(*next, child(rp, "Next"), "Next");
     }
-    if (const auto assign = rule.find("Assign"sv); assign != rule.end()) {
-      emit("091", child(rp, "Assign"),
-           "Assign (workflow variables, spec §12) is not supported yet: remove the field and pass data through "
-           "the state output instead",
-           "");
-    }
+    if (const auto assign = rule.find("Assign"sv); assign != rule.end()) check_assign(*assign, child(rp, "Assign"));
     std::vector<choice::RuleError> problems;
     try {
       auto compiled = choice::Rule::compile(rule, &problems);
@@ -200,9 +154,7 @@ inline void Validator::check_choices(const Json& v, const Where& pointer) {
     for (auto& p : problems) {
       // The rule compiler reports "Next" inside And/Or/Not at the nested field itself.
       const bool nested_next = p.pointer.size() >= 5 && p.pointer.compare(p.pointer.size() - 5, 5, "/Next") == 0;
-      const bool unsupported = p.message.find("not supported yet") != std::string::npos;
-      const char* id = nested_next ? "403" : unsupported ? "091" : "401";
-      emit(id, at + p.pointer, std::move(p.message), unsupported ? "" : schema);
+      emit(nested_next ? "403" : "401", at + p.pointer, std::move(p.message), schema);
     }
   }
 }

@@ -128,12 +128,7 @@ inline void Validator::check_value(const FieldSpec& f, const Json& v, const Wher
         emit("107", pointer, "\"End\" must be true: remove it and use \"Next\" to continue to another state", schema);
       }
       return;
-    case Check::assign:
-      emit("091", pointer,
-           "Assign (workflow variables, spec §12) is not supported yet: remove the field and pass data through "
-           "the state output instead",
-           "");
-      return;
+    case Check::assign: check_assign(v, pointer); return;
     case Check::path:
       if (!v.is_null()) check_path(f.name, v, pointer, false);
       return;

@@ -20,6 +20,7 @@ inline void Validator::walk_container(const Json& obj, const Where& pointer, con
   const std::size_t saved = container_;
   container_ = containers_.size();
   containers_.push_back(Container{});
+  container_parents_.push_back(containers_.size() == 1 ? no_container : saved);
   containers_.back().pointer = pointer.str();
   check_object(obj, pointer, spec);
   container_ = saved;
@@ -97,6 +98,7 @@ inline void Validator::validate_state(const std::string& name, std::uint32_t pos
   check_transition_fields(state, pointer, *spec, type);
   if (type == "Succeed" || type == "Fail") containers_[container_].has_terminal = true;
   if (type == "Task") check_task(state, pointer);
+  if (lang_ == Lang::jsonata) check_jsonata_state(type, state, pointer);
 
   state_name_ = saved_state;
   state_position_ = saved_position;

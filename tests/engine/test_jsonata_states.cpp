@@ -1,0 +1,166 @@
+// Engine tests: JSONata states (spec §11): every field that takes "{% %}", $states, AWS's functions,
+// States.QueryEvaluationError and its causes, mixed JSONPath/JSONata machines.
+// SPDX-License-Identifier: MIT
+#include "support/catch.hpp"
+#include "support/run.hpp"
+
+#include <string>
+
+using asl::Json;
+using asl::testing::run_machine;
+
+namespace {
+
+/// A JSONata machine of the given states (first is StartAt).
+Json jsonata_machine(const char* start, const char* states) {
+  return Json::parse(std::string(R"({"QueryLanguage":"JSONata","StartAt":")") + start + R"(","States":)" + states +
+                     "}");
+}
+
+}  // namespace
+
+TEST_CASE("jsonata: Pass Output reads $states.input and builds nested values", "[jsonata]") {
+  auto r = run_machine(jsonata_machine("P", R"({"P":{"Type":"Pass","End":true,
+      "Output":{"total":"{% $sum($states.input.xs) %}","first":["{% $states.input.xs[0] %}", " {% not me %} "],
+                "name":"{% $states.context.State.Name %}"}}})"),
+                       Json::parse(R"({"xs":[1,2,3]})"));
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json::parse(R"({"total":6,"first":[1," {% not me %} "],"name":"P"})"));
+}
+
+TEST_CASE("jsonata: Task Arguments, Output with $states.result, default output the result", "[jsonata]") {
+  asl::HandlerRegistry tasks;
+  Json seen;
+  tasks.add("arn:aws:lambda:us-east-1:1:function:train", [&](const Json& in) {
+    seen = in;
+    return Json{{"accuracy", 0.93}, {"uri", "s3://m/1"}};
+  });
+  SECTION("with Output") {
+    auto r = run_machine(jsonata_machine("T", R"({"T":{"Type":"Task","End":true,
+        "Resource":"arn:aws:lambda:us-east-1:1:function:train",
+        "Arguments":{"lr":"{% $states.input.lr * 2 %}"},
+        "Output":{"model":"{% $states.result.uri %}","lr":"{% $states.input.lr %}"}}})"),
+                         Json::parse(R"({"lr":0.5})"), tasks);
+    REQUIRE(r.status == asl::Status::succeeded);
+    CHECK(seen == Json::parse(R"({"lr":1.0})"));
+    CHECK(r.output == Json::parse(R"({"model":"s3://m/1","lr":0.5})"));
+  }
+  SECTION("without Output the result is the output (AWS-recorded)") {
+    auto r = run_machine(jsonata_machine("T", R"({"T":{"Type":"Task","End":true,
+        "Resource":"arn:aws:lambda:us-east-1:1:function:train"}})"),
+                         Json::parse(R"({"lr":0.5})"), tasks);
+    CHECK(seen == Json::parse(R"({"lr":0.5})"));
+    CHECK(r.output == Json::parse(R"({"accuracy":0.93,"uri":"s3://m/1"})"));
+  }
+}
+
+TEST_CASE("jsonata: Choice Condition, a rule's Output and Assign, Default", "[jsonata]") {
+  const Json def = jsonata_machine("Gate", R"({
+      "Gate":{"Type":"Choice","Default":"Reject","Choices":[
+        {"Condition":"{% $states.input.accuracy > 0.9 %}","Next":"Deploy",
+         "Output":{"ok":true},"Assign":{"gate":"{% 'passed at ' & $string($states.input.accuracy) %}"}}]},
+      "Deploy":{"Type":"Pass","End":true,"Output":{"in":"{% $states.input %}","gate":"{% $gate %}"}},
+      "Reject":{"Type":"Fail","Error":"{% 'Gate.' & 'Rejected' %}","Cause":"{% 'accuracy ' & $string($states.input.accuracy) %}"}})");
+  auto pass = run_machine(def, Json::parse(R"({"accuracy":0.95})"));
+  REQUIRE(pass.status == asl::Status::succeeded);
+  CHECK(pass.output == Json::parse(R"({"in":{"ok":true},"gate":"passed at 0.95"})"));
+  auto fail = run_machine(def, Json::parse(R"({"accuracy":0.5})"));
+  REQUIRE(fail.status == asl::Status::failed);
+  CHECK(fail.error == std::optional<std::string>("Gate.Rejected"));
+  CHECK(fail.cause == std::optional<std::string>("accuracy 0.5"));
+}
+
+TEST_CASE("jsonata: Map Items, ItemSelector with $states.context.Map.Item, MaxConcurrency", "[jsonata]") {
+  auto r = run_machine(jsonata_machine("M", R"({"M":{"Type":"Map","End":true,
+      "Items":"{% $states.input.rows[value > 1] %}","MaxConcurrency":"{% 1 + 1 %}",
+      "ItemSelector":{"i":"{% $states.context.Map.Item.Index %}","v":"{% $states.context.Map.Item.Value.value %}",
+                      "scale":"{% $states.input.scale %}"},
+      "ItemProcessor":{"StartAt":"X","States":{"X":{"Type":"Pass","End":true,
+        "Output":"{% $states.input.v * $states.input.scale + $states.input.i %}"}}},
+      "Output":{"sum":"{% $sum($states.result) %}"}}})"),
+                       Json::parse(R"({"scale":10,"rows":[{"value":1},{"value":2},{"value":3}]})"));
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json::parse(R"({"sum":51})"));  // 2*10+0 + 3*10+1
+}
+
+TEST_CASE("jsonata: Wait Seconds and Timestamp from expressions (virtual time)", "[jsonata]") {
+  auto r = run_machine(jsonata_machine("W", R"({"W":{"Type":"Wait","Seconds":"{% $states.input.s %}","Next":"V"},
+      "V":{"Type":"Wait","Timestamp":"{% '2000-01-01T00:00:00Z' %}","End":true}})"),
+                       Json::parse(R"({"s":3600})"));
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json::parse(R"({"s":3600})"));
+}
+
+TEST_CASE("jsonata: evaluation failures are States.QueryEvaluationError with AWS's causes", "[jsonata]") {
+  SECTION("undefined") {
+    auto r = run_machine(jsonata_machine("P", R"({"P":{"Type":"Pass","End":true,"Output":{"a":"{% $states.input.nope %}"}}})"));
+    REQUIRE(r.status == asl::Status::failed);
+    CHECK(r.error == std::optional<std::string>("States.QueryEvaluationError"));
+    CHECK(r.cause == std::optional<std::string>(
+                               "An error occurred while executing the state 'P' (entered at the event id #2). The "
+                               "JSONata expression '$states.input.nope' specified for the field 'Output/a' returned "
+                               "nothing (undefined)."));
+  }
+  SECTION("a JSONata error, with its code") {
+    auto r = run_machine(jsonata_machine("P", R"({"P":{"Type":"Pass","End":true,"Output":"{% $eval('1') %}"}})"));
+    REQUIRE(r.status == asl::Status::failed);
+    CHECK(r.cause == std::optional<std::string>(
+                               "An error occurred while executing the state 'P' (entered at the event id #2). The "
+                               "JSONata expression '$eval('1')' specified for the field 'Output' threw an error during "
+                               "evaluation. T1006: Attempted to invoke a non-function"));
+  }
+  SECTION("a wrong type for the field") {
+    auto r = run_machine(jsonata_machine("W", R"({"W":{"Type":"Wait","End":true,"Seconds":"{% 'soon' %}"}})"));
+    REQUIRE(r.status == asl::Status::failed);
+    CHECK(r.error == std::optional<std::string>("States.QueryEvaluationError"));
+  }
+  SECTION("caught by a Catcher whose Output reads $states.errorOutput and whose Assign is applied") {
+    asl::HandlerRegistry tasks;
+    tasks.add("r", [](const Json&) -> Json { return Json::object(); });
+    auto r = run_machine(jsonata_machine("T", R"({
+        "T":{"Type":"Task","Resource":"r","Output":"{% $states.result.missing %}","End":true,
+             "Catch":[{"ErrorEquals":["States.QueryEvaluationError"],"Next":"After",
+                       "Output":{"err":"{% $states.errorOutput.Error %}"},"Assign":{"caught":true}}]},
+        "After":{"Type":"Pass","End":true,"Output":{"in":"{% $states.input %}","caught":"{% $caught %}"}}})"),
+                         Json::object(), tasks);
+    REQUIRE(r.status == asl::Status::succeeded);
+    CHECK(r.output == Json::parse(R"({"in":{"err":"States.QueryEvaluationError"},"caught":true})"));
+  }
+}
+
+TEST_CASE("jsonata: AWS's functions", "[jsonata]") {
+  auto r = run_machine(jsonata_machine("P", R"({"P":{"Type":"Pass","End":true,"Output":{
+      "partition":"{% $partition([1,2,3,4,5], 2) %}",
+      "range":"{% $range(0, 10, 5) %}",
+      "single":"{% $range(1, 9, 9) %}",
+      "hash":"{% $hash('abc', 'SHA-256') %}",
+      "parsed":"{% $parse('{\"a\":[1,2]}').a[1] %}",
+      "same":"{% $random(7) = $random(7) %}",
+      "unit":"{% $random() < 1 %}",
+      "uuid":"{% $length($uuid()) %}"}}})"));
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json::parse(R"({"partition":[[1,2],[3,4],[5]],"range":[0,5,10],"single":1,
+      "hash":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+      "parsed":2,"same":true,"unit":true,"uuid":36})"));
+}
+
+TEST_CASE("jsonata: mixed machines share variables across languages", "[jsonata][variables]") {
+  auto r = run_machine(Json::parse(R"({"StartAt":"A","States":{
+      "A":{"Type":"Pass","Assign":{"model.$":"$.uri"},"Next":"B"},
+      "B":{"Type":"Pass","QueryLanguage":"JSONata","Assign":{"n":"{% $length($model) %}"},"Next":"C",
+           "Output":{"m":"{% $model %}"}},
+      "C":{"Type":"Pass","Parameters":{"m.$":"$.m","n.$":"$n"},"End":true}}})"),
+                       Json::parse(R"({"uri":"s3://b/k"})"));
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json::parse(R"({"m":"s3://b/k","n":8})"));
+}
+
+TEST_CASE("jsonata: definitions with bad expressions do not load", "[jsonata]") {
+  asl::HandlerRegistry none;
+  CHECK_THROWS_AS(asl::StateMachine::from_json(
+                      jsonata_machine("P", R"({"P":{"Type":"Pass","End":true,"Output":"{% $states.input. %}"}})"), none),
+                  asl::DefinitionError);
+  CHECK_THROWS_AS(asl::StateMachine::from_json(
+                      jsonata_machine("P", R"({"P":{"Type":"Pass","End":true,"Output":"{% field %}"}})"), none),
+                  asl::DefinitionError);
+}
