@@ -11,6 +11,7 @@
 
 #include "asl/detail/json/pointer.hpp"
 #include "asl/detail/jsonpath/path.hpp"
+#include "asl/detail/query/variable_source.hpp"
 #include "asl/detail/base/timestamp.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
@@ -264,7 +265,7 @@ class Rule {
   ///   (AWS's wording, seen in real execution histories);
   /// - a StringMatches pattern with an open escape meets a string value (spec §7.3).
   /// A value of the wrong type is not an error: the comparison is false (spec §7.3).
-  Result<bool> evaluate(const Json& input, const Json* context, const jsonpath::VariableSource* vars = nullptr) const;
+  Result<bool> evaluate(const Json& input, const Json* context, const VariableSource* vars = nullptr) const;
 
  private:
   struct CompiledPath {
@@ -292,14 +293,14 @@ class Rule {
   struct Compiler;
 
   // 1 = true, 0 = false, -1 = error written to `err`.
-  int eval(std::uint32_t index, const Json& input, const Json* context, const jsonpath::VariableSource* vars, Error& err) const;
+  int eval(std::uint32_t index, const Json& input, const Json* context, const VariableSource* vars, Error& err) const;
   // A comparison leaf whose paths have been resolved (nullptr = matched nothing).
   int leaf(const Node& node, const Json* value, const Json* operand, Error& err) const;
   // The rare leaf with an indefinite path: owns the arrays of matches it selects.
-  int eval_indefinite(const Node& node, const Json& input, const Json* context, const jsonpath::VariableSource* vars,
+  int eval_indefinite(const Node& node, const Json& input, const Json* context, const VariableSource* vars,
                       Error& err) const;
   static const Json* root_of(const CompiledPath& p, const Json& input, const Json* context,
-                             const jsonpath::VariableSource* vars) {
+                             const VariableSource* vars) {
     if (p.variable) return vars ? vars->find(p.path.variable()) : nullptr;
     return p.context ? context : &input;
   }
@@ -519,7 +520,7 @@ inline Rule Rule::compile(const Json& rule, std::vector<RuleError>* problems) {
   return out;
 }
 
-inline Result<bool> Rule::evaluate(const Json& input, const Json* context, const jsonpath::VariableSource* vars) const {
+inline Result<bool> Rule::evaluate(const Json& input, const Json* context, const VariableSource* vars) const {
   if (nodes_.empty()) return false;
   Error err;
   const int r = eval(0, input, context, vars, err);
@@ -535,7 +536,7 @@ inline int Rule::missing(std::int32_t path, Error& err) const {
   return -1;
 }
 
-inline int Rule::eval(std::uint32_t index, const Json& input, const Json* context, const jsonpath::VariableSource* vars,
+inline int Rule::eval(std::uint32_t index, const Json& input, const Json* context, const VariableSource* vars,
                       Error& err) const {
   using impl::Kind;
   const Node& node = nodes_[index];
@@ -576,7 +577,7 @@ inline int Rule::eval(std::uint32_t index, const Json& input, const Json* contex
   return leaf(node, value, operand, err);
 }
 
-inline int Rule::eval_indefinite(const Node& node, const Json& input, const Json* context, const jsonpath::VariableSource* vars,
+inline int Rule::eval_indefinite(const Node& node, const Json& input, const Json* context, const VariableSource* vars,
                                  Error& err) const {
   // Indefinite paths (wildcards, filters, slices...) select an array of their matches (Jayway,
   // §5.3), which then fails every type test except IsPresent and a negated Is*.

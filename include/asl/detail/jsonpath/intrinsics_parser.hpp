@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "asl/detail/jsonpath/path.hpp"
+#include "asl/detail/query/variable_source.hpp"
 #include "asl/json.hpp"
 
 namespace asl::detail::intrinsics {
@@ -28,7 +29,7 @@ struct SyntaxError : std::runtime_error {
 struct Env {
   const Json& input;
   const Json* context;  // the $$ object; may be nullptr when !uses_context()
-  const jsonpath::VariableSource* vars = nullptr;  // workflow variables (`$name` arguments)
+  const VariableSource* vars = nullptr;  // workflow variables (`$name` arguments)
 };
 
 namespace impl {

@@ -21,17 +21,6 @@ struct SyntaxError : std::runtime_error {
 /// What a path is evaluated against (spec §4.7, §5.4).
 enum class Root { input, context, variable };
 
-/// Where a path rooted at `$name` finds the workflow variable it reads (the run layer's
-/// variables, spec §12); null where a query has none.
-class VariableSource {
- public:
-  /// The variable, or nullptr when no state assigned it.
-  virtual const Json* find(const std::string& name) const = 0;
-
- protected:
-  ~VariableSource() = default;
-};
-
 namespace impl {
 
 /// Bound on filter nesting (parentheses, `!`, filters inside filter paths, JSON literals), so

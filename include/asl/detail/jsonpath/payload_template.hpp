@@ -14,6 +14,7 @@
 #include "asl/detail/json/pointer.hpp"
 #include "asl/detail/jsonpath/intrinsics.hpp"
 #include "asl/detail/jsonpath/path.hpp"
+#include "asl/detail/query/variable_source.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
 #include "asl/result.hpp"
@@ -63,7 +64,7 @@ class PayloadTemplate {
   /// JSONPath function (`$.a.length()`) never matches. Intrinsic failures carry the error of
   /// Expression::evaluate.
   asl::Result<Json> evaluate(const Json& input, const Json* context,
-                             const jsonpath::VariableSource* vars = nullptr) const {
+                             const VariableSource* vars = nullptr) const {
     if (!root_) return Json::object();
     Error error;
     Json out;
@@ -238,7 +239,7 @@ class PayloadTemplate {
   struct Roots {
     const Json& input;
     const Json* context;
-    const jsonpath::VariableSource* vars;
+    const VariableSource* vars;
     /// The document path `p` starts from; nullptr for an unassigned variable or a missing `$$`.
     const Json* of(const jsonpath::Path& p) const {
       switch (p.root()) {

@@ -15,7 +15,7 @@
 #include "asl/detail/json/pointer.hpp"
 #include "asl/detail/load/compiled_parts.hpp"
 #include "asl/detail/load/program.hpp"
-#include "asl/detail/query/jsonata_queries.hpp"
+#include "asl/detail/jsonata_states/state_queries.hpp"
 
 namespace asl::detail {
 

@@ -13,7 +13,7 @@
 #include "asl/detail/jsonpath/choice.hpp"
 #include "asl/detail/jsonpath/intrinsics.hpp"
 #include "asl/detail/jsonpath/payload_template.hpp"
-#include "asl/detail/query/jsonata_template.hpp"
+#include "asl/detail/jsonata_states/template.hpp"
 #include "asl/json.hpp"
 
 namespace asl::detail {

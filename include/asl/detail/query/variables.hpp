@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "asl/detail/jsonpath/path_model.hpp"
+#include "asl/detail/query/variable_source.hpp"
 #include "asl/json.hpp"
 
 namespace asl::detail {
@@ -21,7 +21,7 @@ namespace asl::detail {
 /// change, so a state reads the variables "as of its entry" by holding a pointer, and a Map
 /// iteration still running on another worker keeps reading the snapshot it started with while
 /// the Map's own frame (after a Catch, say) moves on.
-class Variables final : public jsonpath::VariableSource {
+class Variables final : public VariableSource {
  public:
   using Value = std::shared_ptr<const Json>;
   using Ptr = std::shared_ptr<const Variables>;

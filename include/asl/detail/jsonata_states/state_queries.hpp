@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 
 #include "asl/detail/base/timestamp.hpp"
-#include "asl/detail/query/jsonata_template.hpp"
+#include "asl/detail/jsonata_states/template.hpp"
 #include "asl/detail/query/state_queries.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
