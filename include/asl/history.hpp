@@ -59,6 +59,7 @@ enum class EventType : std::uint8_t {
   TaskTimedOut,
   LambdaFunctionTimedOut,
   ExecutionRedriven,
+  EvaluationFailed,  ///< a JSONata expression failed (its field's `location`), before the state fails
 };
 
 /// The AWS spelling of an event type ("TaskStateEntered").
@@ -78,7 +79,8 @@ inline std::string_view to_string(EventType t) {
       "MapStateExited",        "MapIterationStarted",    "MapIterationSucceeded",
       "MapIterationFailed",    "MapIterationAborted",    "MapRunStarted",
       "MapRunSucceeded",       "MapRunFailed",           "TaskSubmitted",
-      "TaskTimedOut",          "LambdaFunctionTimedOut", "ExecutionRedriven"};
+      "TaskTimedOut",          "LambdaFunctionTimedOut", "ExecutionRedriven",
+      "EvaluationFailed"};
   return names[static_cast<std::size_t>(t)];
 }
 

@@ -141,6 +141,12 @@ inline Json history_event_json(const HistoryEvent& e, const HistoryFormat& forma
     case EventType::LambdaFunctionFailed:
     case EventType::LambdaFunctionTimedOut: h::error_cause(x, d); break;
     case EventType::ExecutionRedriven: h::copy_member(x, d, "redriveCount"); break;
+    case EventType::EvaluationFailed:
+      h::copy_member(x, d, "cause");
+      h::copy_member(x, d, "error");
+      h::copy_member(x, d, "location");
+      h::copy_member(x, d, "state");
+      break;
     case EventType::MapStateStarted: h::copy_member(x, d, "length"); break;
     case EventType::MapIterationStarted:
     case EventType::MapIterationSucceeded:

@@ -211,9 +211,12 @@ class JsonataQueries final : public StateQueries {
     if (timestamp) {
       auto r = timestamp->evaluate(scope(in, env));
       if (!r) return std::move(r).error();
-      std::optional<timestamp::Instant> at;
-      if (r->is_string()) at = timestamp::parse_instant(r->get_ref<const std::string&>());
-      if (!at) return timestamp->wrong_type(*r, "timestamp");
+      if (!r->is_string()) return timestamp->wrong_type(*r, "string");
+      const std::optional<timestamp::Instant> at = timestamp::parse_instant(r->get_ref<const std::string&>());
+      if (!at)  // AWS-recorded: JSONPath's wording, with the value
+        return Error(std::string(errors::query_evaluation_error),
+                     "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: " +
+                         r->get<std::string>());
       out.is_timestamp = true;
       out.at = *at;
     }

@@ -248,13 +248,16 @@ inline Interpreter::Step Interpreter::enter(const std::shared_ptr<Frame>& f, con
                                        config_.max_transitions, st.name)));
     return Step::stop;
   }
-  // Reading the clock costs more than a Pass step; only $$.State.EnteredTime needs it.
-  if (st.uses_context) f->entered_time = now();
+  // Reading the clock costs more than a Pass step; only $$.State.EnteredTime and JSONata's
+  // $now() need it.
+  const bool timed = st.uses_context || st.jsonata;
+  if (timed) f->entered_time = now();
   if (config_.journal) {
     ++f->step;
-    if (st.uses_context || config_.journal->wants_derivable())
-      config_.journal->transition(f->id, f->step, f->state, f->doc, st.uses_context ? &f->entered_time : nullptr);
+    if (timed || config_.journal->wants_derivable())
+      config_.journal->transition(f->id, f->step, f->state, f->doc, timed ? &f->entered_time : nullptr);
   }
+  f->before_entered = f->previous_event;
   f->entered_event = emit(*f, entered_event(st.type), [&](Json& d) {
     d["name"] = st.name;
     d["input"] = f->doc;
@@ -323,6 +326,7 @@ inline Interpreter::Step Interpreter::complete(const std::shared_ptr<Frame>& f) 
 }
 
 inline Interpreter::Step Interpreter::propagate(const std::shared_ptr<Frame>& f, Failure failure) {
+  log_evaluation_failure(*f, failure);
   if (config_.journal && !failure.from_children) {
     // The state of `f` fails uncaught: a redrive runs it again (and a redriven execution
     // replaying this failure does so now).

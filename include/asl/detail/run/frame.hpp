@@ -31,6 +31,9 @@ struct Failure {
   /// A Map/Parallel fails because a child did: the child's state is where it failed (a redrive
   /// runs that state again, not the Map or Parallel).
   bool from_children = false;
+  /// A JSONata state's query failed: AWS logs EvaluationFailed first, naming the field
+  /// ("Output/a") when there is one.
+  std::optional<std::string> evaluation_location{};
 };
 
 struct Join;
@@ -68,6 +71,7 @@ struct Frame {
   bool announce = false;  ///< a Map iteration not yet started: AWS logs MapIterationStarted lazily
   std::uint64_t entered_event = 0;
   std::uint64_t previous_event = 0;  ///< with observers: this frame's last history event (events.hpp)
+  std::uint64_t before_entered = 0;  ///< with observers: previous_event before the state's Entered
   bool quiet = false;  ///< in a Distributed Map's iteration: its events are a child execution's, not logged
   TimePoint entered_time{};
   RetryCounters attempts;  ///< per-retrier counters for this state visit

@@ -190,6 +190,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
                                          const Json& raw, const Json& value, const Json* result,
                                          const Json* error_output, const QueryEnv& ctx) const;
   static void describe_assign(const Frame& f, Json& details);
+  void log_evaluation_failure(Frame& f, Failure& failure);
   static void commit_assign(Frame& f);
   std::optional<Failure> input_view(const Frame& f, const State& st, const QueryEnv& ctx, Selection& v) const;
   std::optional<Failure> apply_output_path(const Frame& f, const State& st, const QueryEnv& ctx, Json& doc) const;

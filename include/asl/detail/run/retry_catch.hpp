@@ -33,9 +33,41 @@ inline Failure Interpreter::runtime(const Frame& f, const State& st, std::string
 /// Errors from evaluators carry a tail cause; give States.Runtime / IntrinsicFailure the prefix.
 inline Failure Interpreter::from_eval(const Frame& f, const State& st, Error e) const {
   const bool is_runtime = e.is(errors::runtime);
+  std::optional<std::string> location;
+  if (e.is(errors::query_evaluation_error) && e.cause) {
+    location.emplace();
+    // The field is named in the cause jsonata_states/template.hpp writes: "... specified for
+    // the field '<location>' ...".
+    static constexpr std::string_view marker = "specified for the field '";
+    const std::string& c = *e.cause;
+    if (const auto at = c.find(marker); at != std::string::npos) {
+      const auto from = at + marker.size();
+      if (const auto end = c.find('\'', from); end != std::string::npos) *location = c.substr(from, end - from);
+    } else if (c.rfind("The Timestamp field", 0) == 0) {
+      *location = "Timestamp";  // AWS-recorded: the unparsable-timestamp cause names no field
+    }
+  }
   if (is_runtime || e.is(errors::intrinsic_failure) || e.is(errors::query_evaluation_error))
     e.cause = runtime_cause(f, st, e.cause.value_or(""));
-  return Failure{std::move(e), is_runtime};
+  Failure out{std::move(e), is_runtime};
+  out.evaluation_location = std::move(location);
+  return out;
+}
+
+/// AWS's EvaluationFailed event, once, before the failure is retried, caught or propagated.
+/// AWS-recorded: it follows the event before the state's Entered (a Wait's follows the Entered:
+/// AWS evaluates its time once the state is in), and the state's next event follows it.
+inline void Interpreter::log_evaluation_failure(Frame& f, Failure& failure) {
+  if (!failure.evaluation_location) return;
+  const State& st = program_->states[f.state];
+  if (st.type != StateType::wait) f.previous_event = f.before_entered;
+  emit(f, EventType::EvaluationFailed, [&](Json& d) {
+    d["error"] = failure.error.name ? Json(*failure.error.name) : Json(nullptr);
+    d["cause"] = failure.error.cause ? Json(*failure.error.cause) : Json(nullptr);
+    if (!failure.evaluation_location->empty()) d["location"] = *failure.evaluation_location;
+    d["state"] = st.name;
+  });
+  failure.evaluation_location.reset();
 }
 
 inline bool Interpreter::matches(const Failure& failure, const std::vector<std::string>& list) {
@@ -62,6 +94,7 @@ inline bool Interpreter::will_retry(Frame& f, const State& st, const Failure& fa
 }
 
 inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f, const State& st, Failure failure) {
+  log_evaluation_failure(*f, failure);
   if (failure.fatal) return propagate(f, std::move(failure));
   for (std::size_t i = 0; i < st.retriers.size(); ++i) {
     const Retrier& r = st.retriers[i];

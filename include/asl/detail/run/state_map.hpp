@@ -31,7 +31,15 @@ inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, c
   Json items;
   {
     Selection found;
-    if (auto e = q.items(input, ctx, found)) return fail_state(f, st, from_eval(*f, st, std::move(*e)));
+    if (auto e = q.items(input, ctx, found)) {
+      Failure fl = from_eval(*f, st, std::move(*e));
+      if (st.jsonata) {
+        // AWS-recorded (JSONata Items that fail): EvaluationFailed, then MapStateFailed.
+        log_evaluation_failure(*f, fl);
+        emit(*f, EventType::MapStateFailed);
+      }
+      return fail_state(f, st, std::move(fl));
+    }
     if (found.ptr && v.ptr && map_input_consumed(st))
       movable = const_cast<Json*>(found.ptr);  // found.ptr points into f->doc, which this frame owns
     else
