@@ -164,3 +164,35 @@ TEST_CASE("jsonata: definitions with bad expressions do not load", "[jsonata]") 
                       jsonata_machine("P", R"({"P":{"Type":"Pass","End":true,"Output":"{% field %}"}})"), none),
                   asl::DefinitionError);
 }
+
+TEST_CASE("jsonata: fields built without the evaluator agree with it", "[jsonata]") {
+  // Plain paths, literal-key objects, arithmetic and comparisons are built directly; whatever
+  // they cannot answer exactly (arrays on a path, missing members, mixed types, non-finite
+  // results) goes to the evaluator. Both must give JSONata's answer.
+  auto r = run_machine(jsonata_machine("P", R"({"P":{"Type":"Pass","End":true,"Output":{
+      "mapped":"{% $states.input.rows.value %}",
+      "kept":"{% $states.input.one %}",
+      "dropped":"{% {'k': $states.input.missing, 'j': 1} %}",
+      "sum":"{% $states.input.a + 0.5 %}",
+      "whole":"{% $states.input.a * 2.0 %}",
+      "inf":"{% $states.input.a / 0 %}",
+      "eq":"{% $states.input.s = 'x' %}",
+      "lt":"{% $states.input.a < $states.input.b %}",
+      "merged":"{% $merge([$states.input, {'a': 10}]).a %}"}}})"),
+                       Json::parse(R"({"rows":[{"value":1},{"value":2}],"one":[5],"a":3,"b":4.5,"s":"x"})"));
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json::parse(R"({"mapped":[1,2],"kept":[5],"dropped":{"j":1},"sum":3.5,"whole":6,
+      "inf":"Infinity","eq":true,"lt":true,"merged":10})"));
+  SECTION("a type error stays JSONata's") {
+    auto bad = run_machine(jsonata_machine("P", R"({"P":{"Type":"Pass","End":true,"Output":"{% $states.input.s < 1 %}"}})"),
+                           Json::parse(R"({"s":"x"})"));
+    REQUIRE(bad.status == asl::Status::failed);
+    CHECK(bad.error == std::optional<std::string>("States.QueryEvaluationError"));
+  }
+  SECTION("$merge into the input keeps member order and replaces in place") {
+    auto m = run_machine(jsonata_machine("P", R"({"P":{"Type":"Pass","End":true,
+        "Output":"{% $merge([$states.input, {'b': $states.input.a, 'z': 0}]) %}"}})"),
+                         Json::parse(R"({"a":1,"b":2,"c":3})"));
+    CHECK(m.output.dump() == R"({"a":1,"b":1,"c":3,"z":0})");
+  }
+}

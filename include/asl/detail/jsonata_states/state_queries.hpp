@@ -65,15 +65,15 @@ class JsonataQueries final : public StateQueries {
       s.combine = Combine::discard;
       s.output_is_doc = !output_template && !rule_output;
     }
-    // An Output may build anything: the interpreter measures instead of trusting a bound.
-    s.merge_overhead = std::numeric_limits<std::size_t>::max() / 4;
+    // An Output may build anything: the interpreter measures what it built (State::jsonata).
+    s.merge_overhead = 0;
     s.merges_into_member = false;
     s.catch_combine.clear();
     s.catch_overhead.clear();
     s.catch_assign.clear();
     for (const auto& c : catches) {
       s.catch_combine.push_back(c.output ? Combine::merge : Combine::replace);
-      s.catch_overhead.push_back(std::numeric_limits<std::size_t>::max() / 4);
+      s.catch_overhead.push_back(0);
       s.catch_assign.push_back(c.assign.has_value());
     }
     s.has_assign = assign_template.has_value();
@@ -99,6 +99,7 @@ class JsonataQueries final : public StateQueries {
   std::optional<Error> merge(Json& doc, Json&& r, const QueryEnv& env) const override {
     JsonataScope sc = scope(doc, env);
     sc.result = &r;
+    if (auto done = output_template->merge_in_place(doc, sc)) return std::move(*done);
     auto out = output_template->evaluate(sc);
     if (!out) return std::move(out).error();
     doc = std::move(*out);
@@ -110,6 +111,7 @@ class JsonataQueries final : public StateQueries {
     const JsonataTemplate* t = output_template ? &*output_template : nullptr;
     if (env.rule < rules.size() && rules[env.rule].output) t = &*rules[env.rule].output;
     if (t == nullptr) return std::nullopt;
+    if (auto done = t->merge_in_place(doc, scope(doc, env))) return std::move(*done);
     auto out = t->evaluate(scope(doc, env));
     if (!out) return std::move(out).error();
     doc = std::move(*out);

@@ -3,7 +3,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -91,6 +93,10 @@ class JsonataTemplate {
           problems.push_back({it.pointer, "UNSUPPORTED_JSONATA_EXPRESSION", std::move(*why)});
           continue;
         }
+        classify_plain_path(e);
+        classify_merge(e);
+        if (auto d = direct_of(e.merge_object ? *e.merge_object : *e.root, 0))
+          e.direct = std::make_shared<const Direct>(std::move(*d));
         t.exprs_.push_back(std::move(e));
       } else if (n.is_object()) {
         for (auto m = n.begin(); m != n.end(); ++m) {
@@ -141,6 +147,31 @@ class JsonataTemplate {
     return out;
   }
 
+  /// For a field that is `$merge([$states.input, {...}])` and an object input: sets the object's
+  /// members in `doc` (the input, where it stands: no copy of it) and returns true, or returns
+  /// an error. nullopt when the evaluator must answer (another shape, a workflow variable named
+  /// `merge` shadowing the function, an input that is not an object).
+  std::optional<std::optional<Error>> merge_in_place(Json& doc, const JsonataScope& scope) const {
+    if (exprs_.size() != 1 || !exprs_.front().where.empty() || !exprs_.front().merge_object) return std::nullopt;
+    if (!doc.is_object() || scope.input != &doc || (scope.vars && scope.vars->find("merge"))) return std::nullopt;
+    const Expr& e = exprs_.front();
+    Json built;
+    if (e.direct && build_direct(*e.direct, scope, built)) {
+      for (auto& m : built.get_ref<Json::object_t&>()) doc[m.first] = std::move(m.second);
+      return std::optional<Error>();
+    }
+    Expr object;
+    object.root = e.merge_object;
+    object.location = e.location;
+    object.text = e.text;
+    auto members = run(object, scope);
+    if (!members) return std::optional<Error>(std::move(members).error());
+    if (!members->is_object()) return std::nullopt;
+    // $merge's order: a member already there keeps its place, a new one goes last.
+    for (auto& m : members->get_ref<Json::object_t&>()) doc[m.first] = std::move(m.second);
+    return std::optional<Error>();
+  }
+
   /// The cause AWS gives when the field's result has a type the field cannot take.
   Error wrong_type(const Json& value, std::string_view expected) const {
     const std::string& text = exprs_.empty() ? std::string() : exprs_.front().text;
@@ -156,12 +187,226 @@ class JsonataTemplate {
     std::string key;
     std::size_t index = 0;
   };
+  /// What a plain path (`$states.input.a.b`, `$name.c`) starts from.
+  enum class PathRoot : std::uint8_t { none, input, context, result, error_output, variable };
+
+  /// An expression the binding builds itself: a literal, a plain path, or an object of those.
+  struct Direct {
+    enum class Kind : std::uint8_t { literal, path, object, arithmetic, comparison };
+    Kind kind = Kind::literal;
+    char op = 0;  ///< arithmetic: + - * /; comparison: < > l (<=) g (>=) = n (!=)
+    Json literal;
+    PathRoot root = PathRoot::none;
+    std::string variable;
+    std::vector<std::string> members;
+    std::vector<std::pair<std::string, Direct>> fields;
+  };
+
   struct Expr {
     std::vector<Step> where;  ///< empty: the expression is the whole value
     std::string location;
     std::string text;
     std::shared_ptr<const jsonata::Node> root;
+    /// A plain path of member names, read straight from the documents when every step meets an
+    /// object (anything else, such as an array to map over, goes to the evaluator).
+    PathRoot path_root = PathRoot::none;
+    std::string variable;
+    std::vector<std::string> members;
+    /// `$merge([$states.input, {...}])`, JSONata's spelling of a ResultPath: the object
+    /// constructor (sharing the tree), whose members are set in the input where it stands.
+    std::shared_ptr<const jsonata::Node> merge_object;
+    /// The expression (or, for a merge, its object) built without the evaluator: literals,
+    /// plain paths and object constructors with literal keys (most fields are just these).
+    std::shared_ptr<const Direct> direct;
   };
+
+  /// A step that only names a member: no filter, index, binding, grouping or array constructor.
+  static bool plain_step(const jsonata::Node& n, jsonata::NodeType type) {
+    return n.type == type && n.stages.empty() && n.predicates.empty() && !n.group && n.focus.empty() &&
+           n.index_var.empty() && !n.keep_array && !n.ancestor && n.seeking_parent.empty() && !n.tuple &&
+           !n.has_index;
+  }
+
+  /// Most fields are plain paths (`{% $states.input.id %}`): recognise them once, at load.
+  static void classify_plain_path(Expr& e) {
+    using jsonata::NodeType;
+    const jsonata::Node& n = *e.root;
+    if (plain_step(n, NodeType::Variable)) {
+      if (n.value.empty() || n.value == "$" || n.value == "states") return;
+      e.path_root = PathRoot::variable;
+      e.variable = n.value;
+      return;
+    }
+    if (n.type != NodeType::Path || !n.stages.empty() || !n.predicates.empty() || n.group || n.keep_array ||
+        n.tuple || n.items.empty())
+      return;
+    const jsonata::Node& first = *n.items[0];
+    if (!plain_step(first, NodeType::Variable) || first.value.empty() || first.value == "$") return;
+    std::size_t next = 1;
+    PathRoot root = PathRoot::variable;
+    if (first.value == "states") {
+      if (n.items.size() < 2 || !plain_step(*n.items[1], NodeType::Name)) return;
+      const std::string& m = n.items[1]->value;
+      root = m == "input" ? PathRoot::input : m == "context" ? PathRoot::context : m == "result" ? PathRoot::result
+             : m == "errorOutput" ? PathRoot::error_output : PathRoot::none;
+      if (root == PathRoot::none) return;
+      next = 2;
+    }
+    std::vector<std::string> members;
+    for (std::size_t i = next; i < n.items.size(); ++i) {
+      if (!plain_step(*n.items[i], NodeType::Name)) return;
+      members.push_back(n.items[i]->value);
+    }
+    e.path_root = root;
+    if (root == PathRoot::variable) e.variable = first.value;
+    e.members = std::move(members);
+  }
+
+  /// `n` as a Direct, when it is one (nesting bounded: the rest is the evaluator's).
+  static std::optional<Direct> direct_of(const jsonata::Node& n, int depth) {
+    using jsonata::NodeType;
+    if (depth > 16 || !n.predicates.empty() || !n.stages.empty() || n.group || n.keep_array) return std::nullopt;
+    Direct d;
+    switch (n.type) {
+      case NodeType::String:
+        d.literal = n.value;
+        return d;
+      case NodeType::Number:
+        if (!std::isfinite(n.literal.as_number())) return std::nullopt;
+        d.literal = jsonata::number_to_json(n.literal.as_number());
+        return d;
+      case NodeType::Literal:
+        d.literal = jsonata::to_json(n.literal);
+        return d;
+      case NodeType::ObjectCons:
+        d.kind = Direct::Kind::object;
+        for (const auto& kv : n.pairs) {
+          if (!kv.first || kv.first->type != NodeType::String || !kv.second) return std::nullopt;
+          for (const auto& f : d.fields)
+            if (f.first == kv.first->value) return std::nullopt;  // D1009 is the evaluator's to raise
+          auto v = direct_of(*kv.second, depth + 1);
+          if (!v) return std::nullopt;
+          d.fields.emplace_back(kv.first->value, std::move(*v));
+        }
+        return d;
+      case NodeType::Binary: {
+        // Numbers only (and = / != on strings too); anything else falls back at run time.
+        static constexpr std::pair<std::string_view, char> ops[] = {
+            {"+", '+'}, {"-", '-'}, {"*", '*'}, {"/", '/'}, {"<", '<'}, {">", '>'},
+            {"<=", 'l'}, {">=", 'g'}, {"=", '='}, {"!=", 'n'}};
+        for (const auto& [text, code] : ops) {
+          if (n.value != text) continue;
+          if (!n.lhs || !n.rhs) return std::nullopt;
+          auto l = direct_of(*n.lhs, depth + 1), r = direct_of(*n.rhs, depth + 1);
+          if (!l || !r) return std::nullopt;
+          d.kind = code == '+' || code == '-' || code == '*' || code == '/' ? Direct::Kind::arithmetic
+                                                                           : Direct::Kind::comparison;
+          d.op = code;
+          d.fields.emplace_back(std::string(), std::move(*l));
+          d.fields.emplace_back(std::string(), std::move(*r));
+          return d;
+        }
+        return std::nullopt;
+      }
+      default: {
+        Expr probe;
+        probe.root = std::shared_ptr<const jsonata::Node>(std::shared_ptr<const jsonata::Node>(), &n);
+        classify_plain_path(probe);
+        if (probe.path_root == PathRoot::none) return std::nullopt;
+        d.kind = Direct::Kind::path;
+        d.root = probe.path_root;
+        d.variable = std::move(probe.variable);
+        d.members = std::move(probe.members);
+        return d;
+      }
+    }
+  }
+
+  /// Builds `d`; false when a path meets anything but objects on its way or finds nothing, or a
+  /// variable named like a function shadows it: the evaluator then answers, exactly.
+  static bool build_direct(const Direct& d, const JsonataScope& scope, Json& out) {
+    switch (d.kind) {
+      case Direct::Kind::literal: out = d.literal; return true;
+      case Direct::Kind::path: {
+        const Json* at = nullptr;
+        switch (d.root) {
+          case PathRoot::none: return false;
+          case PathRoot::input: at = scope.input; break;
+          case PathRoot::context: at = scope.context; break;
+          case PathRoot::result: at = scope.result; break;
+          case PathRoot::error_output: at = scope.error_output; break;
+          case PathRoot::variable: at = scope.vars ? scope.vars->find(d.variable) : nullptr; break;
+        }
+        for (const std::string& m : d.members) {
+          if (at == nullptr || !at->is_object()) return false;
+          const auto it = at->find(m);
+          at = it == at->end() ? nullptr : &*it;
+        }
+        if (at == nullptr) return false;
+        out = *at;
+        return true;
+      }
+      case Direct::Kind::arithmetic:
+      case Direct::Kind::comparison: {
+        Json l, r;
+        if (!build_direct(d.fields[0].second, scope, l) || !build_direct(d.fields[1].second, scope, r)) return false;
+        if (d.kind == Direct::Kind::comparison && (d.op == '=' || d.op == 'n') && l.is_string() && r.is_string()) {
+          out = (l == r) == (d.op == '=');
+          return true;
+        }
+        if (!l.is_number() || !r.is_number()) return false;  // JSONata's type rules: the evaluator's
+        const double a = l.get<double>(), b = r.get<double>();
+        if (d.kind == Direct::Kind::comparison) {
+          switch (d.op) {
+            case '<': out = a < b; break;
+            case '>': out = a > b; break;
+            case 'l': out = a <= b; break;
+            case 'g': out = a >= b; break;
+            case '=': out = a == b; break;
+            default: out = a != b; break;
+          }
+          return true;
+        }
+        const double v = d.op == '+' ? a + b : d.op == '-' ? a - b : d.op == '*' ? a * b : a / b;
+        if (!std::isfinite(v)) return false;  // AWS's "Infinity" strings: the evaluator's
+        out = jsonata::number_to_json(v);
+        return true;
+      }
+      case Direct::Kind::object: {
+        out = Json(Json::value_t::object);
+        auto& obj = out.get_ref<Json::object_t&>();
+        obj.reserve(d.fields.size());
+        for (const auto& f : d.fields) {
+          obj.Container::emplace_back(f.first, nullptr);  // keys are unique (direct_of checks)
+          if (!build_direct(f.second, scope, obj.back().second)) return false;
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /// Recognises `$merge([$states.input, {"k": ..., ...}])` with literal keys.
+  static void classify_merge(Expr& e) {
+    using jsonata::NodeType;
+    const jsonata::Node& n = *e.root;
+    if (n.type != NodeType::Function || !n.predicates.empty() || !n.stages.empty() || n.keep_array || n.group ||
+        !n.lhs || !plain_step(*n.lhs, NodeType::Variable) || n.lhs->value != "merge" || n.items.size() != 1)
+      return;
+    const jsonata::Node& list = *n.items[0];
+    if (list.type != NodeType::ArrayCons || list.items.size() != 2 || !list.predicates.empty() ||
+        !list.stages.empty() || list.keep_array || list.group)
+      return;
+    Expr first;
+    first.root = std::shared_ptr<const jsonata::Node>(e.root, list.items[0].get());
+    classify_plain_path(first);
+    if (first.path_root != PathRoot::input || !first.members.empty()) return;
+    const jsonata::Node& obj = *list.items[1];
+    if (obj.type != NodeType::ObjectCons || !obj.predicates.empty() || !obj.stages.empty() || obj.group) return;
+    for (const auto& kv : obj.pairs)
+      if (!kv.first || kv.first->type != NodeType::String) return;
+    e.merge_object = std::shared_ptr<const jsonata::Node>(e.root, &obj);
+  }
 
   static bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
@@ -190,6 +435,10 @@ class JsonataTemplate {
 
   static Result<Json> run(const Expr& e, const JsonataScope& scope) {
     namespace dj = jsonata;
+    if (e.direct && !e.merge_object) {
+      Json out;
+      if (build_direct(*e.direct, scope, out)) return out;
+    }
     try {
       dj::EvalLimits limits;
       dj::Evaluator ev(dj::builtins_for(dj::DialectId::aws), limits, scope.now_ms);

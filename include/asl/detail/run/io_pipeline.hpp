@@ -151,7 +151,8 @@ inline std::optional<Failure> Interpreter::apply_result_path(Frame& f, const Sta
         f.doc = std::move(out);  // left as it was: a Catch sees the state's raw input
         return from_eval(f, st, std::move(*e));
       }
-      bound = f.size_bound + result_bound + st.shape.merge_overhead;
+      // A JSONata Output may build anything: measure it rather than bound it.
+      bound = st.jsonata ? this->bound(out) : f.size_bound + result_bound + st.shape.merge_overhead;
       break;
   }
   return std::nullopt;
@@ -232,6 +233,8 @@ inline std::optional<Failure> Interpreter::over_payload_limit(const State& st, c
 inline Interpreter::Step Interpreter::exit_state(const std::shared_ptr<Frame>& f, const State& st, const QueryEnv& ctx,
                                                  Json out, std::uint32_t next, std::size_t bound) {
   if (auto fl = apply_output_path(*f, st, ctx, out)) return fail_state(f, st, std::move(*fl));
+  // OutputPath only selects a part, but a JSONata Output may build more than its input.
+  if (st.jsonata && !st.shape.output_is_doc) bound = this->bound(out);
   if (auto fl = check_depth(*f, st, out)) return propagate(f, std::move(*fl));
   // An oversized output fails the state before its Exited event on AWS (recorded history of
   // test_start_large_input: Entered, then ExecutionFailed). transition() checks it too, for the

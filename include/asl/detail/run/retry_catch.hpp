@@ -152,7 +152,7 @@ inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f
       case Combine::merge:
         out = std::move(f->doc);
         if (auto e = q.catch_merge(i, out, std::move(error_output), ctx)) return propagate(f, from_eval(*f, st, std::move(*e)));
-        bound += f->size_bound + st.shape.catch_overhead[i];
+        bound = st.jsonata ? this->bound(out) : bound + f->size_bound + st.shape.catch_overhead[i];
         break;
     }
     if (auto fl = check_depth(*f, st, out)) return propagate(f, std::move(*fl));
