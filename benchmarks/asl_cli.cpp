@@ -37,6 +37,7 @@
 #include "cli_eval_jsonata.hpp"
 #include "cli_mock_config.hpp"
 #include "cli_task_commands.hpp"
+#include "cli_timing.hpp"
 
 namespace {
 
@@ -768,29 +769,7 @@ int run(const RunConfig& a) {
   }
   fmt::print("{}\n", last.to_json().dump());
   if (a.timing) {
-    std::vector<long long> sorted = exec_ns;
-    std::sort(sorted.begin(), sorted.end());
-    const long long median = sorted.size() % 2 ? sorted[sorted.size() / 2]
-                                               : (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]) / 2;
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    asl::Json t;
-    t["engine"] = std::string("asl@") + asl::version_string;
-#if defined(__clang__)
-    t["runtime"] = fmt::format("clang++ {}.{}", __clang_major__, __clang_minor__);
-#elif defined(__GNUC__)
-    t["runtime"] = fmt::format("g++ {}.{}", __GNUC__, __GNUC_MINOR__);
-#else
-    t["runtime"] = "c++";
-#endif
-    t["load_ns"] = load_ns;
-    t["warmup"] = a.warmup;
-    t["repeat"] = a.repeat;
-    t["warmup_ns"] = warm_ns;
-    t["exec_ns"] = exec_ns;
-    t["median_ns"] = median;
-    t["min_ns"] = sorted.front();
-    t["max_ns"] = sorted.back();
+    asl::Json t = asl_cli::timing_fields(load_ns, a.warmup, a.repeat, warm_ns, exec_ns);
     if (a.count_transitions) {
       t["transitions"] = counted.transitions();
       t["state_entries"] = counted.state_entries;
@@ -800,7 +779,6 @@ int run(const RunConfig& a) {
       t["state_entries"] = nullptr;
       t["retries"] = nullptr;
     }
-    t["peak_rss_kb"] = ru.ru_maxrss;
     t["threads"] = threads;
     std::string notes = threads == 1 ? "history off (events only counted); inline on the calling thread"
                                      : "history off (events only counted); Map/Parallel on a worker pool";

@@ -25,6 +25,8 @@
 #include <asl/parse_json.hpp>
 #include <asl/version.hpp>
 
+#include "cli_timing.hpp"
+
 namespace asl_cli {
 
 /// A mistake on eval-jsonata's command line, already worded as the tool prints it (exit 64).
@@ -226,30 +228,7 @@ class EvalJsonataCommand {
   }
 
   void print_timing(long long load_ns, const std::vector<long long>& warm_ns, const std::vector<long long>& exec_ns) const {
-    std::vector<long long> sorted = exec_ns;
-    std::sort(sorted.begin(), sorted.end());
-    const std::size_t n = sorted.size();
-    const long long median = n == 0 ? 0 : n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    asl::Json t;
-    t["engine"] = std::string("asl@") + asl::version_string;
-#if defined(__clang__)
-    t["runtime"] = fmt::format("clang++ {}.{}", __clang_major__, __clang_minor__);
-#elif defined(__GNUC__)
-    t["runtime"] = fmt::format("g++ {}.{}", __GNUC__, __GNUC_MINOR__);
-#else
-    t["runtime"] = "c++";
-#endif
-    t["load_ns"] = load_ns;
-    t["warmup"] = warmup_;
-    t["repeat"] = repeat_;
-    t["warmup_ns"] = warm_ns;
-    t["exec_ns"] = exec_ns;
-    t["median_ns"] = median;
-    t["min_ns"] = n == 0 ? 0 : sorted.front();
-    t["max_ns"] = n == 0 ? 0 : sorted.back();
-    t["peak_rss_kb"] = ru.ru_maxrss;
+    asl::Json t = timing_fields(load_ns, warmup_, repeat_, warm_ns, exec_ns);
     t["dialect"] = dialect_ == asl::jsonata::Dialect::aws ? "aws" : "full";
     t["notes"] = "compiled once (load_ns); each sample is one evaluate() including the result's conversion to JSON";
     fmt::print("{}\n", asl::Json{{"timing", t}}.dump());

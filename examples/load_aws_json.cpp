@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "ml_common.hpp"
+#include "sagemaker_local.hpp"
 
 int main() {
   asl::HandlerRegistry tasks;
@@ -15,21 +15,8 @@ int main() {
     return asl::Json{{"train_uri", "s3://" + bucket + "/train/"}, {"rows", in.at("rows")}};
   });
   // The SageMaker training job (and its .sync variant): train locally, answer in SageMaker's shape.
-  tasks.add_pattern("arn:aws:states:::sagemaker:createTrainingJob*", [](const asl::Json& job) {
-    const asl::Json& hp = job.at("HyperParameters");  // SageMaker passes hyper-parameters as strings
-    const ml::Dataset data = ml::make_blobs(400, 5);
-    const ml::Model m = ml::train_logistic_regression(data.train, std::stod(hp.at("learning_rate").get<std::string>()),
-                                                      std::stoi(hp.at("epochs").get<std::string>()));
-    const std::string name = job.at("TrainingJobName").get<std::string>();
-    return asl::Json{
-        {"TrainingJobName", name},
-        {"TrainingJobStatus", "Completed"},
-        {"ModelArtifacts", {{"S3ModelArtifacts", job["OutputDataConfig"]["S3OutputPath"].get<std::string>() + name + "/model.tar.gz"}}},
-        {"FinalMetricDataList", {{{"MetricName", "validation:accuracy"}, {"Value", ml::accuracy(m, data.test)}}}}};
-  });
-  tasks.add_pattern("arn:aws:states:::sagemaker:createModel", [](const asl::Json& in) {
-    return asl::Json{{"ModelArn", "arn:aws:sagemaker:us-east-1:123456789012:model/" + in.at("ModelName").get<std::string>()}};
-  });
+  tasks.add_pattern("arn:aws:states:::sagemaker:createTrainingJob*", &ml::sagemaker_training_job);
+  tasks.add_pattern("arn:aws:states:::sagemaker:createModel", &ml::sagemaker_create_model);
   tasks.add_pattern("arn:aws:states:::sns:*", [](const asl::Json& in) {
     fmt::print("sns {}: {}\n", in.at("TopicArn").get<std::string>(), in.at("Message").get<std::string>());
     return asl::Json{{"MessageId", "local-1"}};

@@ -59,8 +59,10 @@ struct ArrayBox : Heap {
   std::size_t range_count = 0;
 
   ArrayBox() = default;
-  ~ArrayBox() override;
-  void take_children(std::vector<Value>& out) override;
+  // Declared inline here, defined below: a virtual member declared without `inline` would be
+  // the class's key function and put its vtable in every file that includes asl.hpp.
+  inline ~ArrayBox() override;
+  inline void take_children(std::vector<Value>& out) override;
 
   std::size_t size() const noexcept;
   /// Turns a lazy range into items, before code that edits `items`.
@@ -70,8 +72,8 @@ struct ArrayBox : Heap {
 /// An owned object: insertion-ordered entries, with a hash index once it grows.
 struct ObjectBox : Heap {
   ObjectBox() = default;
-  ~ObjectBox() override;
-  void take_children(std::vector<Value>& out) override;
+  inline ~ObjectBox() override;
+  inline void take_children(std::vector<Value>& out) override;
 
   std::vector<std::pair<std::string, Value>> entries;
 

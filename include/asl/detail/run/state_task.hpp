@@ -236,10 +236,11 @@ inline Interpreter::Step Interpreter::await_slot(const std::shared_ptr<Frame>& f
       std::weak_ptr<Interpreter> weak = weak_from_this();
       slot->wake = [weak, f, holds_time] {
         if (auto self = weak.lock()) {
-          // Queue the frame before letting go of the hold: in between, an inline run would see
-          // nothing runnable and nothing pending (and fail as stuck), virtual time would jump.
-          self->requeue(f);
+          // Known race (issue #23's note): between these two calls an inline run on virtual
+          // time can see nothing runnable and nothing pending. The other order is worse: once
+          // queued, the execution can end and its engine (the host) go away before the release.
           if (holds_time) self->host_->external_end();
+          self->requeue(f);
         }
       };
     }
