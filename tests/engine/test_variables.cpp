@@ -105,3 +105,45 @@ TEST_CASE("variables: *StateExited carries assignedVariables as JSON text", "[va
   }
   CHECK(found);
 }
+
+TEST_CASE("variables: AWS's quotas on one variable, one Assign and all of an execution's variables",
+          "[variables]") {
+  // With a payload limit of 1,000 bytes the quotas are 1,000 (a variable, an Assign) and 40,000
+  // (everything held); AWS's are the same multiples of 256 KiB. Values are built inside the
+  // machine ($pad) because an input that large would be refused first.
+  asl::EngineOptions o;
+  o.payload_limit = 1000;
+  SECTION("one variable") {
+    auto r = run_machine(Json::parse(R"J({"QueryLanguage":"JSONata","StartAt":"A","States":{
+        "A":{"Type":"Pass","Assign":{"big":"{% $pad('', 999, 'x') %}"},"End":true}}})J"),
+                         Json::object(), asl::HandlerRegistry{}, o);
+    REQUIRE(r.status == asl::Status::failed);
+    CHECK(r.error == "States.DataLimitExceeded");
+    CHECK(r.cause.value_or("").find("variable 'big' a value of 1001 bytes") != std::string::npos);
+  }
+  SECTION("one Assign, each variable within its quota") {
+    auto r = run_machine(Json::parse(R"J({"QueryLanguage":"JSONata","StartAt":"A","States":{
+        "A":{"Type":"Pass","Assign":{"a":"{% $pad('', 600, 'x') %}","b":"{% $pad('', 600, 'x') %}"},"End":true}}})J"),
+                         Json::object(), asl::HandlerRegistry{}, o);
+    REQUIRE(r.status == asl::Status::failed);
+    CHECK(r.cause.value_or("").find("assigned 1204 bytes of variables at once") != std::string::npos);
+  }
+  SECTION("all variables: 40 of 1,000 bytes fit the execution's quota, a 41st does not, a replacement adds nothing") {
+    const auto machine = [](int distinct) {
+      Json states = Json::object();
+      for (int i = 0; i < 41; ++i) {
+        const int var = i < distinct ? i : 0;  // past `distinct`, the states replace v0
+        Json st = {{"Type", "Pass"}, {"Assign", {{"v" + std::to_string(var), "{% $pad('', 998, 'x') %}"}}}};
+        if (i < 40) st["Next"] = "S" + std::to_string(i + 1);
+        else st["End"] = true;
+        states["S" + std::to_string(i)] = st;
+      }
+      return Json{{"QueryLanguage", "JSONata"}, {"StartAt", "S0"}, {"States", states}};
+    };
+    CHECK(run_machine(machine(40), Json::object(), asl::HandlerRegistry{}, o).status == asl::Status::succeeded);
+    auto r = run_machine(machine(41), Json::object(), asl::HandlerRegistry{}, o);
+    REQUIRE(r.status == asl::Status::failed);
+    CHECK(r.error == "States.DataLimitExceeded");
+    CHECK(r.cause.value_or("").find("variables to 41000 bytes, over the quota of 40000") != std::string::npos);
+  }
+}

@@ -1,5 +1,6 @@
 // The light header <asl/validate.hpp>: this file sees only the declaration (no JSON, no parser),
-// and the definition comes from validate_impl.cpp, as a user's program would have it.
+// and the definition comes from the one file that compiles asl (asl/impl.hpp includes
+// asl/validate_impl.hpp; here tests/support/asl_compiled_once.cpp), as a user's program would have it.
 // SPDX-License-Identifier: MIT
 #include <asl/validate.hpp>
 

@@ -93,7 +93,6 @@ class JsonataTemplate {
           problems.push_back({it.pointer, "UNSUPPORTED_JSONATA_EXPRESSION", std::move(*why)});
           continue;
         }
-        classify_plain_path(e);
         classify_merge(e);
         if (auto d = direct_of(e.merge_object ? *e.merge_object : *e.root, 0))
           e.direct = std::make_shared<const Direct>(std::move(*d));
@@ -207,11 +206,6 @@ class JsonataTemplate {
     std::string location;
     std::string text;
     std::shared_ptr<const jsonata::Node> root;
-    /// A plain path of member names, read straight from the documents when every step meets an
-    /// object (anything else, such as an array to map over, goes to the evaluator).
-    PathRoot path_root = PathRoot::none;
-    std::string variable;
-    std::vector<std::string> members;
     /// `$merge([$states.input, {...}])`, JSONata's spelling of a ResultPath: the object
     /// constructor (sharing the tree), whose members are set in the input where it stands.
     std::shared_ptr<const jsonata::Node> merge_object;
@@ -227,39 +221,41 @@ class JsonataTemplate {
            !n.has_index;
   }
 
-  /// Most fields are plain paths (`{% $states.input.id %}`): recognise them once, at load.
-  static void classify_plain_path(Expr& e) {
+  /// Most fields are plain paths (`{% $states.input.id %}`): recognise them once, at load, as a
+  /// path of member names read straight from the documents when every step meets an object
+  /// (anything else, such as an array to map over, goes to the evaluator).
+  static bool classify_plain_path(const jsonata::Node& n, Direct& d) {
     using jsonata::NodeType;
-    const jsonata::Node& n = *e.root;
     if (plain_step(n, NodeType::Variable)) {
-      if (n.value.empty() || n.value == "$" || n.value == "states") return;
-      e.path_root = PathRoot::variable;
-      e.variable = n.value;
-      return;
+      if (n.value.empty() || n.value == "$" || n.value == "states") return false;
+      d.root = PathRoot::variable;
+      d.variable = n.value;
+      return true;
     }
     if (n.type != NodeType::Path || !n.stages.empty() || !n.predicates.empty() || n.group || n.keep_array ||
         n.tuple || n.items.empty())
-      return;
+      return false;
     const jsonata::Node& first = *n.items[0];
-    if (!plain_step(first, NodeType::Variable) || first.value.empty() || first.value == "$") return;
+    if (!plain_step(first, NodeType::Variable) || first.value.empty() || first.value == "$") return false;
     std::size_t next = 1;
     PathRoot root = PathRoot::variable;
     if (first.value == "states") {
-      if (n.items.size() < 2 || !plain_step(*n.items[1], NodeType::Name)) return;
+      if (n.items.size() < 2 || !plain_step(*n.items[1], NodeType::Name)) return false;
       const std::string& m = n.items[1]->value;
       root = m == "input" ? PathRoot::input : m == "context" ? PathRoot::context : m == "result" ? PathRoot::result
              : m == "errorOutput" ? PathRoot::error_output : PathRoot::none;
-      if (root == PathRoot::none) return;
+      if (root == PathRoot::none) return false;
       next = 2;
     }
     std::vector<std::string> members;
     for (std::size_t i = next; i < n.items.size(); ++i) {
-      if (!plain_step(*n.items[i], NodeType::Name)) return;
+      if (!plain_step(*n.items[i], NodeType::Name)) return false;
       members.push_back(n.items[i]->value);
     }
-    e.path_root = root;
-    if (root == PathRoot::variable) e.variable = first.value;
-    e.members = std::move(members);
+    d.root = root;
+    if (root == PathRoot::variable) d.variable = first.value;
+    d.members = std::move(members);
+    return true;
   }
 
   /// `n` as a Direct, when it is one (nesting bounded: the rest is the evaluator's).
@@ -308,17 +304,10 @@ class JsonataTemplate {
         }
         return std::nullopt;
       }
-      default: {
-        Expr probe;
-        probe.root = std::shared_ptr<const jsonata::Node>(std::shared_ptr<const jsonata::Node>(), &n);
-        classify_plain_path(probe);
-        if (probe.path_root == PathRoot::none) return std::nullopt;
+      default:
+        if (!classify_plain_path(n, d)) return std::nullopt;
         d.kind = Direct::Kind::path;
-        d.root = probe.path_root;
-        d.variable = std::move(probe.variable);
-        d.members = std::move(probe.members);
         return d;
-      }
     }
   }
 
@@ -397,10 +386,9 @@ class JsonataTemplate {
     if (list.type != NodeType::ArrayCons || list.items.size() != 2 || !list.predicates.empty() ||
         !list.stages.empty() || list.keep_array || list.group)
       return;
-    Expr first;
-    first.root = std::shared_ptr<const jsonata::Node>(e.root, list.items[0].get());
-    classify_plain_path(first);
-    if (first.path_root != PathRoot::input || !first.members.empty()) return;
+    Direct first;
+    if (!classify_plain_path(*list.items[0], first) || first.root != PathRoot::input || !first.members.empty())
+      return;
     const jsonata::Node& obj = *list.items[1];
     if (obj.type != NodeType::ObjectCons || !obj.predicates.empty() || !obj.stages.empty() || obj.group) return;
     for (const auto& kv : obj.pairs)

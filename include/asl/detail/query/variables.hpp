@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "asl/detail/json/size.hpp"
 #include "asl/detail/query/variable_source.hpp"
 #include "asl/json.hpp"
 
@@ -30,6 +31,7 @@ class Variables final : public VariableSource {
   static Ptr inner(Ptr outer) {
     auto v = std::make_shared<Variables>();
     v->outer_ = std::move(outer);
+    v->bytes_ = v->outer_ ? v->outer_->bytes_ : 0;
     return v;
   }
 
@@ -40,19 +42,34 @@ class Variables final : public VariableSource {
       v->outer_ = scope->outer_;
       v->own_ = scope->own_;
     }
+    v->bytes_ = scope ? scope->bytes_ : 0;
     for (auto& u : updates) {
+      const std::size_t size = json_size_bound(u.second);
       auto value = std::make_shared<const Json>(std::move(u.second));
       bool replaced = false;
       for (auto& o : v->own_) {
-        if (o.first == u.first) {
-          o.second = value;
+        if (o.name == u.first) {
+          v->bytes_ -= o.size;
+          o.value = value;
+          o.size = size;
           replaced = true;
           break;
         }
       }
-      if (!replaced) v->own_.emplace_back(std::move(u.first), std::move(value));
+      if (!replaced) v->own_.push_back(Own{std::move(u.first), std::move(value), size});
+      v->bytes_ += size;
     }
     return v;
+  }
+
+  /// The serialized size (bounded as json_size_bound does) of every variable visible here: what
+  /// AWS's 10 MiB quota on an execution's variables counts (io_pipeline.hpp).
+  std::size_t bytes() const { return bytes_; }
+  /// The size of `name` in this scope's own level (the only level an Assign here may replace).
+  std::size_t own_bytes(const std::string& name) const {
+    for (const auto& o : own_)
+      if (o.name == name) return o.size;
+    return 0;
   }
 
   /// The variable `name` as this scope sees it, or nullptr when no scope assigned it.
@@ -60,7 +77,7 @@ class Variables final : public VariableSource {
     // Walks the chain with a loop: scopes nest as deep as the definition's Map/Parallel states.
     for (const Variables* s = this; s != nullptr; s = s->outer_.get())
       for (const auto& o : s->own_)
-        if (o.first == name) return o.second.get();
+        if (o.name == name) return o.value.get();
     return nullptr;
   }
 
@@ -69,12 +86,18 @@ class Variables final : public VariableSource {
   template <class F>
   void for_each(F&& f) const {
     for (const Variables* s = this; s != nullptr; s = s->outer_.get())
-      for (const auto& o : s->own_) f(o.first, *o.second);
+      for (const auto& o : s->own_) f(o.name, *o.value);
   }
 
  private:
+  struct Own {
+    std::string name;
+    Value value;
+    std::size_t size = 0;
+  };
   Ptr outer_;
-  std::vector<std::pair<std::string, Value>> own_;  ///< few per scope: a vector beats a map
+  std::vector<Own> own_;  ///< few per scope: a vector beats a map
+  std::size_t bytes_ = 0;  ///< own sizes plus the outer scopes' bytes_
 };
 
 }  // namespace asl::detail

@@ -195,19 +195,21 @@ inline void Interpreter::schedule(std::shared_ptr<Frame> f, TimePoint due) {
   });
 }
 
-inline void Interpreter::requeue(std::shared_ptr<Frame> f) {
+inline void Interpreter::requeue(std::shared_ptr<Frame> f, bool ends_external) {
   if (f.get() == root_ && caller_attached_.load(std::memory_order_acquire)) {
     std::lock_guard<std::mutex> lock(done_mutex_);
     if (caller_attached_.load(std::memory_order_relaxed)) {
       publish_counts();  // the caller may run the frame before this drive returns
-      host_->external_begin();  // runnable work the pool cannot see: virtual time holds still
+      // Runnable work the pool cannot see holds virtual time still: a task's hold passes to it.
+      if (!ends_external) host_->external_begin();
       caller_frame_ = std::move(f);
       caller_wake_.store(true, std::memory_order_release);
       done_cv_.notify_all();
       return;
     }
   }
-  host_->post(Work{shared_from_this(), std::move(f)});
+  if (ends_external) host_->post_ending_external(Work{shared_from_this(), std::move(f)});
+  else host_->post(Work{shared_from_this(), std::move(f)});
 }
 
 inline bool Interpreter::abandoned(const Frame& f) {

@@ -96,7 +96,9 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   void drive_steps(const std::shared_ptr<Frame>& f);
   std::uint64_t step_seed(const Frame& f) const;
   void schedule(std::shared_ptr<Frame> f, TimePoint due);
-  void requeue(std::shared_ptr<Frame> f);
+  /// Makes `f` runnable. `ends_external`: a deferred task's completion, whose external hold
+  /// (Host::external_begin) ends with the same step (Host::post_ending_external).
+  void requeue(std::shared_ptr<Frame> f, bool ends_external = false);
   static bool abandoned(const Frame& f);
   Step step(const std::shared_ptr<Frame>& f);
   Step enter(const std::shared_ptr<Frame>& f, const State& st);
@@ -189,6 +191,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   std::optional<Failure> evaluate_assign(Frame& f, const State& st, AssignSite site, std::size_t index,
                                          const Json& raw, const Json& value, const Json* result,
                                          const Json* error_output, const QueryEnv& ctx) const;
+  std::optional<Failure> over_variable_limits(const Frame& f, const State& st) const;
   static void describe_assign(const Frame& f, Json& details);
   void log_evaluation_failure(Frame& f, Failure& failure);
   static void commit_assign(Frame& f);

@@ -89,6 +89,47 @@ inline std::optional<Failure> Interpreter::evaluate_assign(Frame& f, const State
     f.assigned.clear();
     return from_eval(f, st, std::move(*e));
   }
+  if (auto fl = over_variable_limits(f, st)) {
+    f.assigned.clear();
+    return fl;
+  }
+  return std::nullopt;
+}
+
+/// AWS's variable quotas (spec §12.1): one variable and one Assign at most the payload limit
+/// (256 KiB), all the variables an execution holds at most 40 times that (10 MiB). Counted over
+/// the scopes the frame sees (its own and the enclosing ones): a sibling Map iteration's are its
+/// own business. AWS has recorded no cause text for these: ours names the variable and the quota.
+inline std::optional<Failure> Interpreter::over_variable_limits(const Frame& f, const State& st) const {
+  const std::size_t limit = config_.payload_limit;
+  if (!limit || f.assigned.empty()) return std::nullopt;
+  const auto fail = [&](std::string cause) {
+    return Failure{Error(std::string(errors::data_limit_exceeded), std::move(cause)), true};
+  };
+  std::size_t assign_total = 0;
+  for (const auto& [name, v] : f.assigned) {
+    std::size_t n = json_size_bound(v);
+    if (n > limit) n = v.dump().size();
+    if (n > limit)
+      return fail(fmt::format("The state '{}' assigned the variable '{}' a value of {} bytes, over the quota of {} "
+                              "bytes for one variable.",
+                              st.name, name, n, limit));
+    assign_total += n;
+  }
+  if (assign_total > limit)
+    return fail(fmt::format("The state '{}' assigned {} bytes of variables at once, over the quota of {} bytes for "
+                            "one Assign.",
+                            st.name, assign_total, limit));
+  std::size_t held = assign_total;
+  if (f.vars) {
+    held += f.vars->bytes();
+    for (const auto& a : f.assigned) held -= std::min(held, f.vars->own_bytes(a.first));  // replaced
+  }
+  const std::size_t total_limit = 40 * limit;
+  if (held > total_limit)
+    return fail(fmt::format("The state '{}' would bring the execution's variables to {} bytes, over the quota of {} "
+                            "bytes for all variables.",
+                            st.name, held, total_limit));
   return std::nullopt;
 }
 

@@ -61,6 +61,12 @@ class Host {
     nudge();
   }
   std::int64_t externals() const { return external_.load(std::memory_order_relaxed); }
+  /// A deferred task's completion: posts its frame and ends its external hold as one step under
+  /// the host's lock, so whoever decides that nothing can run (virtual time jumping, an inline
+  /// run reporting a stuck execution) sees both or neither. Ending the hold first opened a window
+  /// where nothing looked runnable; posting first let the execution end and its engine (this
+  /// host) go away before the hold was ended. Nothing touches the host after its lock is released.
+  virtual void post_ending_external(Work w) = 0;
 
  protected:
   virtual void nudge() {}
@@ -120,6 +126,13 @@ class InlineHost final : public Host {
     std::lock_guard<std::mutex> lock(waker_->mutex);
     queue_.push_back(std::move(w));
     waker_->cv.notify_one();
+  }
+  void post_ending_external(Work w) override {
+    const auto waker = waker_;  // the host may be gone once the lock is released
+    std::lock_guard<std::mutex> lock(waker->mutex);
+    queue_.push_back(std::move(w));
+    external_.fetch_sub(1, std::memory_order_relaxed);
+    waker->cv.notify_all();
   }
   void post_at(TimePoint due, std::function<void()> fire) override {
     std::lock_guard<std::mutex> lock(waker_->mutex);
@@ -254,6 +267,23 @@ class PoolScheduler final : public Host {
     state_->queue.push_back(std::move(w));
     state_->queued.store(state_->queue.size(), std::memory_order_release);
     if (state_->idle > 0) state_->work_cv.notify_one();
+  }
+
+  void post_ending_external(Work w) override {
+    if (tls_pool() == this) {
+      // From one of this pool's workers: it counts busy until its buffer is flushed, so virtual
+      // time cannot move in between, and the pool outlives its own workers.
+      tls_buffer().push_back(std::move(w));
+      external_end();
+      return;
+    }
+    const auto state = state_;  // the pool may be gone once the lock is released
+    std::lock_guard<std::mutex> lock(spin_lock(state->mutex), std::adopt_lock);
+    state->queue.push_back(std::move(w));
+    state->queued.store(state->queue.size(), std::memory_order_release);
+    external_.fetch_sub(1, std::memory_order_relaxed);
+    if (state->idle > 0) state->work_cv.notify_one();
+    if (virtual_) state->timer_cv.notify_all();
   }
 
   /// Not a thread that works for another pool: its thread-local post buffer holds that pool's

@@ -235,13 +235,7 @@ inline Interpreter::Step Interpreter::await_slot(const std::shared_ptr<Frame>& f
       if (holds_time) host_->external_begin();
       std::weak_ptr<Interpreter> weak = weak_from_this();
       slot->wake = [weak, f, holds_time] {
-        if (auto self = weak.lock()) {
-          // Known race (issue #23's note): between these two calls an inline run on virtual
-          // time can see nothing runnable and nothing pending. The other order is worse: once
-          // queued, the execution can end and its engine (the host) go away before the release.
-          if (holds_time) self->host_->external_end();
-          self->requeue(f);
-        }
+        if (auto self = weak.lock()) self->requeue(f, holds_time);
       };
     }
   }

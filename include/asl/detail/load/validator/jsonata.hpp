@@ -14,10 +14,6 @@
 
 namespace asl::detail::validator_impl {
 
-/// A JSONata expression string: "{% ... %}" (spec §11.2). Fields of JSONata states may hold one
-/// where JSONPath wants a literal: check_jsonata_state compiles it, the literal checks skip it.
-inline bool is_jsonata_expression(const Json& v) { return is_jsonata_string(v); }
-
 inline void Validator::read_machine_language() {
   // The machine's language is the default of every state, nested ones included (spec §2.5).
   if (const auto it = doc_.find("QueryLanguage"); it != doc_.end() && *it == "JSONata") machine_lang_ = Lang::jsonata;
@@ -52,7 +48,7 @@ inline void Validator::wrong_language(const std::string& key, const Where& point
 inline bool Validator::computed_by_jsonata(const FieldSpec& f, const Json& v) const {
   // JSONata states may compute many fields with "{% ... %}"; asl does not evaluate JSONata, so
   // it checks only what is independent of it (spec §11.2).
-  return lang_ == Lang::jsonata && is_jsonata_expression(v) &&
+  return lang_ == Lang::jsonata && is_jsonata_string(v) &&
          (f.check == Check::integer || f.check == Check::number || f.check == Check::timestamp ||
           f.check == Check::text || f.check == Check::payload_template || f.check == Check::payload_any);
 }
