@@ -36,7 +36,10 @@
 #include "bench_resolver.hpp"
 #include "cli_eval_jsonata.hpp"
 #include "cli_mock_config.hpp"
+#include "cli_object_store.hpp"
 #include "cli_task_commands.hpp"
+#include "cli_test_spec.hpp"   // asl test (issue #21 §4)
+#include "cli_test_state.hpp"  // asl test-state (issue #21 §3)
 #include "cli_timing.hpp"
 
 namespace {
@@ -65,6 +68,7 @@ struct RunArgs {
   std::string wait_scale, retry_scale, repeat, warmup, threads, payload_limit, max_history_events;
   bool virtual_time = false, count_transitions = false, trace = false;
   std::vector<std::string> tasks;  // --task PATTERN=COMMAND, repeatable (cli_task_commands.hpp)
+  std::string bucket_root;         // --bucket-root DIR (cli_object_store.hpp)
 };
 
 struct ValidateArgs {
@@ -81,6 +85,7 @@ struct RunConfig {
   long repeat = 1, warmup = 0, threads = 0, payload_limit = 0;
   std::optional<long> max_history_events;
   std::vector<std::string> tasks;  // --task values, checked
+  std::string bucket_root;         // --bucket-root, checked (cli_object_store.hpp)
 };
 
 struct ValidateConfig {
@@ -266,6 +271,12 @@ void engine_config(const RunArgs& ra, const CLI::App& cmd, RunConfig& c) {
     throw UsageError{e.what()};
   }
   c.tasks = ra.tasks;
+  try {
+    asl_cli::check_bucket_root(ra.bucket_root);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError{e.what()};
+  }
+  c.bucket_root = ra.bucket_root;
 }
 
 /// run's options converted and checked (messages without the "asl run: " prefix).
@@ -352,6 +363,7 @@ Parsed parse_command_line(int argc, char** argv) {
                   "cap on history events per execution (0 = none; see below)")
       ->type_name("N");
   run->add_flag("--virtual-time", ra.virtual_time, "Wait states and retry intervals take no real time");
+  asl_cli::add_bucket_root_option(*run, ra.bucket_root);
   run->add_option("--wait-scale", ra.wait_scale, "multiply Wait durations by S (0 = do not wait)")
       ->type_name("S");
   run->add_option("--retry-interval-scale", ra.retry_scale, "multiply Retry intervals by S (0 = retry at once)")
@@ -432,12 +444,15 @@ Parsed parse_command_line(int argc, char** argv) {
       ->type_name("TYPE");
 
   CLI::App* eval_jsonata = asl_cli::eval_jsonata_command().declare(app);  // benchmarks/cli_eval_jsonata.hpp
+  // Listed here for `asl --help`; main() hands them to their own parsers before this one runs.
+  app.add_subcommand("test", "run pipeline test specs (asl help test)")->group("Commands");
+  app.add_subcommand("test-state", "run one state as AWS's TestState API (asl help test-state)")->group("Commands");
   CLI::App* version = app.add_subcommand("version", "print the version");
   version->group("Commands")->allow_extras()->footer("");
   std::string topic;
   CLI::App* help = app.add_subcommand("help", "print help for a command");
   help->group("Commands")->allow_extras()->footer("");
-  help->add_option("COMMAND", topic, "run, validate, resume, executions, eval-jsonata, version or help")->type_name("");
+  help->add_option("COMMAND", topic, "run, validate, resume, executions, eval-jsonata, test, test-state, version or help")->type_name("");
   // An option given twice: the last one wins, as before CLI11 (its default is an error).
   for (CLI::App* sub : {run, validate, resume, executions, list, history_cmd, redrive_cmd, compact_cmd, eval_jsonata,
                         version, help})
@@ -635,10 +650,7 @@ asl::EngineOptions engine_options(const RunConfig& a) {
   // --threads 1 runs inline on the main thread (no hand-off at all); otherwise a pool (0 = all cores).
   opts.threads = static_cast<unsigned>(a.threads);
   opts.inline_execution = a.threads == 1;
-  // --task: a pool of one instead. Commands complete from the supervisor thread, and an inline
-  // run can take such a completion for "cannot make progress" (the slot's wake in
-  // asl/detail/run/state_task.hpp ends its external hold before it requeues the frame).
-  if (!a.tasks.empty()) opts.inline_execution = false;
+  asl_cli::apply_bucket_root(a.bucket_root, opts);
   return opts;
 }
 
@@ -980,6 +992,16 @@ void tune_thread_cache(int argc, char** argv) {
 int main(int argc, char** argv) {
   tune_thread_cache(argc, argv);
   tune_allocator();
+  // Issue #21: `asl test-state` and `asl test` parse their own command lines
+  // (benchmarks/cli_test_state.hpp, cli_test_spec.hpp).
+  if (argc >= 2 && std::string_view(argv[1]) == "test-state") return asl_cli::test_state_main(argc, argv);
+  if (argc >= 2 && std::string_view(argv[1]) == "test") return asl_cli::test_spec_main(argc, argv);
+  if (argc == 3 && std::string_view(argv[1]) == "help" &&
+      (std::string_view(argv[2]) == "test" || std::string_view(argv[2]) == "test-state")) {
+    char help_flag[] = "--help";
+    char* args[] = {argv[0], argv[2], help_flag, nullptr};
+    return std::string_view(argv[2]) == "test" ? asl_cli::test_spec_main(3, args) : asl_cli::test_state_main(3, args);
+  }
   // Every way out of the tool is one line on stderr (or the help text), never an uncaught
   // exception's terminate() message.
   try {

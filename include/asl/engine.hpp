@@ -24,6 +24,8 @@
 
 namespace asl {
 
+class ObjectStore;  // object_store.hpp
+
 namespace detail {
 class Interpreter;
 class Host;
@@ -95,6 +97,12 @@ struct EngineOptions {
   /// name is taken for good (see Engine::start). EXPRESS executions are not journaled, as AWS
   /// keeps no state for them. Null (the default): nothing is recorded and nothing costs more.
   std::shared_ptr<Journal> journal;
+  // -- Distributed Map I/O (issue #20)
+  /// Where a Distributed Map's ItemReader (s3:getObject, s3:listObjectsV2) reads and its
+  /// ResultWriter (s3:putObject) writes: asl::LocalDirectoryStore maps bucket/key to a folder.
+  /// Null: a Map with an ItemReader or a ResultWriter that exports fails with
+  /// States.ItemReaderFailed / States.ResultWriterFailed.
+  std::shared_ptr<ObjectStore> object_store;
 };
 
 /// Per-execution settings.

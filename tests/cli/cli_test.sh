@@ -58,6 +58,11 @@ case_help() {
   run_asl --help
   expect_has "asl --help" "$out" "resume"
   expect_has "asl --help" "$out" "executions"
+  expect_has "asl --help" "$out" "test-state"
+  run_asl help test
+  expect_has "asl help test" "$out" "--junit"
+  run_asl help test-state
+  expect_has "asl help test-state" "$out" "--inspection-level"
   for args in "help resume" "resume --help" "help executions" "executions --help"; do
     # shellcheck disable=SC2086
     run_asl $args
@@ -702,6 +707,75 @@ case_task_command_map() {
     [[ "$out" == "{\"status\":\"SUCCEEDED\",\"output\":[$items],\"error\":null,\"cause\":null}" ]] ||
       fail "run map --threads $threads: ${out:0:300}"
   done
+}
+
+# --- issue #21 §3-4: asl test-state and asl test -------------------------------------------
+# TestState: AWS's response as one JSON line; a refused request is AWS's error body, exit 1.
+case_test_state() {
+  run_asl test-state --definition test_state_task.json --input test_state_input.json \
+    --mock '{"result": "{\"loss\": 0.5, \"epochs\": 3}"}' --inspection-level DEBUG
+  expect_rc 0 test-state mock result
+  expect_lines "test-state" "$out" 1
+  [[ "$out" == '{"output":"{\"job\":{\"size\":10},\"trained\":{\"loss\":0.5}}","inspectionData":{"input":"{\"job\":{\"size\":10}}","afterInputPath":"{\"size\":10}","afterParameters":"{\"size\":10}","result":"{\"loss\":0.5,\"epochs\":3}","afterResultSelector":"{\"loss\":0.5}","afterResultPath":"{\"job\":{\"size\":10},\"trained\":{\"loss\":0.5}}"},"nextState":"Evaluate","status":"SUCCEEDED"}' ]] ||
+    fail "test-state mock result: $out"
+  run_asl test-state --definition test_state_task.json --input test_state_input.json \
+    --mock '{"errorOutput": {"error": "Preempted", "cause": "node lost"}}' --state-configuration '{"retrierRetryCount": 1}' \
+    --inspection-level TRACE
+  expect_rc 0 test-state retriable
+  expect_has "test-state retriable" "$out" '"errorDetails":{"retryIndex":0,"retryBackoffIntervalSeconds":4}'
+  expect_has "test-state retriable" "$out" '"status":"RETRIABLE"'
+  run_asl test-state --definition test_state_task.json --input test_state_input.json \
+    --mock '{"errorOutput": {"error": "Preempted", "cause": "node lost"}}' --state-configuration '{"retrierRetryCount": 3}'
+  expect_has "test-state caught" "$out" '"nextState":"Recover","status":"CAUGHT_ERROR"'
+  # A state of a whole machine, INFO: no inspectionData.
+  run_asl test-state --definition ../../examples/pipelines/training.asl.json --state QualityGate \
+    --input <(echo '{"metrics": {"accuracy": 0.95}, "min_accuracy": 0.9}')
+  expect_rc 0 test-state --state
+  [[ "$out" == '{"output":"{\"metrics\":{\"accuracy\":0.95},\"min_accuracy\":0.9}","nextState":"Deploy","status":"SUCCEEDED"}' ]] ||
+    fail "test-state --state: $out"
+  # Refused as AWS refuses it.
+  run_asl test-state --definition test_state_task.json --mock '{"result": "{}", "errorOutput": {"error": "E"}}'
+  expect_rc 1 test-state both mocks
+  [[ "$out" == '{"__type":"ValidationException","message":"A test mock should have only one of the following fields: [result, errorOutput]."}' ]] ||
+    fail "test-state both mocks: $out"
+  run_asl test-state --definition ../../examples/pipelines/training.asl.json --state Nope
+  expect_rc 1 test-state unknown state
+  [[ "$out" == '{"__type":"ValidationException","message":"State '"'Nope'"' does not exist in the definition."}' ]] ||
+    fail "test-state unknown state: $out"
+  run_asl test-state --input test_state_input.json
+  expect_rc 64 test-state without --definition
+  run_asl test-state --definition test_state_task.json --mock '{not json'
+  expect_rc 64 test-state bad --mock
+  run_asl test-state --definition "$tmp/missing.json"
+  expect_rc 1 test-state unreadable
+  expect_has "test-state unreadable" "$err" "cannot read"
+  run_asl test-state --help
+  expect_rc 0 test-state --help
+  expect_has "test-state --help" "$out" "--state-configuration"
+}
+
+# asl test: one line per case, coverage, the summary, JUnit XML; non-zero exit on a failure.
+case_test_spec() {
+  run_asl test ../../examples/pipelines/training.test.json --junit "$tmp/junit.xml" --coverage-json "$tmp/cov.json"
+  expect_rc 0 test training
+  expect_has "test training" "$out" "PASS ../../examples/pipelines/training.test.json :: a good model is deployed"
+  expect_has "test training" "$out" "states 9/9 (100.0 %), transitions 8/8 (100.0 %)"
+  [[ "$(printf '%s\n' "$out" | tail -1)" == "5 passed, 0 failed" ]] || fail "test training summary: $out"
+  expect_has "junit" "$(cat "$tmp/junit.xml")" '<testsuites name="asl test" tests="5" failures="0"'
+  expect_has "coverage json" "$(cat "$tmp/cov.json")" '"transitions":{"total":8,"covered":8,"percent":100.0'
+  run_asl test failing.test.json --junit "$tmp/junit2.xml" --no-coverage
+  expect_rc 1 test failing
+  expect_has "test failing" "$out" "FAIL failing.test.json :: wrongly expects a failure"
+  expect_has "test failing" "$out" '    status: got SUCCEEDED, want "FAILED"'
+  expect_lacks "test failing" "$out" "coverage"
+  [[ "$(printf '%s\n' "$out" | tail -1)" == "1 passed, 1 failed" ]] || fail "test failing summary: $out"
+  expect_has "junit failing" "$(cat "$tmp/junit2.xml")" '<failure message="status: got SUCCEEDED, want &quot;FAILED&quot;">'
+  echo '{"cases": []}' >"$tmp/empty.test.json"
+  run_asl test "$tmp/empty.test.json"
+  expect_rc 1 test empty spec
+  expect_has "test empty spec" "$err" "/cases: must be a non-empty array"
+  run_asl test
+  expect_rc 64 test without a spec
 }
 
 if [[ "$which" == all ]]; then

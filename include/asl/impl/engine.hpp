@@ -197,6 +197,7 @@ ASL_DECL detail::ExecutionConfig Engine::base_config(detail::Host& host, const S
   cfg.max_transitions = options_.max_transitions;
   cfg.max_map_items = options_.max_map_items;
   cfg.max_map_concurrency = options_.max_map_concurrency;
+  cfg.object_store = options_.object_store.get();  // Distributed Map I/O (issue #20)
   // AWS's per-type quotas: a Standard execution's history is capped and it may run a year; an
   // Express one keeps no history (no cap) and may run 5 minutes.
   const bool express = machine.program()->express;

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "asl/detail/items/map_io.hpp"
 #include "asl/detail/json/depth.hpp"
 #include "asl/detail/json/member.hpp"
 #include "asl/detail/json/pointer.hpp"
@@ -167,6 +168,7 @@ class Compiler {
         if (const Json* pc = json_member(*proc, "ProcessorConfig"))
           st.distributed = pc->value("Mode", "INLINE") == "DISTRIBUTED";
         program_->has_distributed_map |= st.distributed;
+        if (st.distributed) st.io = compile_map_io(s, jsonata, ctx);  // Distributed Map I/O (issue #20)
         break;  // processor: set by declare_scope
       }
       default:

@@ -18,6 +18,8 @@ namespace asl::detail {
 
 inline constexpr std::uint32_t no_index = 0xffffffffu;
 
+struct MapIo;  // items/map_io.hpp
+
 enum class StateType : std::uint8_t { pass, task, choice, wait, succeed, fail, parallel, map };
 
 struct Retrier {
@@ -72,6 +74,8 @@ struct State {
   // Map
   std::uint32_t processor = no_index;  ///< scope id
   bool distributed = false;
+  /// A Distributed Map's ItemReader / ItemBatcher / ResultWriter, compiled (null: none).
+  std::shared_ptr<const MapIo> io;
 
   std::vector<Retrier> retriers;
   std::vector<Catcher> catchers;

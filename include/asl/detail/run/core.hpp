@@ -320,7 +320,7 @@ inline Interpreter::Step Interpreter::complete(const std::shared_ptr<Frame>& f) 
   publish_counts();
   std::lock_guard<std::mutex> lock(spin_lock(jp->mutex), std::adopt_lock);
   if (jp->abandoned.load(std::memory_order_relaxed)) return Step::stop;
-  jp->results[f->slot] = std::move(f->doc);
+  store_result(*jp, f->slot, std::move(f->doc));  // to a ResultWriter, or the results (issue #20)
   jp->result_bound += f->size_bound + 1;
   jp->result_depth = std::max(jp->result_depth, f->depth_bound);
   child_done(jp);
@@ -348,10 +348,11 @@ inline Interpreter::Step Interpreter::propagate(const std::shared_ptr<Frame>& f,
   if (j.abandoned.load(std::memory_order_relaxed)) return Step::stop;  // a sibling failed first
   ++j.failures;
   if (j.is_map && j.tolerance && !threshold_exceeded(j)) {
-    j.results[f->slot] = Json(nullptr);
+    store_failure(j, f->slot, failure.error);  // FAILED record, or a null result (issue #20)
     child_done(jp);
     return Step::stop;
   }
+  if (j.run) store_failure(j, f->slot, failure.error);  // its FAILED record, when exporting (issue #20)
   if (j.is_map && j.tolerance)
     failure = Failure{Error(std::string(errors::exceed_tolerated_failure_threshold),
                             "The specified tolerated failure threshold was exceeded"),

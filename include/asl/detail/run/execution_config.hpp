@@ -18,6 +18,10 @@
 #include "asl/detail/run/scheduler.hpp"
 #include "asl/detail/run/task_slot.hpp"
 
+namespace asl {
+class ObjectStore;  // object_store.hpp
+}
+
 namespace asl::detail {
 
 /// Everything an execution needs from the engine, fixed for its lifetime.
@@ -47,6 +51,7 @@ struct ExecutionConfig {
   /// the engine before the replay reaches their tasks (a callback may arrive first), by token.
   std::unordered_map<std::string, std::shared_ptr<TaskSlot>> recovered_slots;
   std::string execution_name;
+  ObjectStore* object_store = nullptr;  ///< EngineOptions::object_store (the engine keeps it alive)
   const std::atomic<bool>* stop_flag = nullptr;  ///< set by the host to abort (checked at step boundaries)
   /// Registers a `.waitForTaskToken` slot under its token (the engine's callback registry);
   /// false when the registry is full (EngineOptions::max_task_tokens).

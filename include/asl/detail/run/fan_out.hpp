@@ -40,6 +40,7 @@ inline void Interpreter::start_children(const std::shared_ptr<Join>& jp) {
   if (j.abandoned.load(std::memory_order_relaxed) || !j.owner) return;
   const Frame& owner = *j.owner;
   const State& st = program_->states[owner.state];
+  if (j.run) return start_fed_children(jp);  // a Map Run's feed (issue #20)
   if (j.chunk > 1) {
     // On a pool, a queued work item starts `chunk` consecutive items and runs each as far as
     // it goes: one queue hand-off and one join lock per chunk instead of per item.
@@ -146,6 +147,7 @@ inline Interpreter::Step Interpreter::finish_children(const std::shared_ptr<Fram
     // nlohmann's destructor through its scratch stack.
     release(j->items);
   }
+  if (j->run) finish_map_run(*j, failure, results, result_bound);  // Map Run I/O (issue #20)
   children_ended(*f, *j);
   if (failure) {
     Failure fl = std::move(*failure);

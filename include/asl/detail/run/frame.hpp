@@ -37,6 +37,7 @@ struct Failure {
 };
 
 struct Join;
+struct MapRun;  // items/map_run.hpp
 
 /// Per-retrier attempt counters of one state visit (spec §9.4). Most states have at most a few
 /// retriers: those counters live in the frame, so a first failure allocates nothing.
@@ -108,6 +109,7 @@ struct Join {
   Variables::Ptr vars;  ///< the owner's variables: what the children read (spec §12.4)
   std::size_t failures = 0;
   bool tolerance = false;  ///< a tolerated-failure threshold was set
+  bool count_tolerated = false, percentage_tolerated = false;  ///< which of the two was
   double tolerated_count = 0, tolerated_percentage = 0;
   std::optional<Failure> failure;
   /// With observers, AWS's previousEventId around the children (events.hpp): what the next
@@ -115,6 +117,9 @@ struct Join {
   /// *StateSucceeded/Failed follows. Written by children on any worker.
   std::atomic<std::uint64_t> chain{0}, last_done{0};
   bool children_quiet = false;  ///< the children are Frame::quiet (a Distributed Map's, or a quiet owner's)
+  /// A Distributed Map's Map Run over an ItemReader / ItemBatcher / ResultWriter (state_map_io.hpp):
+  /// items come from its feed, results may go to its writer, `total` is known when the feed ends.
+  std::shared_ptr<MapRun> run;
 };
 
 }  // namespace asl::detail

@@ -34,6 +34,8 @@
 
 namespace asl::detail {
 
+struct MapIoValues;  // items/map_io.hpp
+
 class Interpreter : public std::enable_shared_from_this<Interpreter> {
  public:
   Interpreter(std::shared_ptr<const Program> program, Json input, ExecutionConfig config)
@@ -269,6 +271,16 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   Step run_chunk(const std::shared_ptr<Frame>& f);
   static bool threshold_exceeded(const Join& j);
 
+  // ---------------------------------------------------------------- state_map_io.hpp: Map Run I/O (issue #20)
+  std::optional<Failure> evaluate_map_io(const Frame& f, const State& st, const Json& input, const QueryEnv& ctx,
+                                         MapIoValues& out) const;
+  std::optional<Failure> open_map_run(const Frame& f, const State& st, Join& j, MapIoValues values);
+  void start_fed_children(const std::shared_ptr<Join>& jp);
+  void store_result(Join& j, std::uint32_t slot, Json&& doc);
+  void store_failure(Join& j, std::uint32_t slot, const Error& e);
+  void finish_map_run(Join& j, std::optional<Failure>& failure, Json& results, std::size_t& result_bound);
+  std::string now_text();
+
   std::shared_ptr<const Program> program_;
   ExecutionConfig config_;
   Json input_;
@@ -321,4 +333,5 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
 #include "asl/detail/run/state_wait.hpp"
 #include "asl/detail/run/state_parallel.hpp"
 #include "asl/detail/run/state_map.hpp"
+#include "asl/detail/run/state_map_io.hpp"
 #include "asl/detail/run/redrive.hpp"

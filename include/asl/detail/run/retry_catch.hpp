@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "asl/detail/json/release.hpp"
+#include "asl/detail/run/retry_policy.hpp"
 #include "asl/detail/run/time_math.hpp"
 #include "asl/detail/run/interpreter.hpp"
 
@@ -71,15 +72,7 @@ inline void Interpreter::log_evaluation_failure(Frame& f, Failure& failure) {
 }
 
 inline bool Interpreter::matches(const Failure& failure, const std::vector<std::string>& list) {
-  const std::string_view name = failure.error.name_or_empty();
-  for (const auto& x : list) {
-    if (x == name || x == errors::all) return true;
-    // States.TaskFailed also matches every error except States.Timeout (spec §9.4).
-    if (x == errors::task_failed && name != errors::timeout) return true;
-    // AWS reports heartbeat expiry as States.Timeout; let HeartbeatTimeout catch it too (§16.4).
-    if (x == errors::heartbeat_timeout && (name == errors::heartbeat_timeout || failure.heartbeat)) return true;
-  }
-  return false;
+  return error_matches(failure.error, failure.heartbeat, list);  // retry_policy.hpp
 }
 
 /// What fail_state decides first: a Retry takes this failure (a retried Map/Parallel logs no
@@ -102,14 +95,7 @@ inline Interpreter::Step Interpreter::fail_state(const std::shared_ptr<Frame>& f
     if (f->attempts[i] >= r.max_attempts) break;  // first matching retrier exhausted: go to Catch
     if (failure.from_children) close_scope(*f);  // the whole Parallel/Map runs again: new children
     const std::uint32_t k = ++f->attempts[i];
-    // pow(b, 0) and pow(1, n) are exactly 1: skip the libm call on the common retries.
-    const double growth =
-        k == 1 || r.backoff_rate == 1.0 ? 1.0 : std::pow(r.backoff_rate, static_cast<double>(k - 1));
-    double interval = r.interval_seconds * growth;
-    if (r.max_delay_seconds) interval = std::min(interval, *r.max_delay_seconds);
-    // BackoffRate^k can overflow to +inf: keep it finite for the jitter draw (its range must
-    // be finite) and so retry_scale 0 gives 0, not NaN. Either way it saturates below.
-    interval = std::min(interval, std::numeric_limits<double>::max());
+    double interval = retry_interval(r, k);  // retry_policy.hpp: finite, capped by MaxDelaySeconds
     if (r.jitter_full) {
       std::lock_guard<std::mutex> lock(rng_mutex_);
       interval = std::uniform_real_distribution<double>(0.0, interval)(rng());

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "asl/detail/items/map_io.hpp"  // Distributed Map I/O (issue #20)
 #include "asl/detail/jsonpath/intrinsics.hpp"
 #include "asl/detail/run/spin_lock.hpp"
 #include "asl/detail/run/interpreter.hpp"
@@ -29,7 +30,8 @@ inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, c
   const StateQueries& q = *st.queries;
   Json* movable = nullptr;
   Json items;
-  {
+  const bool reads_items = st.io && st.io->reader.present();  // an ItemReader gives them (issue #20)
+  if (!reads_items) {
     Selection found;
     if (auto e = q.items(input, ctx, found)) {
       Failure fl = from_eval(*f, st, std::move(*e));
@@ -50,7 +52,14 @@ inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, c
     return fail_state(f, st, std::move(*fl));
   const double max_conc = max_conc_n ? max_conc_n->get<double>() : 0;
   if (max_conc < 0) return fail_state(f, st, runtime(*f, st, "MaxConcurrency cannot be negative."));
-  const std::size_t length = movable ? movable->size() : items.size();
+  // ---- Distributed Map I/O (issue #20): ItemReader / ItemBatcher / ResultWriter evaluated here.
+  MapIoValues io_values;
+  io_values.unbounded = max_conc == 0;
+  if (st.io)
+    if (auto fl = evaluate_map_io(*f, st, input, ctx, io_values)) return fail_state(f, st, std::move(*fl));
+  // With an ItemReader the items are read as the run goes: their number is not known here
+  // [INF: AWS logs MapStateStarted before reading them].
+  const std::size_t length = reads_items ? 0 : movable ? movable->size() : items.size();
   if (config_.max_map_items && length > config_.max_map_items)
     return fail_state(f, st, runtime(*f, st, fmt::format("The Map state has {} items, more than the engine's limit "
                                                          "of {} (EngineOptions::max_map_items).",
@@ -85,6 +94,8 @@ inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, c
     if (j->limit >= 64) j->refill_at = j->limit / 2;
   }
   j->tolerance = tol_count_n || tol_pct_n;
+  j->count_tolerated = tol_count_n.has_value();
+  j->percentage_tolerated = tol_pct_n.has_value();
   j->tolerated_count = tol_count;
   j->tolerated_percentage = tol_pct;
   j->results = Json::array();
@@ -97,6 +108,15 @@ inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, c
     // Enough chunks for every worker, and within MaxConcurrency room for one per worker.
     j->chunk = std::clamp<std::size_t>(
         std::min(j->total / (8 * host_->parallelism()), j->limit ? j->limit / host_->parallelism() : 64), 1, 64);
+  if (st.io) {
+    // A Map Run with a feed (state_map_io.hpp); a reader that cannot open fails the Map Run.
+    if (auto fl = open_map_run(*f, st, *j, std::move(io_values))) {
+      j->failure = std::move(*fl);
+      j->failure->from_children = false;
+      resume_owner(j);
+      return Step::stop;
+    }
+  }
   std::lock_guard<std::mutex> lock(spin_lock(j->mutex), std::adopt_lock);
   start_children(j);
   if (j->total == 0) resume_owner(j);
@@ -221,12 +241,13 @@ inline Interpreter::Step Interpreter::run_chunk(const std::shared_ptr<Frame>& f)
   }
 }
 
+/// AWS (Distributed Map, "Setting failure thresholds"): with both a count and a percentage, the
+/// run fails when either is exceeded; a threshold not given is not a threshold of 0.
 inline bool Interpreter::threshold_exceeded(const Join& j) {
-  if (static_cast<double>(j.failures) > j.tolerated_count &&
-      (j.tolerated_percentage <= 0 ||
-       100.0 * static_cast<double>(j.failures) / static_cast<double>(j.total) > j.tolerated_percentage))
-    return true;
-  return false;
+  const auto failures = static_cast<double>(j.failures);
+  if (j.count_tolerated && failures > j.tolerated_count) return true;
+  return j.percentage_tolerated && j.total > 0 &&
+         100.0 * failures / static_cast<double>(j.total) > j.tolerated_percentage;
 }
 
 }  // namespace asl::detail

@@ -1,0 +1,44 @@
+// The JSON Lines ItemReader (InputType JSONL): one JSON value per line, read a line at a time.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <istream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "asl/detail/items/item_source.hpp"
+#include "asl/parse_json.hpp"
+
+namespace asl::detail {
+
+class JsonLinesSource final : public ItemSource {
+ public:
+  explicit JsonLinesSource(std::unique_ptr<std::istream> in) : in_(std::move(in)) {}
+
+  std::optional<Error> next(Json& out, bool& end) override {
+    while (std::getline(*in_, line_)) {
+      ++line_number_;
+      if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+      if (line_.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines carry no item
+      try {
+        out = parse_json(line_);
+      } catch (const std::exception& e) {
+        return item_reader_failed(fmt::format("Line {} is not valid JSON: {}", line_number_, e.what()));
+      }
+      return std::nullopt;
+    }
+    end = true;
+    return std::nullopt;
+  }
+
+ private:
+  std::unique_ptr<std::istream> in_;
+  std::string line_;
+  std::size_t line_number_ = 0;
+};
+
+}  // namespace asl::detail

@@ -1,0 +1,196 @@
+// A Distributed Map's Map Run over an ItemReader, ItemBatcher and ResultWriter: the item feed
+// that refills the window as children finish, and the results written as they complete.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "asl/detail/base/timestamp.hpp"
+#include "asl/detail/json/depth.hpp"
+#include "asl/detail/items/map_io.hpp"
+#include "asl/detail/items/map_run.hpp"
+#include "asl/detail/run/interpreter.hpp"
+
+namespace asl::detail {
+
+/// The three blocks evaluated against the Map's input, before MapStateStarted.
+inline std::optional<Failure> Interpreter::evaluate_map_io(const Frame& f, const State& st, const Json& input,
+                                                           const QueryEnv& ctx, MapIoValues& out) const {
+  const MapIo& io = *st.io;
+  auto eval = [&](const MapIoBlock& b, std::optional<Json>& v) -> std::optional<Failure> {
+    if (!b.present()) return std::nullopt;
+    auto r = b.evaluate(input, ctx);
+    if (!r) return from_eval(f, st, std::move(r).error());
+    v = std::move(*r);
+    return std::nullopt;
+  };
+  if (auto fl = eval(io.reader, out.reader)) return fl;
+  if (auto fl = eval(io.batcher, out.batcher)) return fl;
+  return eval(io.writer, out.writer);
+}
+
+inline std::string Interpreter::now_text() { return timestamp::format(now().time_since_epoch().count()); }
+
+/// Builds the Map Run of join `j`: its feed (the reader's items, or the items already in `j`,
+/// then ItemSelector, then the batcher) and its writer. Items are pulled only as the window has
+/// room (start_fed_children), so a reader holds one row at a time.
+inline std::optional<Failure> Interpreter::open_map_run(const Frame& f, const State& st, Join& j,
+                                                        MapIoValues values) {
+  // A journal gives a Map's children a block of ids sized by its item count, which a feed
+  // learns only at its end; resuming a Map Run without redoing finished items is not built yet.
+  if (config_.journal)
+    return runtime(f, st,
+                   "A Distributed Map with an ItemReader, ItemBatcher or ResultWriter cannot run in a durable "
+                   "execution yet (EngineOptions::journal).");
+  auto run = std::make_shared<MapRun>();
+  run->arn = map_run_arn(st);
+  run->run_id = run->arn.substr(run->arn.rfind(':') + 1);
+  const std::string machine_arn = fmt::format("arn:aws:states:us-east-1:123456789012:stateMachine:{}", program_->name);
+  run->child_machine_arn = machine_arn + "/" + st.name;
+  run->execution_prefix =
+      fmt::format("arn:aws:states:us-east-1:123456789012:execution:{}/{}:", program_->name, st.name);
+  std::unique_ptr<ItemSource> src;
+  if (values.reader) {
+    if (auto e = open_item_reader(*values.reader, st.io->reader, config_.object_store, src))
+      return from_eval(f, st, std::move(*e));
+  } else {
+    src = std::make_unique<ArraySource>(std::move(j.items));
+    j.items = Json();
+  }
+  if (st.shape.has_item_selector) {
+    Join* jr = &j;  // the join owns the feed: no cycle, and the owner is there while items are pulled
+    src = std::make_unique<SelectingSource>(std::move(src), [this, jr](Json item, std::size_t index) -> Result<Json> {
+      const State& s = program_->states[jr->map_state];
+      QueryEnv env;
+      env.vars = jr->vars.get();
+      std::optional<Json> holder;
+      if (s.shape.item_selector_reads_context && jr->owner) {
+        holder = context(*jr->owner, s, &item, index);
+        env.ctx = &*holder;
+      }
+      return s.queries->item_input(jr->input, env);
+    });
+  }
+  if (values.batcher) {
+    BatchLimits limits;
+    if (auto e = read_batch_limits(*values.batcher, st.io->batcher, limits)) return from_eval(f, st, std::move(*e));
+    src = std::make_unique<BatchingSource>(std::move(src), std::move(limits));
+    // MaxConcurrency unset: a window of a few batches per worker, not the engine's thousand
+    // children, which would hold a thousand batches (the whole file) at once.
+    if (values.unbounded)
+      j.limit = std::max<std::size_t>(8, 4 * static_cast<std::size_t>(host_->parallelism()));
+  } else if (j.limit == 0) {
+    j.limit = 1000;  // never the whole file in flight: what the engine's window does for items
+  }
+  if (values.writer) {
+    WriterSettings ws = read_writer_settings(*values.writer);
+    if (ws.exports)
+      run->writer = std::make_unique<ResultWriterSink>(std::move(ws), config_.object_store, run->arn, run->run_id);
+    else
+      run->reshape = ws.transformation;
+  }
+  run->feed = std::move(src);
+  j.run = std::move(run);
+  j.total = static_cast<std::size_t>(-1);  // known when the feed ends
+  j.results = Json::array();
+  j.chunk = 1;  // items come from the feed one at a time, under the join lock
+  j.refill_at = 0;
+  return std::nullopt;
+}
+
+/// start_children for a Map Run. Called with the join's mutex held.
+inline void Interpreter::start_fed_children(const std::shared_ptr<Join>& jp) {
+  Join& j = *jp;
+  MapRun& run = *j.run;
+  const Frame& owner = *j.owner;
+  const State& st = program_->states[owner.state];
+  while (!run.exhausted && (j.limit == 0 || j.running < j.limit)) {
+    Json input;
+    bool end = false;
+    if (auto e = run.feed->next(input, end)) {
+      run.exhausted = true;
+      j.failure = from_eval(owner, st, std::move(*e));
+      j.abandoned.store(true, std::memory_order_release);
+      resume_owner(jp);
+      return;
+    }
+    if (end) {
+      run.exhausted = true;
+      run.feed.reset();  // closes the file now, not when the Map ends
+      j.total = j.started;
+      break;
+    }
+    const std::size_t i = j.started++;
+    ++j.running;
+    if (run.writer)
+      run.begin(i, input, now_text());
+    else
+      j.results.push_back(nullptr);
+    auto child = std::make_shared<Frame>();
+    child->parent = jp;
+    child->slot = static_cast<std::uint32_t>(i);
+    child->doc = std::move(input);
+    child->state = program_->scopes[st.processor].start;
+    child->announce = true;
+    child->quiet = j.children_quiet;
+    child->size_bound = bound(child->doc);
+    // Read or batched items have no depth the definition bounds: measured (CSV rows and their
+    // batches are two or three levels, so this stops early).
+    child->depth_bound = std::max(j.child_depth, json_depth(child->doc));
+    child->vars = j.vars;
+    requeue(std::move(child));
+  }
+}
+
+/// A child's output: to the writer when the Map Run exports, else into the results.
+inline void Interpreter::store_result(Join& j, std::uint32_t slot, Json&& doc) {
+  if (j.run && j.run->writer) {
+    j.run->writer->succeeded(j.run->record(slot, now_text()), std::move(doc));
+    return;
+  }
+  j.results[slot] = std::move(doc);
+}
+
+/// A tolerated failure: a FAILED record when exporting, else a null in the results.
+inline void Interpreter::store_failure(Join& j, std::uint32_t slot, const Error& e) {
+  if (j.run && j.run->writer) {
+    j.run->writer->failed(j.run->record(slot, now_text()), e);
+    return;
+  }
+  j.results[slot] = Json(nullptr);
+}
+
+/// The Map Run's end: the tolerated-failure percentage over the whole run (its total is known
+/// only now), the writer's last files and manifest, and the Map's output.
+inline void Interpreter::finish_map_run(Join& j, std::optional<Failure>& failure, Json& results,
+                                        std::size_t& result_bound) {
+  MapRun& run = *j.run;
+  if (!failure && j.tolerance && j.failures > 0 && threshold_exceeded(j))
+    failure = Failure{Error(std::string(errors::exceed_tolerated_failure_threshold),
+                            "The specified tolerated failure threshold was exceeded"),
+                      false};
+  if (run.writer) {
+    // A failed run still leaves what its children did (best effort: its own failure is
+    // the one reported).
+    auto e = run.writer->finish();
+    if (failure) return;
+    if (e) {
+      failure = Failure{std::move(*e), false};
+      return;
+    }
+    results = Json::object();
+    results["MapRunArn"] = run.arn;
+    results["ResultWriterDetails"] = {{"Bucket", run.writer->settings().bucket}, {"Key", run.writer->manifest_key()}};
+    result_bound = json_to_text(results).size();
+    return;
+  }
+  if (!failure && run.reshape) results = ResultWriterSink::transform(std::move(results), *run.reshape);
+}
+
+}  // namespace asl::detail
