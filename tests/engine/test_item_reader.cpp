@@ -602,3 +602,21 @@ TEST_CASE("items: with both a tolerated count and percentage, exceeding either f
   CHECK(run_with_limits(3, nullptr).status == asl::Status::succeeded);  // no percentage: not 0 %
   CHECK(run_with_limits(nullptr, 30).status == asl::Status::succeeded);  // no count: not 0
 }
+
+TEST_CASE("items: a record longer than the 8 MB item limit fails the Map Run, unread past the limit", "[items]") {
+  TempDir dir;
+  const std::string long_text(asl::detail::max_item_bytes + 10, 'x');
+  dir.write("in", "unclosed.csv", "a,b\n1,2\n\"" + long_text + "\n3,4\n");  // an unclosed quote
+  dir.write("in", "long.jsonl", "1\n\"" + long_text + "\"\n2\n");
+  dir.write("in", "fine.jsonl", "1\n\"" + std::string(1000, 'y') + "\"\n");
+  auto r = run_with(dir, dmap({{"ItemReader", reader("unclosed.csv", {{"InputType", "CSV"}})}}));
+  REQUIRE(r.status == asl::Status::failed);
+  CHECK(r.error == std::string("States.ItemReaderFailed"));
+  CHECK(r.cause.value_or("").find("Item 2 is larger than the maximum item size of 8388608 bytes.") !=
+        std::string::npos);
+  r = run_with(dir, dmap({{"ItemReader", reader("long.jsonl", {{"InputType", "JSONL"}})}}));
+  REQUIRE(r.status == asl::Status::failed);
+  CHECK(r.cause.value_or("").find("Item 2 is larger") != std::string::npos);
+  r = run_with(dir, dmap({{"ItemReader", reader("fine.jsonl", {{"InputType", "JSONL"}})}}));
+  CHECK(r.status == asl::Status::succeeded);
+}

@@ -49,6 +49,19 @@ const char* const kErrors[] = {"States.TaskFailed", "Flaky.TransientError", "Fla
                                "States.Runtime",    "Custom.Error",         "States.BranchFailed", "States.IntrinsicFailure",
                                "States.ResultPathMatchFailure", "States.ParameterPathFailure", "States.NoChoiceMatched",
                                "States.DataLimitExceeded", "States.ExceedToleratedFailureThreshold"};
+// JSONata fields (issue #19): values that evaluate, come out undefined, fail with a JSONata error,
+// read workflow variables (assigned or not) and AWS's own functions.
+const char* const kJsonataValues[] = {
+    "{% $states.input %}", "{% $states.input.a %}", "{% $states.input.items[0] %}",
+    "{% $count($states.input.items) %}", "{% $states.input.n * 2 %}", "{% $states.input.missing %}",
+    "{% $states.context.State.Name %}", "{% $string($states.input.nested) %}", "{% $sum($states.input.items.id) %}",
+    "{% $uuid() %}", "{% $random() %}", "{% $states.input.s & '!' %}", "{% [1..3] %}", "{% $states.input.n > 3 %}",
+    "{% $merge([$states.input, {'k': 1}]) %}", "{% $v0_0 %}", "{% $v1_1 %}", "{% $partition([1, 2, 3], 2) %}",
+    "{% $states.input.items[id > 1] %}", "{% $hash('abc', 'SHA-256') %}", "{% 1 / 0 %}", "{% $error('boom') %}",
+    "{% $states.input.items.{'id': id} %}", "{% $parse('{\"q\": [1]}') %}", "{% $range(0, 10, 3) %}"};
+const char* const kJsonataConditions[] = {"{% $states.input.n > 2 %}", "{% $exists($states.input.a) %}",
+                                          "{% $states.input.flag = true %}", "{% $v0_0 = 1 %}",
+                                          "{% $states.input.s %}", "{% $count($states.input.items) > 1 %}"};
 const char* const kResources[] = {"arn:aws:lambda:us-east-1:123456789012:function:noop",
                                   "arn:aws:lambda:us-east-1:123456789012:function:echo",
                                   "arn:aws:lambda:us-east-1:123456789012:function:flaky"};
@@ -367,7 +380,75 @@ class Generator {
     return rule;
   }
 
+  /// Workflow variables: a name per nesting depth, so an inner scope never assigns a name an
+  /// outer one owns (a definition error, 309), and reads may find a name unassigned.
+  std::string variable(int depth) { return "v" + std::to_string(depth) + "_" + std::to_string(r_.range(0, 2)); }
+
+  Json jsonata_assign(int depth) {
+    Json a = Json::object();
+    for (auto n = r_.range(1, 2); n > 0; --n) a[variable(depth)] = r_.chance(1, 4) ? value(1) : Json(r_.pick(kJsonataValues));
+    return a;
+  }
+
+  /// A state in JSONata (per-state QueryLanguage in a JSONPath machine): Arguments, Output,
+  /// Assign, Condition, Seconds as `{% %}` expressions; no JSONPath field (the validator refuses
+  /// them there).
+  Json jsonata_state(Scope& sc, const std::string& next, int depth) {
+    Json s{{"QueryLanguage", "JSONata"}};
+    switch (r_.range(0, 3)) {
+      case 0: {
+        s["Type"] = "Pass";
+        if (r_.chance(1, 2)) s["Output"] = r_.chance(1, 3) ? Json{{"o", r_.pick(kJsonataValues)}} : Json(r_.pick(kJsonataValues));
+        if (r_.chance(1, 2)) s["Assign"] = jsonata_assign(depth);
+        transition(s, sc, next);
+        break;
+      }
+      case 1: {
+        s["Type"] = "Task";
+        s["Resource"] = r_.pick(kResources);
+        if (r_.chance(1, 2)) s["Arguments"] = r_.chance(1, 2) ? Json{{"x", r_.pick(kJsonataValues)}} : Json(r_.pick(kJsonataValues));
+        if (r_.chance(1, 2))
+          s["Output"] = r_.pick({"{% $states.result %}", "{% $merge([$states.input, {'r': $states.result}]) %}",
+                                 "{% $states.result.missing %}"});
+        if (r_.chance(1, 3)) s["Assign"] = jsonata_assign(depth);
+        retry_catch(s, sc);
+        if (s.contains("Catch"))
+          for (Json& c : s["Catch"]) {
+            c.erase("ResultPath");  // JSONPath only
+            if (r_.flag()) c["Output"] = r_.flag() ? "{% $states.errorOutput %}" : "{% $states.errorOutput.Cause %}";
+            if (r_.chance(1, 3)) c["Assign"] = Json{{variable(depth), "{% $states.errorOutput.Error %}"}};
+          }
+        transition(s, sc, next);
+        break;
+      }
+      case 2: {
+        s["Type"] = "Choice";
+        Json choices = Json::array();
+        for (auto n = r_.range(1, 2); n > 0; --n) {
+          Json rule{{"Condition", r_.pick(kJsonataConditions)},
+                    {"Next", next.empty() || r_.chance(1, 3) ? target(sc) : next}};
+          if (r_.chance(1, 4)) rule["Assign"] = jsonata_assign(depth);
+          choices.push_back(std::move(rule));
+        }
+        s["Choices"] = std::move(choices);
+        if (r_.chance(1, 4)) s["Assign"] = jsonata_assign(depth);
+        s["Default"] = next.empty() ? sink(sc) : next;  // the chain goes on
+        break;
+      }
+      default: {
+        s["Type"] = "Wait";
+        s["Seconds"] = r_.pick({"{% $states.input.n %}", "{% 3 %}", "{% $count($states.input.items) %}",
+                                "{% $states.input.s %}"});
+        if (r_.chance(1, 3)) s["Assign"] = jsonata_assign(depth);
+        transition(s, sc, next);
+        break;
+      }
+    }
+    return s;
+  }
+
   Json state(Scope& sc, const std::string& next, int depth) {
+    if (r_.chance(1, 6)) return jsonata_state(sc, next, depth);
     const auto kind = r_.range(0, depth < 2 ? 7 : 4);
     Json s = Json::object();
     switch (kind) {
@@ -378,6 +459,8 @@ class Generator {
         if (r_.chance(1, 3)) s["Parameters"] = payload_template(0, false);
         else if (r_.chance(1, 3)) s["Result"] = value(2);
         result_path(s);
+        if (r_.chance(1, 5))  // JSONPath Assign: a payload template over the state's result
+          s["Assign"] = r_.flag() ? Json{{variable(depth) + ".$", r_.pick(kReferencePaths)}} : Json{{variable(depth), value(1)}};
         transition(s, sc, next);
         break;
       }

@@ -23,14 +23,17 @@ class CsvRecordReader {
  public:
   CsvRecordReader(std::unique_ptr<std::istream> in, char delimiter) : in_(std::move(in)), delimiter_(delimiter) {}
 
-  /// The next record's fields into `fields` (reused), skipping blank lines; false at the end.
+  /// The next record's fields into `fields` (reused), skipping blank lines; false at the end,
+  /// or when the record is longer than max_item_bytes (too_long() then says so).
   bool next(std::vector<std::string>& fields) {
     for (;;) {
       fields.clear();
       if (!peek()) return false;
       std::string field;
       bool any = false;  // the record has a delimiter or a character (a blank line has neither)
+      record_bytes_ = 0;
       for (;;) {
+        if (too_long_) return false;
         int c = get();
         if (c < 0 || c == '\n') break;
         if (c == '\r' && peek_char() == '\n') continue;
@@ -58,6 +61,7 @@ class CsvRecordReader {
  private:
   void read_quoted(std::string& field) {
     for (;;) {
+      if (too_long_) return;
       int c = get();
       if (c < 0) return;  // an unclosed quote runs to the end of the file
       if (c == '"') {
@@ -74,7 +78,16 @@ class CsvRecordReader {
 
   bool peek() { return at_ < size_ || fill(); }
   int peek_char() { return peek() ? static_cast<unsigned char>(buf_[at_]) : -1; }
-  int get() { return peek() ? static_cast<unsigned char>(buf_[at_++]) : -1; }
+  int get() {
+    if (!peek()) return -1;
+    if (++record_bytes_ > max_item_bytes) too_long_ = true;
+    return static_cast<unsigned char>(buf_[at_++]);
+  }
+
+ public:
+  bool too_long() const { return too_long_; }
+
+ private:
   bool fill() {
     if (!in_ || !*in_) return false;
     in_->read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
@@ -87,7 +100,9 @@ class CsvRecordReader {
   char delimiter_;
   std::string buf_ = std::string(64 * 1024, '\0');
   std::size_t at_ = 0, size_ = 0;
+  std::size_t record_bytes_ = 0;
   bool quoted_start_ = false;
+  bool too_long_ = false;
 };
 
 /// CSVDelimiter's names (ReaderConfig) to the character; COMMA when absent.
@@ -111,6 +126,7 @@ class CsvItemSource final : public ItemSource {
     if (!headers_) {
       std::vector<std::string> first;
       if (!reader_.next(first)) {
+        if (reader_.too_long()) return item_too_large(0);
         end = true;
         return std::nullopt;
       }
@@ -123,9 +139,11 @@ class CsvItemSource final : public ItemSource {
         if (!seen.insert(h).second) return item_reader_failed("CSV headers cannot contain duplicates.");
     }
     if (!reader_.next(fields_)) {
+      if (reader_.too_long()) return item_too_large(items_ + 1);
       end = true;
       return std::nullopt;
     }
+    ++items_;
     out = Json::object();
     auto& obj = out.get_ref<Json::object_t&>();
     obj.reserve(headers_->size());
@@ -138,6 +156,7 @@ class CsvItemSource final : public ItemSource {
   CsvRecordReader reader_;
   std::optional<std::vector<std::string>> headers_;
   std::vector<std::string> fields_;
+  std::size_t items_ = 0;
   bool checked_ = false;
 };
 

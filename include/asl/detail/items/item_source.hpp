@@ -19,6 +19,16 @@ inline Error item_reader_failed(std::string cause) {
   return Error(std::string(errors::item_reader_failed), std::move(cause));
 }
 
+/// The largest item a reader reads (AWS: an item of up to 8 MB may be read, then shrunk by
+/// ItemSelector below the 256 KiB input quota). A longer CSV record or JSON line fails the Map
+/// Run instead of growing without bound: an unclosed quote would otherwise take in the whole file.
+inline constexpr std::size_t max_item_bytes = 8 * 1024 * 1024;
+
+inline Error item_too_large(std::size_t item_number) {
+  return item_reader_failed("Item " + std::to_string(item_number) + " is larger than the maximum item size of " +
+                            std::to_string(max_item_bytes) + " bytes.");
+}
+
 /// A pull-based item stream. Not thread-safe: the Map's join lock serialises the pulls.
 class ItemSource {
  public:
