@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "asl/detail/base/arn.hpp"
 #include "asl/state_machine_registry.hpp"
 
 namespace asl {
@@ -162,7 +163,7 @@ ASL_DECL std::optional<StateMachine> StateMachineRegistry::find(std::string_view
 ASL_DECL bool StateMachineRegistry::contains(std::string_view name_or_arn) const { return find(name_or_arn).has_value(); }
 
 ASL_DECL std::string StateMachineRegistry::arn(std::string_view name) {
-  return "arn:aws:states:us-east-1:123456789012:stateMachine:" + std::string(name);
+  return detail::state_machine_arn(name);
 }
 
 ASL_DECL std::optional<std::string_view> StateMachineRegistry::name_of(std::string_view name_or_arn) {

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "asl/detail/base/arn.hpp"
 #include "asl/detail/base/timestamp.hpp"
 #include "asl/detail/json/depth.hpp"
 #include "asl/detail/json/release.hpp"
@@ -18,7 +19,7 @@ namespace asl::detail {
 
 // ---------------------------------------------------------------- context object
 inline std::string Interpreter::execution_arn() const {
-  return fmt::format("arn:aws:states:us-east-1:123456789012:execution:{}:{}", program_->name,
+  return fmt::format("{}execution:{}:{}", local_arn_prefix, program_->name,
                      config_.execution_name);
 }
 
@@ -50,7 +51,7 @@ inline Json Interpreter::context(const Frame& f, const State& st, const Json* it
   if (st.type == StateType::task || st.type == StateType::map || st.type == StateType::parallel)
     s["RetryCount"] = f.retry_count;
   Json& sm = c["StateMachine"];
-  sm["Id"] = "arn:aws:states:us-east-1:123456789012:stateMachine:" + program_->name;
+  sm["Id"] = state_machine_arn(program_->name);
   sm["Name"] = program_->name;
   if (st.type == StateType::task) c["Task"]["Token"] = f.token.empty() ? task_token(f) : f.token;
   if (item_value) {

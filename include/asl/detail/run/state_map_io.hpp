@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "asl/detail/base/arn.hpp"
 #include "asl/detail/base/timestamp.hpp"
 #include "asl/detail/json/depth.hpp"
 #include "asl/detail/items/map_io.hpp"
@@ -51,10 +52,9 @@ inline std::optional<Failure> Interpreter::open_map_run(const Frame& f, const St
   auto run = std::make_shared<MapRun>();
   run->arn = map_run_arn(st);
   run->run_id = run->arn.substr(run->arn.rfind(':') + 1);
-  const std::string machine_arn = fmt::format("arn:aws:states:us-east-1:123456789012:stateMachine:{}", program_->name);
-  run->child_machine_arn = machine_arn + "/" + st.name;
+  run->child_machine_arn = state_machine_arn(program_->name) + "/" + st.name;
   run->execution_prefix =
-      fmt::format("arn:aws:states:us-east-1:123456789012:execution:{}/{}:", program_->name, st.name);
+      fmt::format("{}execution:{}/{}:", local_arn_prefix, program_->name, st.name);
   std::unique_ptr<ItemSource> src;
   if (values.reader) {
     if (auto e = open_item_reader(*values.reader, st.io->reader, config_.object_store, src))

@@ -20,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include "asl/detail/base/arn.hpp"
 #include "asl/detail/base/timestamp.hpp"
 #include "asl/detail/json/member.hpp"
 #include "asl/detail/load/program.hpp"
@@ -161,7 +162,7 @@ class TestStateRun {
       ex["RoleArn"] = nullptr;
     ex["StartTime"] = now;
     Json& sm = c["StateMachine"];
-    sm["Id"] = "arn:aws:states:us-east-1:123456789012:stateMachine:" + program_.name;
+    sm["Id"] = state_machine_arn(program_.name);
     sm["Name"] = program_.name;
     Json& s = c["State"];
     s["Name"] = test_state_default_name;
