@@ -242,7 +242,9 @@ ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make(const StateMachine& m
   // A name in a journal outlives this process: a made-up one must not meet a name that an
   // earlier process made up ("execution-1"), so it is random, as AWS's are (a UUID).
   cfg.execution_name = run.name.empty() ? detail::durable::made_up_name(detail::Interpreter::fresh_seed()) : run.name;
-  std::string input_text = detail::durable::json_text(input);
+  // Views json_text's buffer of this thread (no copy of a possibly large input); nothing below
+  // serializes JSON again before the start record is appended.
+  const std::string& input_text = detail::durable::json_text(input);
   auto claim = durable_->claim(cfg.execution_name, input_text,
                                "arn:aws:states:us-east-1:123456789012:execution:" + machine.name() + ":" +
                                    cfg.execution_name);
@@ -261,7 +263,7 @@ ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make(const StateMachine& m
   start.seed = cfg.random_seed;
   // Encoded before the call: `start.name` views cfg's name, and an argument list may move cfg
   // first (clang evaluates left to right; the view then read a moved-from string).
-  const std::string start_record = detail::durable::encode_start(start);
+  const std::string& start_record = detail::durable::encode_start(start);
   return make_durable(machine, std::move(input), std::move(cfg), claim.number, nullptr, start_record);
 }
 

@@ -30,9 +30,11 @@ struct StartInfo {
   std::uint32_t redrive_count = 0;
 };
 
-inline std::string encode_start(const StartInfo& s) {
-  std::string out;
-  out.reserve(s.input.size() + s.name.size() + 48);
+/// The start record, in a buffer of this thread that the next call reuses: the record holds the
+/// whole input, and a fresh buffer of that size per start cost fresh pages each time.
+inline const std::string& encode_start(const StartInfo& s) {
+  thread_local std::string out;
+  out.clear();
   RecordWriter w(out);
   w.kind(RecordKind::start);
   w.varint(s.number);
