@@ -37,6 +37,7 @@
 #include "cli_eval_jsonata.hpp"
 #include "cli_mock_config.hpp"
 #include "cli_object_store.hpp"
+#include "cli_progress.hpp"
 #include "cli_task_commands.hpp"
 #include "cli_test_spec.hpp"   // asl test (issue #21 §4)
 #include "cli_test_state.hpp"  // asl test-state (issue #21 §3)
@@ -69,6 +70,7 @@ struct RunArgs {
   bool virtual_time = false, count_transitions = false, trace = false;
   std::vector<std::string> tasks;  // --task PATTERN=COMMAND, repeatable (cli_task_commands.hpp)
   std::string bucket_root;         // --bucket-root DIR (cli_object_store.hpp)
+  bool progress = false, quiet = false;  // --progress, --quiet (cli_progress.hpp)
 };
 
 struct ValidateArgs {
@@ -86,6 +88,7 @@ struct RunConfig {
   std::optional<long> max_history_events;
   std::vector<std::string> tasks;  // --task values, checked
   std::string bucket_root;         // --bucket-root, checked (cli_object_store.hpp)
+  bool progress = false, quiet = false;  // the Map Run progress line (cli_progress.hpp)
 };
 
 struct ValidateConfig {
@@ -212,6 +215,10 @@ constexpr const char* run_footer =
     "(a UUID), so --name is refused there. One process at a time may use a journal.\n"
     "--history FILE writes the execution's history to FILE as GetExecutionHistory returns it,\n"
     "{\"events\":[...]} (the last execution's with --repeat), whatever its status.\n"
+    "A Distributed Map shows its progress on stderr when stderr is a terminal, one line rewritten\n"
+    "in place at most 10 times a second: 'STATE: DONE/TOTAL done, N failed, RATE/s, ELAPSEDs'\n"
+    "(TOTAL+ while an ItemReader is still reading), ended with its status. --progress shows it\n"
+    "whatever stderr is; --quiet hides it.\n"
     "Exit codes: 0 ran (whatever the status), 1 a file could not be read, the definition is\n"
     "invalid or the name is taken, 64 usage error.";
 
@@ -292,6 +299,8 @@ RunConfig run_config(const RunArgs& ra, const CLI::App& run) {
   c.count_transitions = ra.count_transitions;
   if (given("--history") && ra.history.empty()) throw UsageError{"--history needs a file"};
   c.history = ra.history;
+  c.progress = ra.progress;
+  c.quiet = ra.quiet;
   engine_config(ra, run, c);
   if (given("--repeat")) c.repeat = to_long("--repeat", ra.repeat, 1), c.timing = true;
   if (given("--warmup")) c.warmup = to_long("--warmup", ra.warmup, 0), c.timing = true;
@@ -364,6 +373,7 @@ Parsed parse_command_line(int argc, char** argv) {
       ->type_name("N");
   run->add_flag("--virtual-time", ra.virtual_time, "Wait states and retry intervals take no real time");
   asl_cli::add_bucket_root_option(*run, ra.bucket_root);
+  asl_cli::add_progress_options(*run, ra.progress, ra.quiet);
   run->add_option("--wait-scale", ra.wait_scale, "multiply Wait durations by S (0 = do not wait)")
       ->type_name("S");
   run->add_option("--retry-interval-scale", ra.retry_scale, "multiply Retry intervals by S (0 = retry at once)")
@@ -724,6 +734,16 @@ int run(const RunConfig& a) {
   if (a.trace) engine.add_observer(std::make_shared<TraceObserver>());
   std::shared_ptr<asl::HistoryRecorder> history;
   if (!a.history.empty()) engine.add_observer(history = std::make_shared<asl::HistoryRecorder>());
+  // A Distributed Map's progress on stderr (a terminal, or --progress), ended before any result line.
+  std::shared_ptr<asl_cli::ProgressLine> progress;
+  if (asl_cli::progress_wanted(a.progress, a.quiet))
+    engine.add_map_run_observer(progress = std::make_shared<asl_cli::ProgressLine>(stderr));
+  struct EndProgress {
+    asl_cli::ProgressLine* line;
+    ~EndProgress() {
+      if (line) line->finish();
+    }
+  } end_progress{progress.get()};
 
   auto execute = [&](asl::Json in) {
     resolver.reset();
@@ -760,6 +780,7 @@ int run(const RunConfig& a) {
     return exit_failed;
   }
   const unsigned threads = engine.threads();
+  if (progress) progress->finish();
   if (journal) {
     // Everything recorded on disk before the result is reported; close() throws what the
     // destructor would swallow (a failed last write), and main() prints it.

@@ -19,12 +19,14 @@
 namespace asl_cli {
 
 constexpr const char* test_spec_footer =
-    "Each spec names a definition, inputs, a mock file's test cases or task commands, and what\n"
-    "must hold (status, error, output whole or by JSONPath, states visited in order or as a set,\n"
-    "a state's input/output/error/retries); see include/asl/testing/test_spec.hpp. Cases run on\n"
-    "virtual time: Waits and retry intervals take no time.\n"
+    "Each spec names a definition (a file, or the definition object itself), inputs, a mock file's\n"
+    "test cases or task commands, and what must hold (status, error, output whole or by JSONPath,\n"
+    "states visited in order or as a set, a state's input/output/error/retries); see\n"
+    "include/asl/testing/test_spec.hpp. Cases run on virtual time: Waits and retry intervals take\n"
+    "no time.\n"
     "Prints `PASS|FAIL <spec> :: <case>` per case (the unmet expectations under a FAIL), the state\n"
-    "and transition coverage of each definition, then `N passed, M failed`.\n"
+    "and transition coverage of each definition (each Choice rule is an edge of its own: Choice#0,\n"
+    "Choice#1, ..., Default; Catchers are Catch#0, ...), then `N passed, M failed`.\n"
     "Exit codes: 0 all passed, 1 a case failed or a spec is unusable, 64 a usage error.";
 
 /// `asl test ...` (argv[1] == "test"): the whole subcommand, parse to exit code.

@@ -20,6 +20,7 @@
 #include "asl/execution_result.hpp"
 #include "asl/history.hpp"
 #include "asl/journal.hpp"
+#include "asl/map_run.hpp"
 #include "asl/state_machine.hpp"
 
 namespace asl {
@@ -136,6 +137,10 @@ class Execution {
   /// Ends the execution ABORTED promptly: running handlers see their stop token, nothing new
   /// starts, a late task result is dropped. No effect once the execution has ended.
   void cancel();
+  /// Each Map Run (a visit of a Distributed Map) of this execution so far, in the order they
+  /// started, with its item counts as of now: callable while it runs, from any thread (the
+  /// counts are atomics). A run still RUNNING when its execution ended shows ABORTED.
+  std::vector<MapRunInfo> map_runs() const;
 
  private:
   friend class Engine;
@@ -171,6 +176,11 @@ class Engine {
   /// Attach an observer of history events (none by default: then events are only counted).
   /// Attach before starting executions.
   void add_observer(std::shared_ptr<Observer> observer) { observers_.push_back(std::move(observer)); }
+  /// Attach an observer of Distributed Map runs: their start, each child's end with the item
+  /// counts, their end (asl/map_run.hpp). Attach before starting executions.
+  void add_map_run_observer(std::shared_ptr<MapRunObserver> observer) {
+    map_run_observers_.push_back(std::move(observer));
+  }
 
   /// Starts an execution and returns at once (inline mode: runs it to its end first).
   /// With a journal, a STANDARD execution's name follows AWS's StartExecution: the same name and
@@ -275,6 +285,7 @@ class Engine {
   std::unique_ptr<detail::PoolScheduler> pool_;
   std::unique_ptr<detail::durable::Registry> durable_;  ///< with a journal
   std::vector<std::shared_ptr<Observer>> observers_;
+  std::vector<std::shared_ptr<MapRunObserver>> map_run_observers_;
   std::atomic<std::uint64_t> counter_{0};
   std::mutex mutex_;
   bool stopped_ = false;

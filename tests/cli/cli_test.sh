@@ -778,6 +778,129 @@ case_test_spec() {
   expect_rc 64 test without a spec
 }
 
+# TestState TRACE on an HTTP Task: the request its arguments describe, the response its mocked
+# result holds; fieldValidationMode checks the service responses asl knows.
+case_test_state_trace_http() {
+  local http_mock='{"result": "{\"StatusCode\": 201, \"StatusText\": \"Created\", \"Headers\": {\"content-type\": [\"application/json\"]}, \"ResponseBody\": {\"id\": \"m-7\"}}"}'
+  run_asl test-state --definition test_state_http.json --input <(echo '{"model": "churn"}') \
+    --mock "$http_mock" --inspection-level TRACE
+  expect_rc 0 test-state trace http
+  expect_has "test-state trace http" "$out" '"request":{"protocol":"https","method":"POST","url":"https://api.example.com/v1/models?dry_run=true","headers":"[x-team: ml]","body":"{\"model\":\"churn\"}"}'
+  expect_has "test-state trace http" "$out" '"response":{"protocol":"https","statusCode":"201","statusMessage":"Created","headers":"[content-type: application/json]","body":"{\"id\":\"m-7\"}"}'
+  expect_has "test-state trace http" "$out" '"output":"{\"id\":\"m-7\"}"'
+  run_asl test-state --definition test_state_http.json --input <(echo '{"model": "churn"}') \
+    --mock "$http_mock" --inspection-level DEBUG
+  expect_rc 0 test-state debug http
+  expect_lacks "test-state debug http" "$out" '"request"'
+  run_asl test-state --definition test_state_http.json --mock '{"result": "{\"StatusCode\": \"201\"}"}'
+  expect_rc 1 test-state strict mock
+  [[ "$out" == '{"__type":"ValidationException","message":"Mock result schema validation error: Field '"'StatusCode'"' must be a number"}' ]] ||
+    fail "test-state strict mock: $out"
+  run_asl test-state --definition test_state_http.json --mock '{"result": "[1]", "fieldValidationMode": "PRESENT"}'
+  expect_rc 1 test-state present mock
+  expect_has "test-state present mock" "$out" 'The result of http:invoke must be a JSON object'
+  run_asl test-state --definition test_state_http.json --mock '{"result": "[1]", "fieldValidationMode": "NONE"}'
+  expect_rc 0 test-state none mock
+}
+
+# TestState on a Map: the items after ItemsPath, ItemSelector and ItemBatcher.
+case_test_state_map_stages() {
+  run_asl test-state --definition test_state_map.json --input <(echo '{"shards": ["a", "b", "c"], "bucket": "data"}') \
+    --mock '{"result": "[1, 2]"}' --inspection-level DEBUG
+  expect_rc 0 test-state map stages
+  expect_has "test-state map stages" "$out" '"afterItemsPath":"[\"a\",\"b\",\"c\"]"'
+  expect_has "test-state map stages" "$out" '"afterItemSelector":"[{\"shard\":\"a\",\"index\":0,\"bucket\":\"data\"},{\"shard\":\"b\",\"index\":1,\"bucket\":\"data\"},{\"shard\":\"c\",\"index\":2,\"bucket\":\"data\"}]"'
+  expect_has "test-state map stages" "$out" '"afterItemBatcher":"[{\"Items\":[{\"shard\":\"a\",\"index\":0,\"bucket\":\"data\"},{\"shard\":\"b\",\"index\":1,\"bucket\":\"data\"}]},{\"Items\":[{\"shard\":\"c\",\"index\":2,\"bucket\":\"data\"}]}]"'
+  expect_has "test-state map stages" "$out" '"status":"SUCCEEDED"'
+  # Two batches are two iterations.
+  run_asl test-state --definition test_state_map.json --input <(echo '{"shards": ["a", "b", "c"], "bucket": "data"}') \
+    --mock '{"result": "[1, 2]"}' --state-configuration '{"mapIterationFailureCount": 3}'
+  expect_rc 1 test-state map iterations
+  expect_has "test-state map iterations" "$out" "Map iteration failure count must be less than or equal to the number of Map iterations"
+}
+
+# asl test: a spec holding its definition inline; each Choice rule is its own coverage edge.
+case_test_spec_inline() {
+  run_asl test inline_rules.test.json --coverage-json "$tmp/cov.json"
+  expect_rc 0 test inline
+  expect_has "test inline" "$out" "PASS inline_rules.test.json :: a small job"
+  expect_has "test inline" "$out" "coverage inline_rules.test.json#/definition: states 3/3 (100.0 %), transitions 2/3 (66.7 %)"
+  expect_has "test inline" "$out" "  not taken: Route -[Choice#1]-> Small"
+  [[ "$(printf '%s\n' "$out" | tail -1)" == "2 passed, 0 failed" ]] || fail "test inline summary: $out"
+  expect_has "test inline json" "$(cat "$tmp/cov.json")" '{"from":"Route","to":"Small","via":"Choice#0","taken":1}'
+  expect_has "test inline json" "$(cat "$tmp/cov.json")" '{"from":"Route","to":"Small","via":"Choice#1","taken":0}'
+  echo '{"definition": 7, "cases": [{}]}' >"$tmp/bad.test.json"
+  run_asl test "$tmp/bad.test.json"
+  expect_rc 1 test bad definition
+  expect_has "test bad definition" "$err" "/definition: must be a file path or a definition object"
+}
+
+# --- issue #20: a Distributed Map's progress line -----------------------------------------
+# dmap_files: a bucket root with a 40-row CSV (row 7 is "bad") and a definition whose
+# Distributed Map reads it, failing the bad row (tolerated).
+dmap_files() {
+  mkdir -p "$tmp/b/in"
+  { echo n; for i in $(seq 1 40); do if [[ $i == 7 ]]; then echo bad; else echo "$i"; fi; done; } >"$tmp/b/in/rows.csv"
+  cat >"$tmp/dmap.asl.json" <<'JSON'
+{"StartAt":"M","States":{"M":{"Type":"Map","ToleratedFailureCount":5,
+ "ItemReader":{"Resource":"arn:aws:states:::s3:getObject","Parameters":{"Bucket":"in","Key":"rows.csv"},
+               "ReaderConfig":{"InputType":"CSV"}},
+ "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"C","States":{
+   "C":{"Type":"Choice","Choices":[{"Variable":"$.n","StringEquals":"bad","Next":"F"}],"Default":"OK"},
+   "F":{"Type":"Fail","Error":"Bad","Cause":"a bad row"},"OK":{"Type":"Pass","End":true}}},
+ "ResultSelector":{"rows.$":"States.ArrayLength($)"},"End":true}}}
+JSON
+}
+
+# --progress draws the line although stderr is not a terminal: rewritten with \r, its last state
+# the run's counts and status, ended with a newline; without it (stderr a file) nothing is drawn.
+case_run_progress() {
+  local threads last
+  dmap_files
+  for threads in 1 2; do
+    run_asl run "$tmp/dmap.asl.json" --bucket-root "$tmp/b" --threads "$threads" --progress
+    expect_rc 0 run --progress --threads "$threads"
+    [[ "$out" == '{"status":"SUCCEEDED","output":{"rows":40},"error":null,"cause":null}' ]] ||
+      fail "run --progress --threads $threads: $out"
+    grep -q $'\r' "$tmp/err" || fail "run --progress --threads $threads: no carriage return in '$err'"
+    [[ "$(tail -c 1 "$tmp/err" | od -An -c | tr -d ' ')" == '\n' ]] ||
+      fail "run --progress --threads $threads: stderr does not end with a newline"
+    expect_lines "run --progress stderr" "$err" 1
+    last="${err##*$'\r'}"
+    [[ "$last" =~ ^M:\ 40/40\ done,\ 1\ failed,\ [0-9]+/s,\ [0-9]+\.[0-9]s\ SUCCEEDED\ *$ ]] ||
+      fail "run --progress --threads $threads: last state '$last'"
+    expect_has "run --progress first state" "$err" $'\rM: 0/0+ done, 0 failed'
+  done
+  run_asl run "$tmp/dmap.asl.json" --bucket-root "$tmp/b" --threads 1
+  expect_rc 0 run without --progress
+  [[ -z "$err" ]] || fail "run without --progress, stderr a file: '$err'"
+  # Stderr a terminal (script(1) gives the run one): the line is on by default.
+  if command -v script >/dev/null 2>&1; then
+    script -qec "'$asl' run '$tmp/dmap.asl.json' --bucket-root '$tmp/b' --threads 1 >/dev/null" /dev/null \
+      >"$tmp/tty" 2>&1 </dev/null
+    grep -q '40/40 done, 1 failed' "$tmp/tty" || fail "run on a terminal: no progress line in '$(cat "$tmp/tty")'"
+  fi
+  run_asl help run
+  expect_has "asl help run" "$out" "--progress"
+  expect_has "asl help run" "$out" "--quiet"
+}
+
+# --quiet hides the line, even on a terminal; --progress with --quiet is a usage error.
+case_run_quiet() {
+  dmap_files
+  run_asl run "$tmp/dmap.asl.json" --bucket-root "$tmp/b" --quiet
+  expect_rc 0 run --quiet
+  expect_has "run --quiet" "$out" '"status":"SUCCEEDED"'
+  [[ -z "$err" ]] || fail "run --quiet wrote to stderr: '$err'"
+  if command -v script >/dev/null 2>&1; then
+    script -qec "'$asl' run '$tmp/dmap.asl.json' --bucket-root '$tmp/b' --threads 1 --quiet >/dev/null" /dev/null \
+      >"$tmp/tty" 2>&1 </dev/null
+    grep -q 'done,' "$tmp/tty" && fail "run --quiet on a terminal drew the line: '$(cat "$tmp/tty")'"
+  fi
+  run_asl run "$tmp/dmap.asl.json" --bucket-root "$tmp/b" --progress --quiet
+  expect_rc 64 run --progress --quiet
+}
+
 if [[ "$which" == all ]]; then
   for c in $(declare -F | awk '{print $3}' | grep '^case_'); do "$c"; done
 elif declare -F "case_$which" >/dev/null; then

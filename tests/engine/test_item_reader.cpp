@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: MIT
 #include "support/catch.hpp"
 #include "support/run.hpp"
+#include "support/temp_bucket_root.hpp"
 
 #include <atomic>
 #include <cstdio>
@@ -23,28 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// A fresh folder under the system's temporary one, removed with the object.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> n{0};
-    path = fs::temp_directory_path() / ("asl-dmap-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  void write(const std::string& bucket, const std::string& key, const std::string& text) const {
-    const auto p = path / bucket / key;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-  }
-  std::string read(const std::string& bucket, const std::string& key) const {
-    std::ifstream in(path / bucket / key, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  }
+struct TempDir : asl::testing::TempBucketRoot {
+  TempDir() : TempBucketRoot("dmap") {}
 };
 
 /// A Distributed Map whose children run a Pass state (their input is their output).

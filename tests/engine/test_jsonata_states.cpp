@@ -196,3 +196,63 @@ TEST_CASE("jsonata: fields built without the evaluator agree with it", "[jsonata
     CHECK(m.output.dump() == R"({"a":1,"b":1,"c":3,"z":0})");
   }
 }
+
+TEST_CASE("jsonata: Output of several expressions and a Task's result built in one pass", "[jsonata]") {
+  asl::HandlerRegistry tasks;
+  tasks.add("arn:aws:lambda:us-east-1:1:function:r", [](const Json&) { return Json::parse(R"({"ok":true,"n":{"v":7}})"); });
+  SECTION("a merge takes the result (its only read) and keeps the input's members") {
+    auto r = run_machine(jsonata_machine("T", R"({"T":{"Type":"Task","End":true,
+        "Resource":"arn:aws:lambda:us-east-1:1:function:r",
+        "Output":"{% $merge([$states.input, {'task': $states.result.n, 'id': $states.input.id}]) %}"}})"),
+                         Json::parse(R"({"id":3,"task":0,"x":[1]})"), tasks);
+    REQUIRE(r.status == asl::Status::succeeded);
+    CHECK(r.output.dump() == R"({"id":3,"task":{"v":7},"x":[1]})");
+  }
+  SECTION("a result read twice is copied for both") {
+    auto r = run_machine(jsonata_machine("T", R"({"T":{"Type":"Task","End":true,
+        "Resource":"arn:aws:lambda:us-east-1:1:function:r",
+        "Output":{"a":"{% $states.result %}","b":["{% $states.result.n.v + 1 %}","{% $states.result.n %}"],
+                  "c":{"lit":[1,{"k":"v"}]}}}})"),
+                         Json::object(), tasks);
+    REQUIRE(r.status == asl::Status::succeeded);
+    CHECK(r.output == Json::parse(R"({"a":{"ok":true,"n":{"v":7}},"b":[8,{"v":7}],"c":{"lit":[1,{"k":"v"}]}})"));
+  }
+  SECTION("a value the template cannot build goes whole to the evaluator, the result intact") {
+    auto r = run_machine(jsonata_machine("T", R"({"T":{"Type":"Task","End":true,
+        "Resource":"arn:aws:lambda:us-east-1:1:function:r",
+        "Output":{"take":"{% $states.result %}","rows":["{% $states.input.rows.v %}"]}}})"),
+                         Json::parse(R"({"rows":[{"v":1},{"v":2}]})"), tasks);
+    REQUIRE(r.status == asl::Status::succeeded);
+    CHECK(r.output == Json::parse(R"({"take":{"ok":true,"n":{"v":7}},"rows":[[1,2]]})"));
+  }
+}
+
+TEST_CASE("jsonata: outputs built without the evaluator still meet max_json_depth", "[jsonata][limits][depth]") {
+  // Such an Output's growth is known at load (no measuring per state); a loop that nests the
+  // input one level per turn must still stop at the limit.
+  const Json def = jsonata_machine("Wrap", R"({
+      "Wrap":{"Type":"Pass","Next":"Check","Output":{"in":"{% $states.input %}","n":"{% $states.input.n + 1 %}"}},
+      "Check":{"Type":"Choice","Default":"Done","Choices":[{"Condition":"{% $states.input.n < 40 %}","Next":"Wrap"}]},
+      "Done":{"Type":"Succeed"}})");
+  asl::EngineOptions small;
+  small.max_json_depth = 20;
+  auto r = run_machine(def, Json::parse(R"({"n":0})"), asl::HandlerRegistry{}, small);
+  REQUIRE(r.status == asl::Status::failed);
+  CHECK(r.error == std::optional<std::string>("States.DataLimitExceeded"));
+  CHECK(r.cause == std::optional<std::string>("The state 'Wrap' produced an output nested deeper than the limit of "
+                                              "20 levels (EngineOptions::max_json_depth)."));
+  small.max_json_depth = 60;
+  auto ok = run_machine(def, Json::parse(R"({"n":0})"), asl::HandlerRegistry{}, small);
+  CHECK(ok.status == asl::Status::succeeded);
+}
+
+TEST_CASE("jsonata: constant expressions inside JSON are evaluated, not copied as text", "[jsonata][variables]") {
+  // A part of a field without expressions is copied whole; `{% true %}` is an expression even
+  // though its value is a constant (conformance: test_base_output_any_non_dict, Items sampling).
+  auto r = run_machine(jsonata_machine("P", R"({"P":{"Type":"Pass","Next":"Q",
+      "Assign":{"v":"{% 1 %}","w":["{% 'x' %}",{"k":"{% null %}"}]},
+      "Output":[{"key":"{% true %}"},"{% 0.5 %}",{"plain":"{ % no % }"}]},
+      "Q":{"Type":"Pass","End":true,"Output":{"in":"{% $states.input %}","v":"{% $v %}","w":"{% $w %}"}}})"));
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(r.output == Json::parse(R"({"in":[{"key":true},0.5,{"plain":"{ % no % }"}],"v":1,"w":["x",{"k":null}]})"));
+}

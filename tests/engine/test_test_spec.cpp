@@ -1,7 +1,9 @@
 // Pipeline tests as data (asl::testing::TestSpec, run_test_specs), their coverage (Coverage), JUnit XML, ExecutionRecorder and the Catch2 matchers.
 // SPDX-License-Identifier: MIT
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -110,13 +112,13 @@ TEST_CASE("test spec: coverage tells Choice branches and Catchers apart", "[test
   CHECK(r.cases[0].failures == std::vector<std::string>{});
   const auto& c = r.coverage.at(0);
   CHECK(c.states_covered() == 3);
-  CHECK(c.transitions_total() == 4);  // Run -Next-> Gate, Run -Catch[0]-> Report, Gate -Choices[0]/Default->
+  CHECK(c.transitions_total() == 4);  // Run -Next-> Gate, Run -Catch#0-> Report, Gate -Choice#0/Default->
   CHECK(c.transitions_covered() == 2);
   CHECK(c.states_not_visited() == std::vector<std::string>{"Report"});
   CHECK(c.to_text() ==
         "coverage " + (dir / "job.asl.json").string() + ": states 3/4 (75.0 %), transitions 2/4 (50.0 %)\n"
         "  states not visited: Report\n"
-        "  not taken: Run -[Catch[0]]-> Report\n"
+        "  not taken: Run -[Catch#0]-> Report\n"
         "  not taken: Gate -[Default]-> Report\n");
   r = asl::testing::run_test_specs({spec_for(R"({"testCase": "Ok"}, {"testCase": "NotOk"},
       {"testCase": "Broken", "expect": {"statesVisited": ["Run", "Report"], "states": {"Run": {"error": "Broken"},
@@ -127,6 +129,73 @@ TEST_CASE("test spec: coverage tells Choice branches and Catchers apart", "[test
   CHECK(j["transitions"]["covered"] == 4);
   CHECK(j["transitions"]["notTaken"] == Json::array());
   CHECK(j["states"]["visits"]["Run"] == 3);
+}
+
+TEST_CASE("test spec: coverage counts each Choice rule, two rules to one state included", "[test_spec]") {
+  // An inline definition: three ways from Gate to Done (rule 0, rule 1, Default).
+  const Json doc = asl::parse_json(R"({"definition": {"StartAt": "Gate", "States": {
+      "Gate": {"Type": "Choice", "Choices": [
+          {"Variable": "$.n", "NumericEquals": 1, "Next": "Done"},
+          {"Variable": "$.n", "NumericEquals": 2, "Next": "Done"}], "Default": "Done"},
+      "Done": {"Type": "Succeed"}}},
+    "cases": [{"name": "two", "input": {"n": 2}, "expect": {"statesVisited": ["Gate", "Done"]}}]})");
+  auto r = asl::testing::run_test_specs({TestSpec::from_json(doc, "", "rules.test.json")});
+  REQUIRE(r.cases.at(0).passed);
+  REQUIRE(r.coverage.size() == 1);
+  CHECK(r.coverage[0].name() == "rules.test.json#/definition");
+  CHECK(r.coverage[0].to_text() ==
+        "coverage rules.test.json#/definition: states 2/2 (100.0 %), transitions 1/3 (33.3 %)\n"
+        "  not taken: Gate -[Choice#0]-> Done\n"
+        "  not taken: Gate -[Default]-> Done\n");
+  Json all = doc;
+  all["cases"] = asl::parse_json(R"([{"input": {"n": 1}}, {"input": {"n": 2}}, {"input": {"n": 3}}])");
+  r = asl::testing::run_test_specs({TestSpec::from_json(all, "", "rules.test.json")});
+  CHECK(r.passed() == 3);
+  const Json j = r.coverage_json().at(0);
+  CHECK(j["transitions"]["covered"] == 3);
+  CHECK(j["transitions"]["edges"] == asl::parse_json(R"([
+      {"from": "Gate", "to": "Done", "via": "Choice#0", "taken": 1},
+      {"from": "Gate", "to": "Done", "via": "Choice#1", "taken": 1},
+      {"from": "Gate", "to": "Done", "via": "Default", "taken": 1}])"));
+}
+
+TEST_CASE("test spec: a Choice rule on workflow variables is told by the variables it saw", "[test_spec]") {
+  // The rules read a variable, not the Choice's input: the recorder keeps the assignments.
+  const Json doc = asl::parse_json(R"({"cases": [{"name": "b", "input": {"mode": "b"},
+      "definition": {"QueryLanguage": "JSONata", "StartAt": "Remember", "States": {
+        "Remember": {"Type": "Pass", "Assign": {"mode": "{% $states.input.mode %}"}, "Output": {}, "Next": "Gate"},
+        "Gate": {"Type": "Choice", "Choices": [
+            {"Condition": "{% $mode = 'a' %}", "Next": "Done"},
+            {"Condition": "{% $mode = 'b' %}", "Next": "Done"}], "Default": "Done"},
+        "Done": {"Type": "Succeed"}}}}]})");
+  const auto r = asl::testing::run_test_specs({TestSpec::from_json(doc, "", "vars.test.json")});
+  REQUIRE(r.cases.at(0).passed);
+  CHECK(r.coverage.at(0).name() == "vars.test.json#/cases/0/definition");
+  const Json edges = r.coverage_json().at(0)["transitions"]["edges"];
+  for (const auto& e : edges)
+    if (e["from"] == "Gate") CHECK(e["taken"] == (e["via"] == "Choice#1" ? 1 : 0));
+}
+
+TEST_CASE("test spec: an inline definition with a mock file", "[test_spec]") {
+  const auto dir = scratch("inline");
+  write_catching_machine(dir);
+  std::ifstream in(dir / "job.asl.json");
+  const Json definition = asl::parse_json(std::string(std::istreambuf_iterator<char>(in), {}));
+  Json doc = asl::parse_json(R"({"mockConfig": "job.mock.json", "stateMachine": "job", "cases": [
+      {"testCase": "Broken", "expect": {"statesVisited": ["Run", "Report"]}},
+      {"testCase": "Ok", "definition": "job.asl.json", "expect": {"statesVisited": ["Run", "Gate", "Done"]}}]})");
+  doc["definition"] = definition;
+  const auto spec = TestSpec::from_json(doc, dir.string() + "/", "inline.test.json");
+  CHECK(spec.cases[0].definition == "inline.test.json#/definition");
+  CHECK(spec.cases[0].definition_json == definition);
+  CHECK(spec.cases[1].definition == (dir / "job.asl.json").string());
+  CHECK_FALSE(spec.cases[1].definition_json);
+  const auto r = asl::testing::run_test_specs({spec});
+  for (const auto& c : r.cases) {
+    INFO(c.name << ": " << Json(c.failures).dump());
+    CHECK(c.passed);
+  }
+  CHECK(r.coverage.size() == 2);  // one per definition: the inline one and the file
 }
 
 TEST_CASE("test spec: task commands answer the Tasks", "[test_spec]") {
@@ -155,6 +224,10 @@ TEST_CASE("test spec: a malformed spec names the fault's pointer", "[test_spec]"
         "test spec 's.json': /cases/0/expect/statuss: unknown expectation");
   CHECK(error_of(R"({"cases": [{"name": "x"}]})") ==
         "test spec 's.json': /cases/0: no definition (give one here or at the top)");
+  CHECK(error_of(R"({"definition": 5, "cases": [{}]})") ==
+        "test spec 's.json': /definition: must be a file path or a definition object");
+  CHECK(error_of(R"({"cases": [{"definition": {"StartAt": "A"}}]})") ==
+        "test spec 's.json': /cases/0/definition: an inline definition needs StartAt and States");
   CHECK(error_of(R"({"definition": "d.json", "cases": [{"testCase": "A"}]})") ==
         "test spec 's.json': /cases/0/testCase: needs a mockConfig");
   CHECK(error_of(R"({"definition": "d.json", "cases": [{"expect": {"outputPaths": {"$[": 1}}}]})")

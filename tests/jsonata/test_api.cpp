@@ -169,3 +169,17 @@ TEST_CASE("api: fuzz regressions (tests/fuzz/corpus/jsonata)", "[jsonata][api][f
   CHECK(range.error().code == "U1001");
   CHECK(ja::compile("[1..1000]").evaluate(Json::object(), nullptr, small).value().size() == 1000);
 }
+
+TEST_CASE("api: $formatNumber's analysed picture is kept, and a change of picture or options is seen", "[jsonata][api]") {
+  // The last picture analysed is kept per thread: another picture, other options or a bad
+  // picture between good ones must each give what a fresh analysis gives (jsonata-js 2.2.2's).
+  for (int round = 0; round < 2; ++round) {
+    CHECK(eval("$formatNumber(1234.5, '#,##0.00')").value() == "1,234.50");
+    CHECK(eval("$formatNumber(-1234.5, '#,##0.00;(#,##0.00)')").value() == "(1,234.50)");
+    CHECK(code_of(eval("$formatNumber(1, '#.#.#')")) == "D3081");
+    CHECK(eval("$formatNumber(1234.5, '#.##0,00', {'decimal-separator': ',', 'grouping-separator': '.'})").value() ==
+          "1.234,50");
+    CHECK(eval("$formatNumber(0.25, '#%')").value() == "25%");
+    CHECK(eval("$formatNumber(1234.5, '#,##0.00')").value() == "1,234.50");
+  }
+}

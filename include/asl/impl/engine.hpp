@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "asl/detail/base/arn.hpp"
 #include "asl/detail/durable/registry.hpp"
 #include "asl/detail/run/interpreter.hpp"
 #include "asl/detail/run/scheduler.hpp"
@@ -21,6 +22,9 @@ ASL_DECL ExecutionResult Execution::get() const {
   if (!exec_) return {};
   exec_->wait();
   return exec_->result();
+}
+ASL_DECL std::vector<MapRunInfo> Execution::map_runs() const {
+  return exec_ ? exec_->map_runs() : std::vector<MapRunInfo>();
 }
 ASL_DECL void Execution::cancel() {
   if (exec_) exec_->cancel();
@@ -77,7 +81,7 @@ ASL_DECL Execution Engine::redrive(const std::string& name, const TaskResolver& 
     if (stopped_) throw UsageError("asl::Engine: redrive() after shutdown()");
   }
   // The machine's name is in the definition the journal holds; the refusal names the execution.
-  const std::string arn = "arn:aws:states:us-east-1:123456789012:execution:" + name;
+  const std::string arn = detail::execution_arn(name);
   const std::uint64_t max_open =
       options_.max_duration_seconds ? *options_.max_duration_seconds : 365ull * 24 * 60 * 60;
   detail::durable::JournaledExecution x = durable_->redrive(name, options_.clock->now(), arn, max_open);
@@ -104,7 +108,7 @@ class ReplayResolver final : public TaskResolver {
 
 ASL_DECL Json Engine::history(const std::string& name) {
   if (!durable_) throw UsageError("asl::Engine: history() needs a journal (EngineOptions::journal)");
-  const std::string arn = "arn:aws:states:us-east-1:123456789012:execution:" + name;
+  const std::string arn = detail::execution_arn(name);
   detail::durable::JournaledExecution x = durable_->read(name, arn);
   if (!x.memo || !x.definition)
     throw ExecutionDoesNotExist("Execution Does Not Exist: '" + arn + "' (the journal was compacted after it ended)");
@@ -211,6 +215,7 @@ ASL_DECL detail::ExecutionConfig Engine::base_config(detail::Host& host, const S
   cfg.max_json_depth = options_.max_json_depth;
   cfg.jitter_seed = options_.jitter_seed;
   for (const auto& o : observers_) cfg.observers.push_back(o.get());
+  for (const auto& o : map_run_observers_) cfg.map_run_observers.push_back(o.get());
   cfg.register_token = [this](const std::string& token, const std::shared_ptr<detail::TaskSlot>& slot) {
     std::lock_guard<std::mutex> lock(mutex_);
     prune_tokens(options_.max_task_tokens != 0 && tokens_.size() >= options_.max_task_tokens);
@@ -246,8 +251,7 @@ ASL_DECL std::shared_ptr<detail::Interpreter> Engine::make(const StateMachine& m
   // serializes JSON again before the start record is appended.
   const std::string& input_text = detail::durable::json_text(input);
   auto claim = durable_->claim(cfg.execution_name, input_text,
-                               "arn:aws:states:us-east-1:123456789012:execution:" + machine.name() + ":" +
-                                   cfg.execution_name);
+                               detail::execution_arn(machine.name() + ":" + cfg.execution_name));
   if (claim.running) {
     existing = true;
     return claim.running;

@@ -2,12 +2,17 @@
 // SPDX-License-Identifier: MIT
 //
 // The definition's graph comes from its compiled program; what was exercised from
-// ExecutionRecorder's visits and transitions. A Choice branch is told apart by the state it
-// leads to (the first rule with that target, else Default), as the history names no rule; a
-// Catcher by the error it took (the first Catcher whose ErrorEquals matches, as the engine picks).
+// ExecutionRecorder's visits and transitions. Each Choice rule is its own edge (`Choice#0`,
+// `Choice#1`, ... and `Default`), so two rules to the same state are counted apart. The history
+// names no rule, so the rule is found again by running the Choice's compiled rules on the visit's
+// input and variables (as the interpreter does); a Choice that reads `$$`, or whose rules fail
+// on that input, is matched by target instead (its first rule to that state, else Default). A
+// Catcher is told by the error it took (the first Catcher whose ErrorEquals matches, as the
+// engine picks).
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +20,8 @@
 #include <fmt/format.h>
 
 #include "asl/detail/load/program.hpp"
+#include "asl/detail/query/state_queries.hpp"
+#include "asl/detail/query/variables.hpp"
 #include "asl/detail/run/retry_policy.hpp"
 #include "asl/json.hpp"
 #include "asl/state_machine.hpp"
@@ -22,7 +29,8 @@
 
 namespace asl::testing {
 
-/// One way out of a state: `via` is "Next", "Choices[i]", "Default" or "Catch[i]".
+/// One way out of a state: `via` is "Next", "Choice#i" (the Choice's rule i), "Default" or
+/// "Catch#i".
 struct CoverageEdge {
   std::string from, to, via;
   std::size_t taken = 0;
@@ -40,19 +48,20 @@ class Coverage {
         if (to != detail::no_index) edges_.push_back(CoverageEdge{st.name, p.states[to].name, std::move(via), 0});
       };
       if (st.type == detail::StateType::choice) {
-        for (std::size_t i = 0; i < st.choice_next.size(); ++i) edge(st.choice_next[i], fmt::format("Choices[{}]", i));
+        for (std::size_t i = 0; i < st.choice_next.size(); ++i) edge(st.choice_next[i], choice_via(i));
         edge(st.default_next, "Default");
       } else {
         edge(st.next, "Next");
       }
-      for (std::size_t i = 0; i < st.catchers.size(); ++i) edge(st.catchers[i].next, fmt::format("Catch[{}]", i));
+      for (std::size_t i = 0; i < st.catchers.size(); ++i) edge(st.catchers[i].next, catch_via(i));
     }
   }
 
   /// Adds what one execution exercised.
   void add(const ExecutionRecorder& rec) {
     const detail::Program& p = *program_;
-    for (const auto& v : rec.visits())
+    const std::vector<StateVisit> visits = rec.visits();
+    for (const auto& v : visits)
       if (auto it = p.index_by_name.find(v.state); it != p.index_by_name.end()) ++visits_[it->second];
     for (const auto& t : rec.transitions()) {
       auto it = p.index_by_name.find(t.from);
@@ -64,15 +73,18 @@ class Coverage {
         e.name = t.error;
         for (std::size_t i = 0; i < st.catchers.size() && !hit; ++i)
           if (detail::error_matches(e, false, st.catchers[i].error_equals))
-            hit = find(st.name, t.to, fmt::format("Catch[{}]", i));
-        for (std::size_t i = 0; i < st.catchers.size() && !hit; ++i) hit = find(st.name, t.to, fmt::format("Catch[{}]", i));
+            hit = find(st.name, t.to, catch_via(i));
+        for (std::size_t i = 0; i < st.catchers.size() && !hit; ++i) hit = find(st.name, t.to, catch_via(i));
       } else if (st.type == detail::StateType::choice) {
-        for (std::size_t i = 0; i < st.choice_next.size() && !hit; ++i) hit = find(st.name, t.to, fmt::format("Choices[{}]", i));
+        if (t.from_visit < visits.size())
+          if (auto rule = chosen_rule(st, visits[t.from_visit]))
+            hit = find(st.name, t.to, *rule == detail::StateQueries::no_rule ? std::string("Default") : choice_via(*rule));
+        for (std::size_t i = 0; i < st.choice_next.size() && !hit; ++i) hit = find(st.name, t.to, choice_via(i));
         if (!hit) hit = find(st.name, t.to, "Default");
       } else {
         hit = find(st.name, t.to, "Next");
         // A failure the history logs no Failed event for (a path error) caught: by target.
-        for (std::size_t i = 0; i < st.catchers.size() && !hit; ++i) hit = find(st.name, t.to, fmt::format("Catch[{}]", i));
+        for (std::size_t i = 0; i < st.catchers.size() && !hit; ++i) hit = find(st.name, t.to, catch_via(i));
       }
       if (hit) ++hit->taken;
     }
@@ -144,6 +156,30 @@ class Coverage {
   }
 
  private:
+  static std::string choice_via(std::size_t i) { return fmt::format("Choice#{}", i); }
+  static std::string catch_via(std::size_t i) { return fmt::format("Catch#{}", i); }
+
+  /// The rule a Choice's visit took (StateQueries::no_rule: Default), found by running its
+  /// compiled rules on the visit's input and variables; nothing when that cannot be redone
+  /// exactly (the Choice reads `$$`, which the history does not keep, or its rules fail).
+  static std::optional<std::size_t> chosen_rule(const detail::State& st, const StateVisit& v) {
+    if (st.uses_context) return std::nullopt;
+    detail::Variables::Ptr vars;
+    if (v.variables.is_object() && !v.variables.empty()) {
+      detail::Assignments given;
+      for (auto it = v.variables.begin(); it != v.variables.end(); ++it) given.emplace_back(it.key(), it.value());
+      vars = detail::Variables::assign(nullptr, std::move(given));
+    }
+    detail::QueryEnv env;
+    env.vars = vars.get();
+    detail::Selection in;
+    if (st.shape.input_is_raw) in.ptr = &v.input;
+    else if (st.queries->input(v.input, env, in)) return std::nullopt;
+    std::size_t chosen = detail::StateQueries::no_rule;
+    if (st.queries->choose(in.get(), env, chosen)) return std::nullopt;
+    return chosen;
+  }
+
   static double percent(std::size_t a, std::size_t b) {
     return b == 0 ? 100.0 : static_cast<double>(a) * 100.0 / static_cast<double>(b);
   }

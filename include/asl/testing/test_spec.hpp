@@ -2,7 +2,9 @@
 // SPDX-License-Identifier: MIT
 //
 // A spec file (`asl test SPEC.json`), paths relative to the spec file:
-//   {"definition": "training.asl.json",           the machine (a case may name its own)
+//   {"definition": "training.asl.json",           the machine's file, or the definition itself
+//                                                 ({"StartAt": ..., "States": ...}); a case may
+//                                                 name its own
 //    "mockConfig": "training.mock.json",          a Step Functions Local mock file (optional)
 //    "stateMachine": "training",                  its entry (default: as MockSelection says)
 //    "tasks": {"PATTERN": "COMMAND" | [argv]},    Tasks bound to commands (optional)
@@ -57,7 +59,10 @@ class TestSpecError : public Exception {
 /// One case of a spec, as written.
 struct TestSpecCase {
   std::string name;
-  std::string definition;  ///< resolved path
+  /// The definition's resolved path; for an inline definition, where the spec holds it
+  /// (`SPEC#/definition`, `SPEC#/cases/2/definition`): the name its coverage is reported under.
+  std::string definition;
+  std::optional<Json> definition_json;  ///< an inline definition (the spec's object itself)
   std::optional<std::string> mock_config, state_machine, test_case;
   Json tasks = Json::object();  ///< pattern -> command (text or argv array)
   Json input = Json::object();
@@ -115,9 +120,19 @@ struct TestSpec {
                                                    "tasks", "input",      "inputFile",  "expect",       "Comment"};
     for (auto it = doc.begin(); it != doc.end(); ++it)
       if (!top_fields.count(it.key())) throw fail("/" + it.key(), "unknown field");
+    // A definition is a file's path or the definition itself, inline.
+    auto definition_of = [&](const Json& o, const std::string& at) -> std::optional<Json> {
+      auto it = o.find("definition");
+      if (it == o.end()) return std::nullopt;
+      if (!it->is_string() && !it->is_object())
+        throw fail(at + "/definition", "must be a file path or a definition object");
+      if (it->is_object() && !it->contains("States"))
+        throw fail(at + "/definition", "an inline definition needs StartAt and States");
+      return *it;
+    };
     TestSpec spec;
     spec.file = file;
-    const auto definition = text(doc, "definition", "");
+    const auto definition = definition_of(doc, "");
     const auto mock = text(doc, "mockConfig", "");
     const auto machine = text(doc, "stateMachine", "");
     Json input = Json::object();
@@ -135,9 +150,15 @@ struct TestSpec {
         if (!case_fields.count(it.key())) throw fail(at + "/" + it.key(), "unknown field");
       TestSpecCase tc;
       tc.name = text(c, "name", at).value_or(fmt::format("case {}", i + 1));
-      const auto def = text(c, "definition", at);
+      const auto def = definition_of(c, at);
       if (!def && !definition) throw fail(at, "no definition (give one here or at the top)");
-      tc.definition = path_of(def ? *def : *definition);
+      const Json& d = def ? *def : *definition;
+      if (d.is_string()) {
+        tc.definition = path_of(d.get<std::string>());
+      } else {
+        tc.definition = file + "#" + (def ? at : std::string()) + "/definition";
+        tc.definition_json = d;
+      }
       if (auto m = text(c, "mockConfig", at)) tc.mock_config = path_of(*m);
       else if (mock) tc.mock_config = path_of(*mock);
       tc.state_machine = text(c, "stateMachine", at);
@@ -418,14 +439,15 @@ inline TestRunResult run_test_specs(const std::vector<TestSpec>& specs, const Te
             MockSelection sel;
             sel.test_case = *tc.test_case;
             sel.state_machine = tc.state_machine.value_or("");
-            sel.definition_file = tc.definition;
+            if (!tc.definition_json) sel.definition_file = tc.definition;  // inline: no base name to go by
             mocks.emplace(f->second.select(sel), &commands);
           }
         }
         const TaskResolver& resolver = mocks ? static_cast<const TaskResolver&>(*mocks) : commands;
         LoadOptions lo;
-        lo.name = MockConfig::base_name(tc.definition);
-        const StateMachine sm = StateMachine::load_file(tc.definition, resolver, lo);
+        lo.name = tc.definition_json ? tc.state_machine.value_or("inline") : MockConfig::base_name(tc.definition);
+        const StateMachine sm = tc.definition_json ? StateMachine::from_json(*tc.definition_json, resolver, lo)
+                                                   : StateMachine::load_file(tc.definition, resolver, lo);
         EngineOptions eo;
         eo.virtual_time = true;      // Waits and retry intervals take no time
         eo.inline_execution = true;  // a deterministic order of events

@@ -23,12 +23,16 @@
 namespace asl::testing {
 
 /// How much of the state's stages the response shows (AWS's inspectionLevel). INFO: none;
-/// DEBUG: the data after each stage; TRACE: DEBUG and, on AWS, an HTTP Task's raw request and
-/// response (asl calls no HTTP endpoint, so TRACE shows what DEBUG shows).
+/// DEBUG: the data after each stage; TRACE: DEBUG and, for an HTTP Task
+/// (arn:aws:states:::http:invoke), the request built from its arguments and the response read
+/// from its result (mocked or from TestStateOptions::invoke: asl sends no HTTP request itself).
+/// On other states TRACE shows what DEBUG shows, as AWS's recorded responses do.
 enum class InspectionLevel : std::uint8_t { info, debug, trace };
 
-/// AWS's mock.fieldValidationMode. asl holds no service API schemas: every mode accepts any
-/// JSON result (AWS's STRICT checks the fields of a service integration's response).
+/// AWS's mock.fieldValidationMode, checked against the few service responses asl knows
+/// (detail/testing/mock_result_schema.hpp). STRICT: a service integration's mocked result is a
+/// JSON object, the known fields it holds have their API types, and the fields the API always
+/// returns are there. PRESENT: the same without the required fields. NONE: anything goes.
 enum class FieldValidationMode : std::uint8_t { strict, present, none };
 
 /// AWS's mock: a result (the state's result as if the service returned it) or an error.
@@ -88,10 +92,25 @@ struct ErrorDetails {
   std::optional<double> retry_backoff_interval_seconds;
 };
 
+/// TRACE, HTTP Task: the request as it would be sent (AWS's InspectionDataRequest; all text).
+struct HttpRequestInspection {
+  std::string protocol, method, url, headers, body;
+};
+
+/// TRACE, HTTP Task: the response as the result holds it (AWS's InspectionDataResponse).
+struct HttpResponseInspection {
+  std::string protocol, status_code, status_message, headers, body;
+};
+
 /// The data after each stage, as AWS names them; a stage the state type does not show stays empty.
 struct InspectionData {
   std::optional<Json> input, after_input_path, after_parameters, after_arguments, result, after_result_selector,
       after_result_path, after_items_path, variables;
+  /// Map: the items read at the ItemReader's ReaderConfig.ItemsPointer, each item's input after
+  /// ItemSelector, and the child inputs after ItemBatcher (each only when the state has it).
+  std::optional<Json> after_items_pointer, after_item_selector, after_item_batcher;
+  std::optional<HttpRequestInspection> request;    ///< TRACE, HTTP Task
+  std::optional<HttpResponseInspection> response;  ///< TRACE, HTTP Task with a result
   std::optional<Json> max_concurrency, tolerated_failure_count, tolerated_failure_percentage;
   std::optional<ErrorDetails> error_details;
 };

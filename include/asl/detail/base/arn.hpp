@@ -19,4 +19,13 @@ inline std::string state_machine_arn(std::string_view name) {
   return arn;
 }
 
+/// `arn:aws:states:us-east-1:123456789012:execution:<rest>`, where `rest` is AWS's
+/// `<machine>:<name>` (or just the name where the machine is not known).
+inline std::string execution_arn(std::string_view rest) {
+  std::string arn(local_arn_prefix);
+  arn += "execution:";
+  arn += rest;
+  return arn;
+}
+
 }  // namespace asl::detail

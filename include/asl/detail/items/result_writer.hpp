@@ -1,6 +1,6 @@
 // ResultWriter: a Map Run's child results written to the object store as they complete, in
-// AWS's layout <Prefix>/<map run id>/{manifest.json, SUCCEEDED_n.json, FAILED_n.json}, or,
-// with WriterConfig only, the Map's output array reshaped (Transformation).
+// AWS's layout <Prefix>/<map run id>/{manifest.json, SUCCEEDED_n.json, FAILED_n.json,
+// PENDING_n.json}, or, with WriterConfig only, the Map's output array reshaped (Transformation).
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -76,10 +76,25 @@ class ResultWriterSink {
     add(failed_, r);
   }
 
+  /// A child still running when the Map Run ended early: AWS lists it in FAILED_n.json, ABORTED.
+  void aborted(const ChildRecord& c) { add(failed_, record(c, "ABORTED")); }
+
+  /// An item that never ran (the Map Run ended early): its record in PENDING_n.json. The
+  /// fields are the ones an emulator replaying AWS's captures expects (durability-dmap-testing.md
+  /// C3 calls the full shape ambiguous): the child's input as JSON text, and the status.
+  void pending(std::string input) {
+    Json r = Json::object();
+    r["Input"] = std::move(input);
+    r["InputDetails"] = {{"Included", true}};
+    r["Status"] = "PENDING";
+    add(pending_, r);
+  }
+
   /// Puts the last files and the manifest; the first failure to write, if any.
   std::optional<Error> finish() {
     flush(succeeded_);
     flush(failed_);
+    flush(pending_);
     if (!error_) put(manifest_key(), manifest_.dump());
     return error_;
   }
@@ -166,7 +181,7 @@ class ResultWriterSink {
   ObjectStore* store_;
   std::string arn_, run_id_, dir_;
   Json manifest_;
-  File succeeded_{"SUCCEEDED", {}, 0, 0}, failed_{"FAILED", {}, 0, 0};
+  File succeeded_{"SUCCEEDED", {}, 0, 0}, failed_{"FAILED", {}, 0, 0}, pending_{"PENDING", {}, 0, 0};
   std::optional<Error> error_;
   std::string scratch_;
 };

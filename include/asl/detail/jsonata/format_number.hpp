@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,12 +49,15 @@ struct Variables {
   U16 picture;
 };
 
-}  // namespace format_number_detail
+/// A picture string analysed (and validated) once: what formatting a value needs.
+struct Picture {
+  U16 decimal_sep, grouping_sep, exponent_sep, percent, per_mille, minus_sign;
+  char16_t zero = u'0';
+  Variables vars[2];  ///< the positive and the negative sub-picture
+};
 
-/// Formats `value` with an XPath decimal-format picture. `options` override the decimal format's
-/// properties (`decimal-separator`, `grouping-separator`, `zero-digit`, ...).
-inline std::string format_number(double value, std::string_view picture_utf8, const std::map<std::string, std::string>& options) {
-  using namespace format_number_detail;
+/// Analyses `picture_utf8` with the decimal format `options`; throws D3080-D3093.
+inline Picture compile_picture(std::string_view picture_utf8, const std::map<std::string, std::string>& options) {
   std::map<std::string, U16> props = {
       {"decimal-separator", u"."}, {"grouping-separator", u","}, {"exponent-separator", u"e"}, {"infinity", u"Infinity"},
       {"minus-sign", u"-"},        {"NaN", u"NaN"},              {"percent", u"%"},            {"per-mille", u"\u2030"},
@@ -232,7 +236,29 @@ inline std::string format_number(double value, std::string_view picture_utf8, co
     vars.push_back(vars[0]);
     vars[1].prefix = minus_sign + vars[1].prefix;
   }
-  const Variables& pic = value >= 0 ? vars[0] : vars[1];
+  Picture out;
+  out.decimal_sep = decimal_sep;
+  out.grouping_sep = grouping_sep;
+  out.exponent_sep = exponent_sep;
+  out.percent = percent;
+  out.per_mille = per_mille;
+  out.minus_sign = minus_sign;
+  out.zero = zero;
+  out.vars[0] = std::move(vars[0]);
+  out.vars[1] = std::move(vars[1]);
+  return out;
+}
+
+/// Formats `value` with an analysed picture.
+inline std::string format_with(const Picture& picture, double value) {
+  const U16& decimal_sep = picture.decimal_sep;
+  const U16& grouping_sep = picture.grouping_sep;
+  const U16& exponent_sep = picture.exponent_sep;
+  const U16& percent = picture.percent;
+  const U16& per_mille = picture.per_mille;
+  const U16& minus_sign = picture.minus_sign;
+  const char16_t zero = picture.zero;
+  const Variables& pic = value >= 0 ? picture.vars[0] : picture.vars[1];
   double adjusted = value;
   if (find(pic.picture, percent) != U16::npos) {
     adjusted = value * 100;
@@ -310,6 +336,30 @@ inline std::string format_number(double value, std::string_view picture_utf8, co
     s += exponent_sep + (exponent < 0 ? minus_sign : U16()) + e;
   }
   return to_utf8(pic.prefix + s + pic.suffix);
+}
+
+}  // namespace format_number_detail
+
+/// Formats `value` with an XPath decimal-format picture. `options` override the decimal format's
+/// properties (`decimal-separator`, `grouping-separator`, `zero-digit`, ...).
+inline std::string format_number(double value, std::string_view picture_utf8, const std::map<std::string, std::string>& options) {
+  using namespace format_number_detail;
+  // `items.$formatNumber(price, "#,##0.00")` formats with one picture many times in a row:
+  // keep the last picture analysed (per thread), which was most of a call's cost.
+  struct Last {
+    std::string picture;
+    std::map<std::string, std::string> options;
+    std::optional<Picture> compiled;
+  };
+  thread_local Last last;
+  if (!last.compiled || last.picture != picture_utf8 || last.options != options) {
+    last.compiled.reset();
+    Picture compiled = compile_picture(picture_utf8, options);  // throws: nothing is kept
+    last.picture = std::string(picture_utf8);
+    last.options = options;
+    last.compiled = std::move(compiled);
+  }
+  return format_with(*last.compiled, value);
 }
 
 }  // namespace asl::detail::jsonata

@@ -4,7 +4,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -15,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "asl/detail/base/timestamp.hpp"
+#include "asl/detail/json/release.hpp"
 #include "asl/detail/jsonata_states/template.hpp"
 #include "asl/detail/query/state_queries.hpp"
 #include "asl/error.hpp"
@@ -81,6 +84,28 @@ class JsonataQueries final : public StateQueries {
     for (const auto& r : rules) s.rule_assign.push_back(r.assign.has_value());
   }
 
+  /// State::depth_growth for the documents this state's fields build (Arguments, Output,
+  /// Items, ItemSelector, the rules' and catchers' Output), when every one of them can tell
+  /// (JsonataTemplate::depth_growth); nullopt: the interpreter measures the state's output.
+  std::optional<std::size_t> depth_growth() const {
+    std::size_t growth = 0;
+    bool known = true;
+    auto add = [&](const std::optional<JsonataTemplate>& t) {
+      if (!t || !known) return;
+      const std::optional<std::size_t> g = t->depth_growth();
+      if (g) growth = std::max(growth, *g);
+      else known = false;
+    };
+    add(arguments_template);
+    add(output_template);
+    add(items_template);
+    add(item_selector);
+    for (const auto& r : rules) add(r.output);
+    for (const auto& c : catches) add(c.output);
+    if (!known) return std::nullopt;
+    return growth;
+  }
+
   // ---------------------------------------------------------------- input/output pipeline
   std::optional<Error> input(const Json& raw, const QueryEnv&, Selection& out) const override {
     out.ptr = &raw;
@@ -99,10 +124,11 @@ class JsonataQueries final : public StateQueries {
   std::optional<Error> merge(Json& doc, Json&& r, const QueryEnv& env) const override {
     JsonataScope sc = scope(doc, env);
     sc.result = &r;
+    sc.owned_result = &r;  // the result is ours: a plain read of it moves it, as a ResultPath does
     if (auto done = output_template->merge_in_place(doc, sc)) return std::move(*done);
     auto out = output_template->evaluate(sc);
     if (!out) return std::move(out).error();
-    doc = std::move(*out);
+    replace(doc, std::move(*out));  // frees the old document without nlohmann's scratch vectors
     return std::nullopt;
   }
 
@@ -114,7 +140,7 @@ class JsonataQueries final : public StateQueries {
     if (auto done = t->merge_in_place(doc, scope(doc, env))) return std::move(*done);
     auto out = t->evaluate(scope(doc, env));
     if (!out) return std::move(out).error();
-    doc = std::move(*out);
+    replace(doc, std::move(*out));  // frees the old document without nlohmann's scratch vectors
     return std::nullopt;
   }
 
@@ -124,7 +150,7 @@ class JsonataQueries final : public StateQueries {
     sc.error_output = &error_output;
     auto out = catches[catcher].output->evaluate(sc);
     if (!out) return std::move(out).error();
-    doc = std::move(*out);
+    replace(doc, std::move(*out));  // frees the old document without nlohmann's scratch vectors
     return std::nullopt;
   }
 

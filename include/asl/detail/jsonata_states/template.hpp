@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -19,7 +20,9 @@
 #include "asl/detail/jsonata/compile.hpp"
 #include "asl/detail/jsonata/evaluator.hpp"
 #include "asl/detail/jsonata/value_ops.hpp"
+#include "asl/detail/json/depth.hpp"
 #include "asl/detail/json/pointer.hpp"
+#include "asl/detail/json/release.hpp"
 #include "asl/detail/jsonata_states/restrictions.hpp"
 #include "asl/detail/query/variables.hpp"
 #include "asl/error.hpp"
@@ -43,6 +46,9 @@ struct JsonataScope {
   const Json* error_output = nullptr;
   const Variables* vars = nullptr;
   double now_ms = 0;  ///< `$now()` / `$millis()`: the state's entry time, so a replay agrees
+  /// The result again, when the caller is done with it (a Task's Output): a template that reads
+  /// it once as a plain path moves that part out instead of copying it, as a ResultPath does.
+  Json* owned_result = nullptr;
 };
 
 /// A definition-time problem of one expression: where (a JSON Pointer below the field) and what.
@@ -72,6 +78,8 @@ class JsonataTemplate {
       std::string pointer;
     };
     std::vector<Item> todo{{&value, {}, t.location_, ""}};
+    std::vector<std::pair<const Json*, std::size_t>> nodes;  // where each expression stands in `value`
+    bool usable = true;
     while (!todo.empty()) {
       Item it = std::move(todo.back());
       todo.pop_back();
@@ -87,15 +95,18 @@ class JsonataTemplate {
           e.root = jsonata::parse_expression(text, jsonata::DialectId::aws);
         } catch (const jsonata::Error& err) {
           problems.push_back({it.pointer, "INVALID_JSONATA_EXPRESSION", err.message()});
+          usable = false;
           continue;
         }
         if (auto why = jsonata_restriction(*e.root, access)) {
           problems.push_back({it.pointer, "UNSUPPORTED_JSONATA_EXPRESSION", std::move(*why)});
+          usable = false;
           continue;
         }
         classify_merge(e);
         if (auto d = direct_of(e.merge_object ? *e.merge_object : *e.root, 0))
-          e.direct = std::make_shared<const Direct>(std::move(*d));
+          e.direct = std::make_shared<Direct>(std::move(*d));
+        nodes.emplace_back(&n, t.exprs_.size());
         t.exprs_.push_back(std::move(e));
       } else if (n.is_object()) {
         for (auto m = n.begin(); m != n.end(); ++m) {
@@ -119,6 +130,7 @@ class JsonataTemplate {
       for (const Step& s : e.where) at = s.is_index ? &(*at)[s.index] : &(*at)[s.key];
       *at = nullptr;
     }
+    if (usable) t.finish_direct(value, nodes);
     return t;
   }
 
@@ -143,6 +155,16 @@ class JsonataTemplate {
   Result<Json> evaluate(const JsonataScope& scope) const {
     if (exprs_.empty()) return literal_;
     if (exprs_.size() == 1 && exprs_.front().where.empty()) return run(exprs_.front(), scope);
+    if (whole_) {
+      // Literal parts and expressions built in one pass (no copy of the literal to patch).
+      Json out;
+      Taken taken;
+      if (build_direct(*whole_, scope, out, taken)) {
+        take(taken, scope);
+        return Result<Json>(std::move(out));
+      }
+      release(out);
+    }
     Json out = literal_;
     for (const Expr& e : exprs_) {
       auto r = run(e, scope);
@@ -162,11 +184,7 @@ class JsonataTemplate {
     if (exprs_.size() != 1 || !exprs_.front().where.empty() || !exprs_.front().merge_object) return std::nullopt;
     if (!doc.is_object() || scope.input != &doc || (scope.vars && scope.vars->find("merge"))) return std::nullopt;
     const Expr& e = exprs_.front();
-    Json built;
-    if (e.direct && build_direct(*e.direct, scope, built)) {
-      for (auto& m : built.get_ref<Json::object_t&>()) doc[m.first] = std::move(m.second);
-      return std::optional<Error>();
-    }
+    if (e.direct && set_direct_members(*e.direct, doc, scope)) return std::optional<Error>();
     Expr object;
     object.root = e.merge_object;
     object.location = e.location;
@@ -175,8 +193,25 @@ class JsonataTemplate {
     if (!members) return std::optional<Error>(std::move(members).error());
     if (!members->is_object()) return std::nullopt;
     // $merge's order: a member already there keeps its place, a new one goes last.
-    for (auto& m : members->get_ref<Json::object_t&>()) doc[m.first] = std::move(m.second);
+    for (auto& m : members->get_ref<Json::object_t&>()) set_member(doc, m.first, std::move(m.second));
+    release(*members);
     return std::optional<Error>();
+  }
+
+  /// An upper bound of how many levels deeper than its documents (the state's input, result,
+  /// error output) the value can nest, when the template can tell at load: every expression is
+  /// one it builds itself from those documents and literals (even where the evaluator answers
+  /// instead, a path gives their parts, at most in one sequence array). nullopt otherwise (a
+  /// variable, the context, a function that may build any depth): the output is measured.
+  std::optional<std::size_t> depth_growth() const {
+    std::size_t growth = json_depth(literal_);
+    for (const Expr& e : exprs_) {
+      if (!e.direct) return std::nullopt;
+      const std::optional<std::size_t> g = direct_growth(*e.direct, 0);
+      if (!g) return std::nullopt;
+      growth = std::max(growth, e.where.size() + *g + 1);
+    }
+    return growth;
   }
 
   /// The cause AWS gives when the field's result has a type the field cannot take.
@@ -199,14 +234,24 @@ class JsonataTemplate {
 
   /// An expression the binding builds itself: a literal, a plain path, or an object of those.
   struct Direct {
-    enum class Kind : std::uint8_t { literal, path, object, arithmetic, comparison };
+    enum class Kind : std::uint8_t { literal, path, object, array, arithmetic, comparison };
     Kind kind = Kind::literal;
     char op = 0;  ///< arithmetic: + - * /; comparison: < > l (<=) g (>=) = n (!=)
+    /// A path into `$states.result`, the template's only read of it: moved out of an owned
+    /// result (JsonataScope::owned_result) instead of copied.
+    bool take = false;
     Json literal;
     PathRoot root = PathRoot::none;
     std::string variable;
     std::vector<std::string> members;
-    std::vector<std::pair<std::string, Direct>> fields;
+    std::vector<std::pair<std::string, Direct>> fields;  ///< object members, array items, operands
+  };
+
+  /// The path (and where its value goes) that a build moves out of the owned result once the
+  /// whole value is built: a failed build leaves the result whole for the evaluator.
+  struct Taken {
+    Json* into = nullptr;
+    const Direct* from = nullptr;
   };
 
   struct Expr {
@@ -219,7 +264,7 @@ class JsonataTemplate {
     std::shared_ptr<const jsonata::Node> merge_object;
     /// The expression (or, for a merge, its object) built without the evaluator: literals,
     /// plain paths and object constructors with literal keys (most fields are just these).
-    std::shared_ptr<const Direct> direct;
+    std::shared_ptr<Direct> direct;
   };
 
   /// A step that only names a member: no filter, index, binding, grouping or array constructor.
@@ -319,40 +364,76 @@ class JsonataTemplate {
     }
   }
 
-  /// Builds `d`; false when a path meets anything but objects on its way or finds nothing, or a
-  /// variable named like a function shadows it: the evaluator then answers, exactly.
-  static bool build_direct(const Direct& d, const JsonataScope& scope, Json& out) {
+  /// The member `key` of the object `obj`, or nullptr. ordered_json's find() walks the same
+  /// vector through iterators and a comparator; this loop is what it comes down to.
+  static const Json* member_of(const Json& obj, const std::string& key) {
+    for (const auto& m : obj.get_ref<const Json::object_t&>())
+      if (m.first == key) return &m.second;
+    return nullptr;
+  }
+  static Json* member_of(Json& obj, const std::string& key) {
+    for (auto& m : obj.get_ref<Json::object_t&>())
+      if (m.first == key) return &m.second;
+    return nullptr;
+  }
+
+  /// Where the plain path `d` leads: nullptr when a step meets anything but an object or finds
+  /// nothing.
+  static const Json* locate(const Direct& d, const JsonataScope& scope) {
+    const Json* at = nullptr;
+    switch (d.root) {
+      case PathRoot::none: return nullptr;
+      case PathRoot::input: at = scope.input; break;
+      case PathRoot::context: at = scope.context; break;
+      case PathRoot::result: at = scope.result; break;
+      case PathRoot::error_output: at = scope.error_output; break;
+      case PathRoot::variable: at = scope.vars ? scope.vars->find(d.variable) : nullptr; break;
+    }
+    for (const std::string& m : d.members) {
+      if (at == nullptr || !at->is_object()) return nullptr;
+      at = member_of(*at, m);
+    }
+    return at;
+  }
+
+  /// An operand of arithmetic or a comparison, read where it stands when it is a literal or a
+  /// path (no copy); anything else is built into `tmp`.
+  static const Json* operand(const Direct& d, const JsonataScope& scope, Json& tmp, Taken& taken) {
+    if (d.kind == Direct::Kind::literal) return &d.literal;
+    if (d.kind == Direct::Kind::path) return locate(d, scope);
+    return build_direct(d, scope, tmp, taken) ? &tmp : nullptr;
+  }
+
+  /// Builds `d` into `out` (null on entry); false when a path meets anything but objects on its
+  /// way or finds nothing, or a variable named like a function shadows it: the evaluator then
+  /// answers, exactly. A path marked `take` is left null and noted in `taken` when the result
+  /// is owned: take() moves it once the whole value is built.
+  static bool build_direct(const Direct& d, const JsonataScope& scope, Json& out, Taken& taken) {
     switch (d.kind) {
       case Direct::Kind::literal: out = d.literal; return true;
       case Direct::Kind::path: {
-        const Json* at = nullptr;
-        switch (d.root) {
-          case PathRoot::none: return false;
-          case PathRoot::input: at = scope.input; break;
-          case PathRoot::context: at = scope.context; break;
-          case PathRoot::result: at = scope.result; break;
-          case PathRoot::error_output: at = scope.error_output; break;
-          case PathRoot::variable: at = scope.vars ? scope.vars->find(d.variable) : nullptr; break;
-        }
-        for (const std::string& m : d.members) {
-          if (at == nullptr || !at->is_object()) return false;
-          const auto it = at->find(m);
-          at = it == at->end() ? nullptr : &*it;
-        }
+        const Json* at = locate(d, scope);
         if (at == nullptr) return false;
+        if (d.take && scope.owned_result != nullptr && scope.result == scope.owned_result) {
+          taken.into = &out;
+          taken.from = &d;
+          return true;
+        }
         out = *at;
         return true;
       }
       case Direct::Kind::arithmetic:
       case Direct::Kind::comparison: {
-        Json l, r;
-        if (!build_direct(d.fields[0].second, scope, l) || !build_direct(d.fields[1].second, scope, r)) return false;
-        if (d.kind == Direct::Kind::comparison && (d.op == '=' || d.op == 'n') && l.is_string() && r.is_string()) {
-          out = (l == r) == (d.op == '=');
+        Json lt, rt;
+        const Json* l = operand(d.fields[0].second, scope, lt, taken);
+        const Json* r = l ? operand(d.fields[1].second, scope, rt, taken) : nullptr;
+        if (l == nullptr || r == nullptr) return false;
+        if (d.kind == Direct::Kind::comparison && (d.op == '=' || d.op == 'n') && l->is_string() && r->is_string()) {
+          out = (*l == *r) == (d.op == '=');
           return true;
         }
-        if (!l.is_number() || !r.is_number()) return false;  // JSONata's type rules: the evaluator's
-        const double a = l.get<double>(), b = r.get<double>();
+        if (!l->is_number() || !r->is_number()) return false;  // JSONata's type rules: the evaluator's
+        const double a = l->get<double>(), b = r->get<double>();
         if (d.kind == Direct::Kind::comparison) {
           switch (d.op) {
             case '<': out = a < b; break;
@@ -372,15 +453,146 @@ class JsonataTemplate {
       case Direct::Kind::object: {
         out = Json(Json::value_t::object);
         auto& obj = out.get_ref<Json::object_t&>();
-        obj.reserve(d.fields.size());
+        obj.reserve(d.fields.size());  // no reallocation below: `taken` may point into it
         for (const auto& f : d.fields) {
           obj.Container::emplace_back(f.first, nullptr);  // keys are unique (direct_of checks)
-          if (!build_direct(f.second, scope, obj.back().second)) return false;
+          if (!build_direct(f.second, scope, obj.back().second, taken)) return false;
+        }
+        return true;
+      }
+      case Direct::Kind::array: {
+        out = Json(Json::value_t::array);
+        auto& arr = out.get_ref<Json::array_t&>();
+        arr.reserve(d.fields.size());
+        for (const auto& f : d.fields) {
+          arr.emplace_back();
+          if (!build_direct(f.second, scope, arr.back(), taken)) return false;
         }
         return true;
       }
     }
     return false;
+  }
+
+  /// Moves the noted part of the owned result where the build left its place.
+  static void take(const Taken& taken, const JsonataScope& scope) {
+    if (taken.into == nullptr) return;
+    Json* at = scope.owned_result;
+    for (const std::string& m : taken.from->members) at = member_of(*at, m);  // build_direct found it
+    taken.into->swap(*at);
+  }
+
+  /// `$merge([$states.input, {...}])` with a Direct object: every member is built first (each
+  /// reads the input as it was), then set in `doc` where it stands, the old values released
+  /// without nlohmann's per-container scratch vector.
+  static bool set_direct_members(const Direct& object, Json& doc, const JsonataScope& scope) {
+    const std::size_t n = object.fields.size();
+    // Most merges set one member or a few: their values wait on the stack (disengaged optionals
+    // cost nothing to make and drop, eight constructed Json would cost more than the merge).
+    std::optional<Json> small[4];
+    std::vector<Json> large;
+    auto value = [&](std::size_t i) -> Json& { return n > 4 ? large[i] : *small[i]; };
+    if (n > 4)
+      large.resize(n);
+    else
+      for (std::size_t i = 0; i < n; ++i) small[i].emplace();
+    Taken taken;
+    bool built = true;
+    for (std::size_t i = 0; i < n && built; ++i) built = build_direct(object.fields[i].second, scope, value(i), taken);
+    if (!built) {
+      for (std::size_t i = 0; i < n; ++i) release(value(i));
+      return false;
+    }
+    take(taken, scope);
+    for (std::size_t i = 0; i < n; ++i) set_member(doc, object.fields[i].first, std::move(value(i)));
+    return true;
+  }
+
+  /// After compile: the whole template as one Direct when every expression is one, and the
+  /// `take` mark on the template's only read of `$states.result`.
+  void finish_direct(const Json& value, const std::vector<std::pair<const Json*, std::size_t>>& nodes) {
+    std::size_t reads = 0;
+    Direct* only = nullptr;
+    for (Expr& e : exprs_) {
+      if (!e.direct) return;  // the evaluator reads the result where it likes: no take
+      count_result_reads(*e.direct, false, reads, only);
+    }
+    if (reads == 1 && only != nullptr) only->take = true;
+    if (exprs_.size() > 1 || (exprs_.size() == 1 && !exprs_.front().where.empty())) {
+      bool has_expr = false;
+      if (auto w = whole_of(value, nodes, 0, has_expr)) whole_ = std::make_shared<const Direct>(std::move(*w));
+    }
+  }
+
+  /// Counts the paths of `d` that read `$states.result`, and keeps the last one. Operands of
+  /// arithmetic and comparisons are read in place, never taken, but still count.
+  static void count_result_reads(Direct& d, bool in_operand, std::size_t& reads, Direct*& only) {
+    if (d.kind == Direct::Kind::path && d.root == PathRoot::result) {
+      ++reads;
+      only = in_operand ? nullptr : &d;
+    }
+    const bool operands = in_operand || d.kind == Direct::Kind::arithmetic || d.kind == Direct::Kind::comparison;
+    for (auto& f : d.fields) count_result_reads(f.second, operands, reads, only);
+  }
+
+  /// `n` (the field as written) as one Direct: expressions by their Direct, the JSON around them
+  /// as objects and arrays of literals (a part without expressions: one literal, copied whole).
+  /// Sets `has_expr` when `n` holds an expression. Nesting bounded like direct_of's.
+  std::optional<Direct> whole_of(const Json& n, const std::vector<std::pair<const Json*, std::size_t>>& nodes,
+                                 int depth, bool& has_expr) const {
+    if (depth > 16) return std::nullopt;
+    if (is_jsonata_string(n)) {
+      has_expr = true;
+      for (const auto& [node, index] : nodes)
+        if (node == &n) {
+          const Expr& e = exprs_[index];
+          if (!e.direct || e.merge_object) return std::nullopt;
+          return *e.direct;
+        }
+      return std::nullopt;
+    }
+    Direct d;
+    if (n.is_structured()) {
+      bool below = false;
+      d.kind = n.is_object() ? Direct::Kind::object : Direct::Kind::array;
+      for (auto m = n.begin(); m != n.end(); ++m) {
+        auto c = whole_of(m.value(), nodes, depth + 1, below);
+        if (!c) return std::nullopt;
+        d.fields.emplace_back(n.is_object() ? m.key() : std::string(), std::move(*c));
+      }
+      if (below) {
+        has_expr = true;
+        return d;
+      }
+      d = Direct();
+    }
+    d.literal = n;  // no expression here: the text as written (a `{% %}` string would be one)
+    return d;
+  }
+
+  /// direct_growth: how much deeper than the documents `d` builds (see depth_growth()).
+  static std::optional<std::size_t> direct_growth(const Direct& d, int depth) {
+    if (depth > 32) return std::nullopt;
+    switch (d.kind) {
+      case Direct::Kind::literal: return json_depth(d.literal);
+      case Direct::Kind::path:
+        if (d.root == PathRoot::input || d.root == PathRoot::result) return std::size_t{0};
+        if (d.root == PathRoot::error_output) return std::size_t{2};  // {"Error", "Cause"}
+        return std::nullopt;  // a variable or the context: not bounded by the frame's documents
+      case Direct::Kind::arithmetic:
+      case Direct::Kind::comparison: return std::size_t{0};  // a number or a boolean
+      case Direct::Kind::object:
+      case Direct::Kind::array: {
+        std::size_t deepest = 0;
+        for (const auto& f : d.fields) {
+          const std::optional<std::size_t> g = direct_growth(f.second, depth + 1);
+          if (!g) return std::nullopt;
+          deepest = std::max(deepest, *g);
+        }
+        return deepest + 1;
+      }
+    }
+    return std::nullopt;
   }
 
   /// Recognises `$merge([$states.input, {"k": ..., ...}])` with literal keys.
@@ -433,7 +645,12 @@ class JsonataTemplate {
     namespace dj = jsonata;
     if (e.direct && !e.merge_object) {
       Json out;
-      if (build_direct(*e.direct, scope, out)) return out;
+      Taken taken;
+      if (build_direct(*e.direct, scope, out, taken)) {
+        take(taken, scope);
+        return Result<Json>(std::move(out));
+      }
+      release(out);
     }
     try {
       dj::EvalLimits limits;
@@ -464,6 +681,9 @@ class JsonataTemplate {
   Json literal_;
   std::string location_;
   std::vector<Expr> exprs_;
+  /// The whole value as one Direct (finish_direct), for a value of several expressions or one
+  /// inside literal JSON; null when some expression needs the evaluator.
+  std::shared_ptr<const Direct> whole_;
 };
 
 }  // namespace asl::detail

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <string>
 #include <utility>
@@ -200,8 +201,15 @@ class Compiler {
     // JSONata reaches the context through `$states.context` in any form: keep the input copy.
     st.context_needs_input = ctx && (jsonata || reads_execution_input(s));
     set_depth_growth(st, s);
-    // A JSONata expression may build any depth (`$parse`, recursion): measure what it made.
-    st.deep_check |= jsonata;
+    // A JSONata expression may build any depth (`$parse`, recursion): measure what it made,
+    // unless every field is one the template builds itself, with a depth known at load.
+    if (jsonata) {
+      const auto growth = st.distributed ? std::nullopt : static_cast<const JsonataQueries&>(*st.queries).depth_growth();
+      if (growth)
+        st.depth_growth = static_cast<std::uint32_t>(std::min<std::size_t>(st.depth_growth + *growth, 0xffffffffu));
+      else
+        st.deep_check = true;
+    }
   }
 
   /// State::depth_growth and deep_check. Choice, Wait, Succeed and Fail output a part of their

@@ -318,6 +318,7 @@ inline Interpreter::Step Interpreter::complete(const std::shared_ptr<Frame>& f) 
     return Step::stop;
   }
   publish_counts();
+  const ProgressNotice notice{*this, jp->counters.get()};  // a Distributed Map's observers (issue #20)
   std::lock_guard<std::mutex> lock(spin_lock(jp->mutex), std::adopt_lock);
   if (jp->abandoned.load(std::memory_order_relaxed)) return Step::stop;
   store_result(*jp, f->slot, std::move(f->doc));  // to a ResultWriter, or the results (issue #20)
@@ -344,9 +345,11 @@ inline Interpreter::Step Interpreter::propagate(const std::shared_ptr<Frame>& f,
   Join& j = *jp;
   child_ended(*f, true);
   publish_counts();
+  const ProgressNotice notice{*this, j.counters.get()};  // a Distributed Map's observers (issue #20)
   std::lock_guard<std::mutex> lock(spin_lock(j.mutex), std::adopt_lock);
   if (j.abandoned.load(std::memory_order_relaxed)) return Step::stop;  // a sibling failed first
   ++j.failures;
+  if (j.counters) j.counters->failed();
   if (j.is_map && j.tolerance && !threshold_exceeded(j)) {
     store_failure(j, f->slot, failure.error);  // FAILED record, or a null result (issue #20)
     child_done(jp);

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "asl/detail/base/arn.hpp"
 #include "asl/detail/base/config.hpp"
 #include "asl/detail/run/interpreter.hpp"
 
@@ -156,10 +157,13 @@ inline void Interpreter::children_ended(Frame& owner, const Join& j) {
 }
 
 /// A Map Run's ARN as AWS forms it (`mapRun:<machine>/<label>:<id>`); the id is derived from
-/// the execution and the state rather than random, so a run's history is reproducible.
-inline std::string Interpreter::map_run_arn(const State& st) const {
-  const std::size_t h = std::hash<std::string>{}(config_.execution_name + '/' + st.name);
-  return fmt::format("arn:aws:states:us-east-1:123456789012:mapRun:{}/{}:{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+/// the execution, the state and the visit rather than random, so a run's history is
+/// reproducible (a replay numbers the visit alike) and each visit of the Map (a loop, a retry,
+/// another iteration of an enclosing Map) gets a Map Run and a ResultWriter folder of its own.
+inline std::string Interpreter::map_run_arn(const Frame& f, const State& st) const {
+  const std::size_t h = std::hash<std::string>{}(fmt::format("{}/{}/{}/{}/{}", config_.execution_name, st.name,
+                                                             f.entered_event, f.retry_count, f.slot));
+  return fmt::format("{}mapRun:{}/{}:{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", local_arn_prefix,
                      program_->name, st.name, h & 0xffffffffU, (h >> 32) & 0xffffU, (h >> 48) & 0xfffU,
                      st.name.size() & 0xfffU, h & 0xffffffffffffU);
 }

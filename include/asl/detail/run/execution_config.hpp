@@ -19,7 +19,8 @@
 #include "asl/detail/run/task_slot.hpp"
 
 namespace asl {
-class ObjectStore;  // object_store.hpp
+class ObjectStore;     // object_store.hpp
+class MapRunObserver;  // map_run.hpp
 }
 
 namespace asl::detail {
@@ -41,6 +42,7 @@ struct ExecutionConfig {
   std::uint64_t max_duration_seconds = 0;
   std::optional<std::uint64_t> jitter_seed;
   std::vector<Observer*> observers;
+  std::vector<MapRunObserver*> map_run_observers;  ///< Engine::add_map_run_observer
   JournalHook* journal = nullptr;  ///< receives every fact needed to rebuild the execution (null: none)
   std::shared_ptr<JournalHook> journal_owner;  ///< keeps `journal` alive when the engine made it
   /// The execution's start ($$.Execution.StartTime): a recovered execution keeps its own (unset: now).

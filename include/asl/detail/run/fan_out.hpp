@@ -54,6 +54,7 @@ inline void Interpreter::start_children(const std::shared_ptr<Join>& jp) {
       c->resume = Frame::Resume::map_chunk;
       j.started += n;
       j.running += n;
+      if (j.counters) j.counters->started(n);
       requeue(std::move(c));
     }
     return;
@@ -61,6 +62,7 @@ inline void Interpreter::start_children(const std::shared_ptr<Join>& jp) {
   while (j.started < j.total && (j.limit == 0 || j.running < j.limit)) {
     const std::size_t i = j.started++;
     ++j.running;
+    if (j.counters) j.counters->started(1);
     auto child = std::make_shared<Frame>();
     child->parent = jp;
     child->slot = static_cast<std::uint32_t>(i);
@@ -148,6 +150,7 @@ inline Interpreter::Step Interpreter::finish_children(const std::shared_ptr<Fram
     release(j->items);
   }
   if (j->run) finish_map_run(*j, failure, results, result_bound);  // Map Run I/O (issue #20)
+  if (j->counters) map_run_ended(*j->counters, failure.has_value());
   children_ended(*f, *j);
   if (failure) {
     Failure fl = std::move(*failure);

@@ -16,6 +16,7 @@
 #include "asl/clock.hpp"
 #include "asl/error.hpp"
 #include "asl/json.hpp"
+#include "asl/detail/items/map_run_counters.hpp"  // Join::counters
 #include "asl/detail/load/program.hpp"
 #include "asl/detail/query/variables.hpp"
 #include "asl/detail/run/task_slot.hpp"
@@ -120,6 +121,9 @@ struct Join {
   /// A Distributed Map's Map Run over an ItemReader / ItemBatcher / ResultWriter (state_map_io.hpp):
   /// items come from its feed, results may go to its writer, `total` is known when the feed ends.
   std::shared_ptr<MapRun> run;
+  /// A Distributed Map's item counts (null for any other Map or Parallel): what the execution
+  /// handle and the Map Run observers read while the run goes on.
+  std::shared_ptr<MapRunCounters> counters;
 };
 
 }  // namespace asl::detail

@@ -24,6 +24,7 @@
 #include "asl/error.hpp"
 #include "asl/execution_result.hpp"
 #include "asl/history.hpp"
+#include "asl/map_run.hpp"
 #include "asl/detail/base/timestamp.hpp"
 #include "asl/detail/json/size.hpp"
 #include "asl/detail/load/program.hpp"
@@ -73,6 +74,9 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
     std::unique_lock<std::mutex> lock(done_mutex_);
     return done_cv_.wait_for(lock, d, [&] { return finished_; });
   }
+  /// Every Map Run of this execution so far, in the order they started (Execution::map_runs).
+  std::vector<MapRunInfo> map_runs() const;
+
   /// The result; call after done().
   ExecutionResult result() const {
     std::lock_guard<std::mutex> lock(done_mutex_);
@@ -170,7 +174,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   void announce_iteration(Frame& f);
   void child_ended(Frame& f, bool failed);
   void children_ended(Frame& owner, const Join& j);
-  std::string map_run_arn(const State& st) const;
+  std::string map_run_arn(const Frame& f, const State& st) const;
   static bool is_terminal(EventType t);
   void history_full();
   static EventType entered_event(StateType t);
@@ -279,7 +283,18 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   void store_result(Join& j, std::uint32_t slot, Json&& doc);
   void store_failure(Join& j, std::uint32_t slot, const Error& e);
   void finish_map_run(Join& j, std::optional<Failure>& failure, Json& results, std::size_t& result_bound);
+  void write_unfinished(Join& j);
   std::string now_text();
+  /// A Distributed Map's counters, registered for map_runs(), and its observers told.
+  std::shared_ptr<MapRunCounters> open_counters(const Frame& f, const State& st, std::size_t total, bool known);
+  void map_run_ended(MapRunCounters& c, bool failed);
+  /// Tells the Map Run observers of a finished child once its Map's lock is released (declared
+  /// before the lock guard, it is destroyed after it).
+  struct ProgressNotice {
+    const Interpreter& exec;
+    const MapRunCounters* counters;
+    ~ProgressNotice();
+  };
 
   std::shared_ptr<const Program> program_;
   ExecutionConfig config_;
@@ -311,6 +326,8 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   std::vector<FailedState> failed_states_;  ///< failed_mutex_
   std::vector<FactKey> closed_scopes_;      ///< Map/Parallel visits that ended (failed_mutex_)
   std::atomic<bool> has_failed_states_{false};
+  mutable std::mutex map_runs_mutex_;
+  std::vector<std::shared_ptr<MapRunCounters>> map_runs_;  ///< map_runs_mutex_ (Distributed Maps only)
   std::atomic<std::uint32_t> redrives_seen_{0};  ///< ExecutionRedriven events emitted by this run
   std::recursive_mutex redrive_mutex_;
   /// Seeded on first use (rng()): seeding a Mersenne twister writes 312 words, about 5,000

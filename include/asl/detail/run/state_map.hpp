@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "asl/detail/items/map_io.hpp"  // Distributed Map I/O (issue #20)
+#include "asl/detail/items/map_run_counters.hpp"
 #include "asl/detail/jsonpath/intrinsics.hpp"
 #include "asl/detail/run/spin_lock.hpp"
 #include "asl/detail/run/interpreter.hpp"
@@ -78,10 +79,21 @@ inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, c
     return fail_state(f, st, runtime(*f, st, "ToleratedFailurePercentage must be between 0 and 100."));
   // A Distributed Map's iterations are child executions on AWS, with histories of their own:
   // the parent's history has the Map Run's events instead (their events are not emitted here).
-  if (st.distributed) emit(*f, EventType::MapRunStarted, [&](Json& d) { d["mapRunArn"] = map_run_arn(st); });
+  std::shared_ptr<MapRunCounters> counters;
+  if (st.distributed) {
+    // Items from the state input are counted now; read or batched ones as the run goes.
+    const bool known = !reads_items && !(st.io && st.io->batcher.present());
+    counters = open_counters(*f, st, known ? (movable ? movable->size() : items.size()) : 0, known);
+    emit(*f, EventType::MapRunStarted, [&](Json& d) { d["mapRunArn"] = counters->arn(); });
+    if (!config_.map_run_observers.empty()) {
+      const MapRunInfo info = counters->info();
+      for (MapRunObserver* o : config_.map_run_observers) o->on_map_run_started(info);
+    }
+  }
 
   if (movable) items = std::move(*movable);  // the numbers above were read from `input` first
   auto j = new_join(f, true);
+  j->counters = std::move(counters);
   j->total = items.size();
   if (config_.journal)
     j->first_child = config_.journal->children(frame_ids_, FactKey{f->id, f->step, f->retry_count}, f->state, j->total);
@@ -212,9 +224,11 @@ inline Interpreter::Step Interpreter::run_chunk(const std::shared_ptr<Frame>& f)
     }
     ChunkResults::current() = outer;
     publish_counts();
+    const ProgressNotice notice{*this, results.done.empty() ? nullptr : j.counters.get()};
     std::lock_guard<std::mutex> lock(spin_lock(j.mutex), std::adopt_lock);
     if (j.abandoned.load(std::memory_order_relaxed)) return Step::stop;
     for (auto& [slot, doc] : results.done) j.results[slot] = std::move(doc);
+    if (j.counters) j.counters->succeeded(results.done.size());
     j.result_bound += results.bound;
     j.result_depth = std::max(j.result_depth, results.depth);
     const std::size_t n = results.done.size();
@@ -232,6 +246,7 @@ inline Interpreter::Step Interpreter::run_chunk(const std::shared_ptr<Frame>& f)
       f->chunk_end = static_cast<std::uint32_t>(j.started + next);
       j.started += next;
       j.running += next;
+      if (j.counters) j.counters->started(next);
     }
     if (j.refill_at == 0 || j.running <= j.refill_at) start_children(jp);
     if (!more) {

@@ -10,12 +10,14 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "asl/detail/base/arn.hpp"
 #include "asl/detail/base/timestamp.hpp"
 #include "asl/detail/json/depth.hpp"
 #include "asl/detail/items/map_io.hpp"
 #include "asl/detail/items/map_run.hpp"
+#include "asl/detail/items/map_run_counters.hpp"
 #include "asl/detail/run/interpreter.hpp"
 
 namespace asl::detail {
@@ -50,7 +52,7 @@ inline std::optional<Failure> Interpreter::open_map_run(const Frame& f, const St
                    "A Distributed Map with an ItemReader, ItemBatcher or ResultWriter cannot run in a durable "
                    "execution yet (EngineOptions::journal).");
   auto run = std::make_shared<MapRun>();
-  run->arn = map_run_arn(st);
+  run->arn = j.counters ? j.counters->arn() : map_run_arn(f, st);
   run->run_id = run->arn.substr(run->arn.rfind(':') + 1);
   run->child_machine_arn = state_machine_arn(program_->name) + "/" + st.name;
   run->execution_prefix =
@@ -124,10 +126,12 @@ inline void Interpreter::start_fed_children(const std::shared_ptr<Join>& jp) {
       run.exhausted = true;
       run.feed.reset();  // closes the file now, not when the Map ends
       j.total = j.started;
+      if (j.counters) j.counters->set_total(j.total, true);
       break;
     }
     const std::size_t i = j.started++;
     ++j.running;
+    if (j.counters) j.counters->started(1);
     if (run.writer)
       run.begin(i, input, now_text());
     else
@@ -150,8 +154,10 @@ inline void Interpreter::start_fed_children(const std::shared_ptr<Join>& jp) {
 
 /// A child's output: to the writer when the Map Run exports, else into the results.
 inline void Interpreter::store_result(Join& j, std::uint32_t slot, Json&& doc) {
+  if (j.counters) j.counters->succeeded(1);
   if (j.run && j.run->writer) {
     j.run->writer->succeeded(j.run->record(slot, now_text()), std::move(doc));
+    if (j.counters) j.counters->written();
     return;
   }
   j.results[slot] = std::move(doc);
@@ -161,6 +167,7 @@ inline void Interpreter::store_result(Join& j, std::uint32_t slot, Json&& doc) {
 inline void Interpreter::store_failure(Join& j, std::uint32_t slot, const Error& e) {
   if (j.run && j.run->writer) {
     j.run->writer->failed(j.run->record(slot, now_text()), e);
+    if (j.counters) j.counters->written();
     return;
   }
   j.results[slot] = Json(nullptr);
@@ -177,7 +184,8 @@ inline void Interpreter::finish_map_run(Join& j, std::optional<Failure>& failure
                       false};
   if (run.writer) {
     // A failed run still leaves what its children did (best effort: its own failure is
-    // the one reported).
+    // the one reported), and, as AWS does, what they never did.
+    if (failure) write_unfinished(j);
     auto e = run.writer->finish();
     if (failure) return;
     if (e) {
@@ -191,6 +199,71 @@ inline void Interpreter::finish_map_run(Join& j, std::optional<Failure>& failure
     return;
   }
   if (!failure && run.reshape) results = ResultWriterSink::transform(std::move(results), *run.reshape);
+}
+
+/// A Map Run that ends early (a failure over the tolerated threshold, a child's error, the
+/// reader's): the children still running are ABORTED records in FAILED_n.json, and the items
+/// never started are PENDING_n.json records, read from the rest of the feed (streamed: the
+/// writer rolls its files as they grow). Best effort: a reader error ends the PENDING records.
+inline void Interpreter::write_unfinished(Join& j) {
+  MapRun& run = *j.run;
+  std::vector<std::size_t> slots;
+  slots.reserve(run.running.size());
+  for (const auto& r : run.running) slots.push_back(r.first);
+  std::sort(slots.begin(), slots.end());  // the unordered map's order is not the items'
+  const std::string now = now_text();
+  for (std::size_t slot : slots) {
+    run.writer->aborted(run.record(slot, now));
+    if (j.counters) j.counters->written();
+  }
+  if (run.exhausted || !run.feed) return;
+  std::size_t pending = 0;
+  for (;;) {
+    Json input;
+    bool end = false;
+    if (run.feed->next(input, end) || end) break;
+    run.writer->pending(json_to_text(input));
+    ++pending;
+  }
+  run.exhausted = true;
+  run.feed.reset();
+  if (j.counters && !j.counters->counts().total_known) j.counters->set_total(j.started + pending, true);
+}
+
+// ---------------------------------------------------------------- Map Run counters
+// Only Distributed Maps have them (Join::counters): any other Map or Parallel pays a null check.
+
+inline std::shared_ptr<MapRunCounters> Interpreter::open_counters(const Frame& f, const State& st, std::size_t total,
+                                                                  bool known) {
+  auto c = std::make_shared<MapRunCounters>(map_run_arn(f, st), st.name, config_.execution_name);
+  c->set_total(known ? total : 0, known);
+  std::lock_guard<std::mutex> lock(map_runs_mutex_);
+  map_runs_.push_back(c);
+  return c;
+}
+
+inline void Interpreter::map_run_ended(MapRunCounters& c, bool failed) {
+  if (failed) c.abort_running();
+  c.end(failed ? MapRunStatus::failed : MapRunStatus::succeeded);
+  if (config_.map_run_observers.empty()) return;
+  const MapRunInfo info = c.info();
+  for (MapRunObserver* o : config_.map_run_observers) o->on_map_run_ended(info);
+}
+
+inline Interpreter::ProgressNotice::~ProgressNotice() {
+  // A child of a run that has ended (a sibling failed it) has nothing to report.
+  if (!counters || exec.config_.map_run_observers.empty() || counters->status() != MapRunStatus::running) return;
+  const MapRunItemCounts now = counters->counts();
+  for (MapRunObserver* o : exec.config_.map_run_observers) o->on_map_run_progress(counters->arn(), now);
+}
+
+inline std::vector<MapRunInfo> Interpreter::map_runs() const {
+  const bool ended = done();
+  std::lock_guard<std::mutex> lock(map_runs_mutex_);
+  std::vector<MapRunInfo> out;
+  out.reserve(map_runs_.size());
+  for (const auto& c : map_runs_) out.push_back(c->info(ended));
+  return out;
 }
 
 }  // namespace asl::detail

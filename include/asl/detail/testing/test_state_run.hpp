@@ -5,7 +5,11 @@
 // interpreter drives, and this drives it in the same order as detail/run/state_*.hpp and
 // io_pipeline.hpp do, keeping what each stage produced. Retry and Catch decide with
 // detail/run/retry_policy.hpp. What differs is what TestState asks: no events, no waiting, a
-// mocked result, and a status instead of a transition.
+// mocked result, and a status instead of a transition. A Map runs its item pipeline (ItemReader
+// data at ItemsPointer, ItemsPath, ItemSelector, ItemBatcher) but no iteration; TRACE adds an
+// HTTP Task's request and response (http_inspection.hpp); a mocked service response is checked
+// as fieldValidationMode says (mock_result_schema.hpp). tests/engine/test_test_state_api.cpp
+// runs the same states through an execution to catch a drift of the stage order.
 #pragma once
 
 #include <chrono>
@@ -22,11 +26,16 @@
 
 #include "asl/detail/base/arn.hpp"
 #include "asl/detail/base/timestamp.hpp"
+#include "asl/detail/items/item_batcher.hpp"
+#include "asl/detail/items/item_source.hpp"
+#include "asl/detail/items/map_io.hpp"
 #include "asl/detail/json/member.hpp"
 #include "asl/detail/load/program.hpp"
 #include "asl/detail/query/state_queries.hpp"
 #include "asl/detail/query/variables.hpp"
 #include "asl/detail/run/retry_policy.hpp"
+#include "asl/detail/testing/http_inspection.hpp"
+#include "asl/detail/testing/mock_result_schema.hpp"
 #include "asl/parse_json.hpp"
 #include "asl/state_machine.hpp"
 #include "asl/task.hpp"
@@ -151,7 +160,7 @@ class TestStateRun {
                            st_.type == StateType::parallel;
     Json c = Json::object();
     Json& ex = c["Execution"];
-    ex["Id"] = "arn:aws:states:us-east-1:123456789012:express:" + program_.name + ":test-state";
+    ex["Id"] = std::string(local_arn_prefix) + "express:" + program_.name + ":test-state";
     ex["Input"] = raw_;
     ex["Name"] = "test-state";
     if (o_.role_arn)
@@ -340,8 +349,11 @@ class TestStateRun {
   }
 
   void run_task() {
+    if (o_.mock && o_.mock->result) check_mock_result(st_.resource, *o_.mock->result, o_.mock->field_validation_mode);
     Json in;
     if (auto f = effective_input(in, true)) return failure(std::move(*f));
+    const bool http_trace = o_.inspection_level == asl::testing::InspectionLevel::trace && is_http_task(st_.resource);
+    if (http_trace) insp().request = http_request_inspection(in);
     Json result;
     if (o_.mock) {
       if (o_.mock->error_output) return failure(Failed{*o_.mock->error_output, false});
@@ -351,6 +363,7 @@ class TestStateRun {
       if (!r) return failure(Failed{std::move(r).error(), false});
       result = std::move(*r);
     }
+    if (http_trace) insp().response = http_response_inspection(insp().request->protocol, result);
     if (inspect_) insp().result = result;
     finish_with_result(std::move(result), true);
   }
@@ -403,6 +416,71 @@ class TestStateRun {
     return std::nullopt;
   }
 
+  /// An ItemReader's ReaderConfig.ItemsPointer (a JSON Pointer) applied to the reader's data
+  /// (stateConfiguration.mapItemReaderData, the file as read): the array of items it names.
+  std::optional<Failed> items_pointer(Json& items) {
+    const Json* rc = json_member(*json_member(json_, "ItemReader"), "ReaderConfig");
+    const Json* pointer = rc ? json_member(*rc, "ItemsPointer") : nullptr;
+    if (!pointer || !pointer->is_string()) return std::nullopt;
+    const std::string& p = pointer->get_ref<const std::string&>();
+    Json found;
+    try {
+      found = items.at(Json::json_pointer(p));
+    } catch (const std::exception&) {
+      // The item reader's own cause (detail/items/json_reader.hpp), so both runs read alike.
+      return Failed{item_reader_failed("The ItemsPointer " + p + " does not point to a value in the file."), false};
+    }
+    if (!found.is_array()) return Failed{item_reader_failed("Attempting to map over non-iterable node."), false};
+    items = std::move(found);
+    if (inspect_) insp().after_items_pointer = items;
+    return std::nullopt;
+  }
+
+  /// ItemSelector over each item, with $$.Map.Item (Index, Value) in the context, as an
+  /// execution builds each child's input (run/state_map.hpp).
+  std::optional<Failed> select_items(const Json& in, Json& items) {
+    if (!st_.shape.has_item_selector || !items.is_array()) return std::nullopt;
+    Json selected = Json::array();
+    // One context for all items, its Map.Item set in place: a copy per item would copy
+    // Execution.Input (the whole input) once per item.
+    Json ctx = context_.is_object() ? context_ : Json::object();  // a request's context may be any JSON
+    if (!ctx["Map"].is_object()) ctx["Map"] = Json::object();
+    QueryEnv env = env_;
+    env.ctx = &ctx;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      Json& item = ctx["Map"]["Item"];
+      item["Index"] = i;
+      item["Value"] = items[i];
+      auto r = q_.item_input(in, env);
+      if (!r) return from_eval(std::move(r).error());
+      selected.push_back(std::move(*r));
+    }
+    items = std::move(selected);
+    if (inspect_) insp().after_item_selector = items;
+    return std::nullopt;
+  }
+
+  /// ItemBatcher: the evaluated block's limits, then the items grouped into child inputs
+  /// {"BatchInput", "Items"} by the engine's own batcher (detail/items/item_batcher.hpp).
+  std::optional<Failed> batch_items(const Json& in, Json& items) {
+    if (!st_.io || !st_.io->batcher.present() || !items.is_array()) return std::nullopt;
+    auto block = st_.io->batcher.evaluate(in, env_);
+    if (!block) return from_eval(std::move(block).error());
+    BatchLimits limits;
+    if (auto e = read_batch_limits(*block, st_.io->batcher, limits)) return from_eval(std::move(*e));
+    BatchingSource batches(std::make_unique<ArraySource>(std::move(items)), std::move(limits));
+    items = Json::array();
+    for (;;) {
+      Json batch;
+      bool end = false;
+      if (auto e = batches.next(batch, end)) return Failed{std::move(*e), false};
+      if (end) break;
+      items.push_back(std::move(batch));
+    }
+    if (inspect_) insp().after_item_batcher = items;
+    return std::nullopt;
+  }
+
   void run_map() {
     const auto& sc = o_.state_configuration;
     const bool reader = json_member(json_, "ItemReader") != nullptr;
@@ -419,6 +497,7 @@ class TestStateRun {
     Json items;
     if (reader) {
       items = sc.map_item_reader_data ? *sc.map_item_reader_data : Json::array();
+      if (auto f = items_pointer(items)) return failure(std::move(*f));
     } else {
       Selection sel;
       if (auto e = q_.items(in, env_, sel)) {
@@ -441,6 +520,9 @@ class TestStateRun {
       if (count) insp().tolerated_failure_count = *count;
       if (percentage) insp().tolerated_failure_percentage = *percentage;
     }
+    if (auto f = select_items(in, items)) return failure(std::move(*f));
+    if (auto f = batch_items(in, items)) return failure(std::move(*f));
+    // The Map's iterations are its child inputs: the batches when there is an ItemBatcher.
     const std::size_t n = items.is_array() ? items.size() : 0;
     if (sc.map_iteration_failure_count) {
       const std::uint32_t failed = *sc.map_iteration_failure_count;
@@ -662,11 +744,23 @@ inline Json TestStateResponse::to_json() const {
     text("afterInputPath", d.after_input_path);
     text("afterParameters", d.after_parameters);
     text("afterArguments", d.after_arguments);
+    text("afterItemsPointer", d.after_items_pointer);
     text("afterItemsPath", d.after_items_path);
+    text("afterItemSelector", d.after_item_selector);
+    text("afterItemBatcher", d.after_item_batcher);
     text("result", d.result);
     text("afterResultSelector", d.after_result_selector);
     text("afterResultPath", d.after_result_path);
     text("variables", d.variables);
+    if (d.request)
+      i["request"] = Json{{"protocol", d.request->protocol}, {"method", d.request->method}, {"url", d.request->url},
+                          {"headers", d.request->headers}, {"body", d.request->body}};
+    if (d.response)
+      i["response"] = Json{{"protocol", d.response->protocol},
+                           {"statusCode", d.response->status_code},
+                           {"statusMessage", d.response->status_message},
+                           {"headers", d.response->headers},
+                           {"body", d.response->body}};
     if (d.max_concurrency) i["maxConcurrency"] = *d.max_concurrency;
     if (d.tolerated_failure_count) i["toleratedFailureCount"] = *d.tolerated_failure_count;
     if (d.tolerated_failure_percentage) i["toleratedFailurePercentage"] = *d.tolerated_failure_percentage;
