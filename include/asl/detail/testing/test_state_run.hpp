@@ -28,6 +28,7 @@
 #include "asl/detail/base/timestamp.hpp"
 #include "asl/detail/items/item_batcher.hpp"
 #include "asl/detail/items/item_source.hpp"
+#include "asl/detail/items/json_reader.hpp"
 #include "asl/detail/items/map_io.hpp"
 #include "asl/detail/json/member.hpp"
 #include "asl/detail/load/program.hpp"
@@ -422,16 +423,8 @@ class TestStateRun {
     const Json* rc = json_member(*json_member(json_, "ItemReader"), "ReaderConfig");
     const Json* pointer = rc ? json_member(*rc, "ItemsPointer") : nullptr;
     if (!pointer || !pointer->is_string()) return std::nullopt;
-    const std::string& p = pointer->get_ref<const std::string&>();
-    Json found;
-    try {
-      found = items.at(Json::json_pointer(p));
-    } catch (const std::exception&) {
-      // The item reader's own cause (detail/items/json_reader.hpp), so both runs read alike.
-      return Failed{item_reader_failed("The ItemsPointer " + p + " does not point to a value in the file."), false};
-    }
-    if (!found.is_array()) return Failed{item_reader_failed("Attempting to map over non-iterable node."), false};
-    items = std::move(found);
+    // The JSON item reader's own rule and causes, so both runs read alike.
+    if (auto e = items_at_pointer(items, pointer->get_ref<const std::string&>())) return Failed{std::move(*e), false};
     if (inspect_) insp().after_items_pointer = items;
     return std::nullopt;
   }
