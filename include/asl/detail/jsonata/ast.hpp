@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,27 @@ enum class NodeType : unsigned char {
   Parent, Variable, Condition, Block, Function, Partial, Lambda, Transform, Placeholder, Path, Bind,
   Apply, Sort, End, OperatorName
 };
+
+/// The operator of a processed Binary node, resolved once from its text so that evaluation
+/// switches on it instead of comparing strings (`and`/`or` short-circuit in the evaluator).
+enum class BinaryOp : unsigned char {
+  None, Add, Subtract, Multiply, Divide, Modulo, Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual,
+  Concat, Range, In, And, Or
+};
+
+inline BinaryOp binary_op_from_text(std::string_view op) {
+  static constexpr std::pair<std::string_view, BinaryOp> table[] = {
+      {"+", BinaryOp::Add},       {"-", BinaryOp::Subtract},      {"*", BinaryOp::Multiply},
+      {"/", BinaryOp::Divide},    {"%", BinaryOp::Modulo},        {"=", BinaryOp::Equal},
+      {"!=", BinaryOp::NotEqual}, {"<", BinaryOp::Less},          {"<=", BinaryOp::LessEqual},
+      {">", BinaryOp::Greater},   {">=", BinaryOp::GreaterEqual}, {"&", BinaryOp::Concat},
+      {"..", BinaryOp::Range},    {"in", BinaryOp::In},           {"and", BinaryOp::And},
+      {"or", BinaryOp::Or}};
+  for (const auto& [text, code] : table) {
+    if (text == op) return code;
+  }
+  return BinaryOp::None;
+}
 
 struct Node;
 using NodePtr = std::unique_ptr<Node>;
@@ -80,6 +102,7 @@ struct Node {
   bool tuple = false;
   bool thunk = false;
   bool has_index = false;  // index_var is set
+  BinaryOp op = BinaryOp::None;  // Binary after post-processing: `value` resolved
 };
 
 inline NodePtr make_node(NodeType t, std::size_t position, std::string value = {}) {

@@ -272,11 +272,6 @@ class Evaluator {
  private:
   ASL_NOINLINE Value eval_path(const Node& e, const Value& input, const FramePtr& env) {
     Value input_seq;
-    if (input.is_array() && e.items[0]->type != NodeType::Variable) {
-      input_seq = input;
-    } else {
-      input_seq = sequence_of(input);
-    }
     Value result_seq;
     bool tuple_mode = false;
     Value tuples;
@@ -316,7 +311,12 @@ class Evaluator {
         break;
       }
     }
-    if (start > 0 && start <= e.items.size() && !result_seq.is_array()) input_seq = sequence_of(cur);
+    if (start == 0) {
+      // Made only here: a path the fast prefix finishes (`price` in a filter) needs no sequence.
+      input_seq = input.is_array() && e.items[0]->type != NodeType::Variable ? input : sequence_of(input);
+    } else if (start <= e.items.size() && !result_seq.is_array()) {
+      input_seq = sequence_of(cur);
+    }
     for (std::size_t i = start; i < e.items.size(); ++i) {
       const Node& step = *e.items[i];
       if (step.tuple) tuple_mode = true;
@@ -365,8 +365,19 @@ class Evaluator {
     std::vector<Value> results;
     std::size_t n = input.is_array() ? input.size() : 0;
     results.reserve(n);
+    // A plain field name over input objects (`items.qty`) is a member lookup; evaluate() would add
+    // only its depth count and the sequence handling that a borrowed member never needs.
+    const bool plain_name = step.type == NodeType::Name && step.predicates.empty() && !step.group && !step.keep_array;
+    std::size_t hint = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      Value r = evaluate(step, input.at(i), env);
+      Value item = input.at(i);
+      Value r;
+      if (const Json* j = plain_name ? item.json() : nullptr; j && j->is_object()) {
+        DepthScope depth(guard_);
+        if (const Json* member = json_member(*j, step.value, hint)) r = Value::borrow(*member);
+      } else {
+        r = evaluate(step, item, env);
+      }
       for (const auto& st : step.stages) {
         if (st.expr) r = eval_filter(*st.expr, r, env);
       }
@@ -530,10 +541,11 @@ class Evaluator {
   }
 
   ASL_NOINLINE Value eval_binary(const Node& e, const Value& input, const FramePtr& env) {
-    const std::string_view op = e.value;
+    // Trees made without post-processing (none today) still carry their operator's text.
+    const BinaryOp op = e.op != BinaryOp::None ? e.op : binary_op_from_text(e.value);
     Value lhs = evaluate(*e.lhs, input, env);
-    if (op == "and") return Value::boolean(truthy(lhs) && truthy(evaluate(*e.rhs, input, env)));
-    if (op == "or") return Value::boolean(truthy(lhs) || truthy(evaluate(*e.rhs, input, env)));
+    if (op == BinaryOp::And) return Value::boolean(truthy(lhs) && truthy(evaluate(*e.rhs, input, env)));
+    if (op == BinaryOp::Or) return Value::boolean(truthy(lhs) || truthy(evaluate(*e.rhs, input, env)));
     Value rhs = evaluate(*e.rhs, input, env);
     try {
       return binary_op(op, lhs, rhs);
@@ -613,6 +625,11 @@ class Evaluator {
   ASL_NOINLINE Value eval_group(const std::vector<std::pair<NodePtr, NodePtr>>& pairs, std::size_t position, const Value& input_in,
                    const FramePtr& env) {
     bool reduce = input_in.is_tuple_stream();
+    // An object constructor over one value (`items.{...}` calls it once per item) makes one
+    // group per key: no grouping tables needed.
+    if (!reduce && !input_in.is_array() && pairs.size() <= kSingleGroupPairs) {
+      return eval_group_single(pairs, position, input_in, env);
+    }
     std::vector<Value> items;
     if (input_in.is_array()) {
       append_items(items, input_in);
@@ -680,6 +697,40 @@ class Evaluator {
   }
 
  private:
+  static constexpr std::size_t kSingleGroupPairs = 32;
+
+  // eval_group for one input value: the same evaluation order (every key, then every value in
+  // the order of the keys), errors and result, with the entries built in place.
+  Value eval_group_single(const std::vector<std::pair<NodePtr, NodePtr>>& pairs, std::size_t position, const Value& item,
+                          const FramePtr& env) {
+    auto result = new_object();
+    auto& entries = result->entries;
+    entries.reserve(pairs.size());
+    std::size_t pair_of[kSingleGroupPairs];
+    for (std::size_t pi = 0; pi < pairs.size(); ++pi) {
+      Value key = evaluate(*pairs[pi].first, item, env);
+      if (key.is_undefined()) continue;
+      if (!key.is_string()) throw Error("T1003", position).with_value(stringify_for_error(key));
+      std::string_view k = key.as_string();
+      for (const auto& kv : entries) {
+        // The same key from another pair (each pair is evaluated once here).
+        if (kv.first == k) throw Error("D1009", position).with_value(stringify_for_error(key));
+      }
+      pair_of[entries.size()] = pi;
+      entries.emplace_back(std::string(k), Value());
+    }
+    std::size_t kept = 0;
+    for (std::size_t g = 0; g < entries.size(); ++g) {
+      Value v = evaluate(*pairs[pair_of[g]].second, item, env);
+      if (v.is_undefined()) continue;
+      if (kept != g) entries[kept].first = std::move(entries[g].first);
+      entries[kept].second = std::move(v);
+      ++kept;
+    }
+    entries.resize(kept);
+    return Value::object(std::move(result));
+  }
+
   static Value reduce_tuple_stream(const Value& stream) {
     if (!stream.is_array()) {
       Value t = new_tuple(&stream);
@@ -755,6 +806,7 @@ class Evaluator {
     Value proc = evaluate(*e.lhs, input, env);
     if (proc.is_undefined()) not_a_function(e, env, "T1005");
     std::vector<Value> args;
+    args.reserve(e.items.size() + (applyto ? 1 : 0));
     if (applyto) args.push_back(*applyto);
     for (const auto& a : e.items) args.push_back(evaluate(*a, input, env));
     try {
@@ -861,6 +913,7 @@ class Evaluator {
     switch (f->kind) {
       case FunctionKind::Lambda: {
         FramePtr frame = make_frame(f->env);
+        frame->vars.reserve(f->params.size());
         for (std::size_t i = 0; i < f->params.size(); ++i) frame->bind(f->params[i], i < args.size() ? args[i] : Value());
         return evaluate(*f->node->lhs, f->input, frame);
       }

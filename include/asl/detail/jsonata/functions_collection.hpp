@@ -161,8 +161,15 @@ inline Value distinct(CallContext&, std::vector<Value>& a) {
   if (arr.is_undefined()) return Value();
   if (!arr.is_array() || arr.size() <= 1) return arr;
   auto out = arr.is_sequence() ? new_sequence() : new_array();
+  // A string equals only a string with the same text: those are found by hash (the views point
+  // into values that `arr` or `out` keep alive). Anything else is compared with every kept item.
+  std::unordered_set<std::string_view> strings;
   for (std::size_t i = 0; i < arr.size(); ++i) {
     Value v = arr.at(i);
+    if (v.is_string()) {
+      if (strings.insert(v.as_string()).second) out->items.push_back(std::move(v));
+      continue;
+    }
     bool found = false;
     for (const auto& r : out->items) {
       if (deep_equal(v, r)) {

@@ -19,8 +19,10 @@ namespace asl::detail::jsonata::fn {
 /// The arguments a callback gets: the value, then index and the whole array when it declares
 /// that many parameters (jsonata-js hofFuncArgs).
 inline std::vector<Value> hof_args(const Value& func, Value v, Value index, const Value& whole) {
-  std::vector<Value> out{std::move(v)};
   std::size_t arity = Evaluator::arity_of(func);
+  std::vector<Value> out;
+  out.reserve(arity >= 3 ? 3 : (arity >= 2 ? 2 : 1));
+  out.push_back(std::move(v));
   if (arity >= 2) out.push_back(std::move(index));
   if (arity >= 3) out.push_back(whole);
   return out;
@@ -31,6 +33,7 @@ inline Value map(CallContext& c, std::vector<Value>& a) {
   if (arr.is_undefined()) return Value();
   const Value& f = arg(a, 1);
   auto result = new_sequence();
+  result->items.reserve(arr.size());
   for (std::size_t i = 0; i < arr.size(); ++i) {
     Value r = c.ev.apply(f, hof_args(f, arr.at(i), Value::number(static_cast<double>(i)), arr), c.input, c.env);
     if (!r.is_undefined()) result->items.push_back(std::move(r));

@@ -54,21 +54,41 @@ inline std::size_t slice_index(double i, std::size_t n) {
 
 inline Value substring(CallContext&, std::vector<Value>& a) {
   if (arg(a, 0).is_undefined()) return Value();
-  auto cps = code_points(arg(a, 0).as_string());
-  double n = static_cast<double>(cps.size());
+  // Indices count code points. Without a list of them: an ASCII string's code points are its
+  // bytes, any other is walked to count them and again to find the two byte offsets.
+  std::string_view s = arg(a, 0).as_string();
+  bool ascii = true;
+  for (char ch : s) {
+    if (static_cast<unsigned char>(ch) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  std::size_t count = s.size();
+  if (!ascii) {
+    count = 0;
+    for (std::size_t i = 0; i < s.size(); ++count) utf8_next(s, i);
+  }
+  double n = static_cast<double>(count);
   double start = arg(a, 1).as_number();
   if (n + start < 0) start = 0;
-  std::size_t from = slice_index(start, cps.size());
-  std::size_t to = cps.size();
+  std::size_t from = slice_index(start, count);
+  std::size_t to = count;
   if (!arg(a, 2).is_undefined()) {
     double length = arg(a, 2).as_number();
     if (length <= 0) return Value::string("");
     double end = start >= 0 ? start + length : n + start + length;
-    to = slice_index(end, cps.size());
+    to = slice_index(end, count);
   }
-  std::string out;
-  for (std::size_t i = from; i < to; ++i) out += cps[i];
-  return Value::string(std::move(out));
+  if (to <= from) return Value::string("");
+  auto byte_offset = [&](std::size_t cp) {
+    if (ascii) return cp;
+    std::size_t i = 0;
+    for (std::size_t k = 0; k < cp && i < s.size(); ++k) utf8_next(s, i);
+    return i;
+  };
+  std::size_t b0 = byte_offset(from);
+  return Value::string(std::string(s.substr(b0, byte_offset(to) - b0)));
 }
 
 inline Value substring_before(CallContext&, std::vector<Value>& a) {

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "asl/detail/jsonata/ast.hpp"
 #include "asl/detail/jsonata/error.hpp"
 #include "asl/detail/jsonata/number.hpp"
 #include "asl/detail/jsonata/sequence.hpp"
@@ -28,80 +29,99 @@ inline std::string error_text(const Value& v) {
 
 /// Applies `op` (not `and`/`or`, which short-circuit in the evaluator). Errors carry no position:
 /// the caller adds the operator's.
-// `op` as a string_view: comparing it with literals is then a length check and an inlined
-// compare, not strlen and a library call per operator evaluation.
-inline Value binary_op(std::string_view op, const Value& lhs, const Value& rhs) {
-  char c0 = op[0];
-  if (op.size() == 1 && (c0 == '+' || c0 == '-' || c0 == '*' || c0 == '/' || c0 == '%')) {
-    if (!lhs.is_undefined() && !is_numeric(lhs)) throw Error("T2001").with_value(error_text(lhs));
-    if (!rhs.is_undefined() && !is_numeric(rhs)) throw Error("T2002").with_value(error_text(rhs));
-    if (lhs.is_undefined() || rhs.is_undefined()) return Value();
-    double a = lhs.as_number(), b = rhs.as_number();
-    switch (c0) {
-      case '+': return Value::number(a + b);
-      case '-': return Value::number(a - b);
-      case '*': return Value::number(a * b);
-      case '/': return Value::number(a / b);
-      default: return Value::number(std::fmod(a, b));
-    }
-  }
-  if (op == "=" || op == "!=") {
-    if (lhs.is_undefined() || rhs.is_undefined()) return Value::boolean(false);
-    bool eq = deep_equal(lhs, rhs);
-    return Value::boolean(op == "=" ? eq : !eq);
-  }
-  if (op == "<" || op == "<=" || op == ">" || op == ">=") {
-    Type lt = lhs.type(), rt = rhs.type();
-    auto comparable = [](Type t) { return t == Type::Undefined || t == Type::String || t == Type::Number; };
-    if (!comparable(lt) || !comparable(rt)) {
-      bool lbad = !(lt == Type::String || lt == Type::Number);
-      throw Error("T2010").with_value(error_text(lbad ? lhs : rhs));
-    }
-    if (lt == Type::Undefined || rt == Type::Undefined) return Value();
-    if (lt != rt) throw Error("T2009").with_value(error_text(lhs)).with_value2(error_text(rhs));
-    int cmp = 0;
-    bool unordered = false;
-    if (lt == Type::Number) {
+// `op` is resolved from the operator's text when the expression is processed (Node::op): one
+// switch per evaluation instead of string compares.
+inline Value binary_op(BinaryOp op, const Value& lhs, const Value& rhs) {
+  switch (op) {
+    case BinaryOp::Add:
+    case BinaryOp::Subtract:
+    case BinaryOp::Multiply:
+    case BinaryOp::Divide:
+    case BinaryOp::Modulo: {
+      if (!lhs.is_undefined() && !is_numeric(lhs)) throw Error("T2001").with_value(error_text(lhs));
+      if (!rhs.is_undefined() && !is_numeric(rhs)) throw Error("T2002").with_value(error_text(rhs));
+      if (lhs.is_undefined() || rhs.is_undefined()) return Value();
       double a = lhs.as_number(), b = rhs.as_number();
-      unordered = std::isnan(a) || std::isnan(b);
-      cmp = a < b ? -1 : (a > b ? 1 : 0);
-    } else {
-      cmp = compare_utf16(lhs.as_string(), rhs.as_string());
+      switch (op) {
+        case BinaryOp::Add: return Value::number(a + b);
+        case BinaryOp::Subtract: return Value::number(a - b);
+        case BinaryOp::Multiply: return Value::number(a * b);
+        case BinaryOp::Divide: return Value::number(a / b);
+        default: return Value::number(std::fmod(a, b));
+      }
     }
-    if (unordered) return Value::boolean(false);
-    if (op == "<") return Value::boolean(cmp < 0);
-    if (op == "<=") return Value::boolean(cmp <= 0);
-    if (op == ">") return Value::boolean(cmp > 0);
-    return Value::boolean(cmp >= 0);
-  }
-  if (op == "&") {
-    std::string s = lhs.is_undefined() ? std::string() : string_of(lhs);
-    if (!rhs.is_undefined()) s += string_of(rhs);
-    return Value::string(std::move(s));
-  }
-  if (op == "..") {
-    auto integer = [](const Value& v) { return v.is_number() && is_integer(v.as_number()); };
-    if (!lhs.is_undefined() && !integer(lhs)) throw Error("T2003").with_value(error_text(lhs));
-    if (!rhs.is_undefined() && !integer(rhs)) throw Error("T2004").with_value(error_text(rhs));
-    if (lhs.is_undefined() || rhs.is_undefined()) return Value();
-    double a = lhs.as_number(), b = rhs.as_number();
-    if (a > b) return Value();
-    double size = b - a + 1;
-    if (size > 1e7) throw Error("D2014").with_value(js_number_to_string(size));
-    auto seq = new_sequence();
-    seq->range_first = a;
-    seq->range_count = static_cast<std::size_t>(size);
-    return Value::array(std::move(seq));
-  }
-  if (op == "in") {
-    if (lhs.is_undefined() || rhs.is_undefined()) return Value::boolean(false);
-    if (!rhs.is_array()) return Value::boolean(strict_equal(rhs, lhs));
-    for (std::size_t i = 0; i < rhs.size(); ++i) {
-      if (strict_equal(rhs.at(i), lhs)) return Value::boolean(true);
+    case BinaryOp::Equal:
+    case BinaryOp::NotEqual: {
+      if (lhs.is_undefined() || rhs.is_undefined()) return Value::boolean(false);
+      bool eq = deep_equal(lhs, rhs);
+      return Value::boolean(op == BinaryOp::Equal ? eq : !eq);
     }
-    return Value::boolean(false);
+    case BinaryOp::Less:
+    case BinaryOp::LessEqual:
+    case BinaryOp::Greater:
+    case BinaryOp::GreaterEqual: {
+      Type lt = lhs.type(), rt = rhs.type();
+      auto comparable = [](Type t) { return t == Type::Undefined || t == Type::String || t == Type::Number; };
+      if (!comparable(lt) || !comparable(rt)) {
+        bool lbad = !(lt == Type::String || lt == Type::Number);
+        throw Error("T2010").with_value(error_text(lbad ? lhs : rhs));
+      }
+      if (lt == Type::Undefined || rt == Type::Undefined) return Value();
+      if (lt != rt) throw Error("T2009").with_value(error_text(lhs)).with_value2(error_text(rhs));
+      int cmp = 0;
+      bool unordered = false;
+      if (lt == Type::Number) {
+        double a = lhs.as_number(), b = rhs.as_number();
+        unordered = std::isnan(a) || std::isnan(b);
+        cmp = a < b ? -1 : (a > b ? 1 : 0);
+      } else {
+        cmp = compare_utf16(lhs.as_string(), rhs.as_string());
+      }
+      if (unordered) return Value::boolean(false);
+      switch (op) {
+        case BinaryOp::Less: return Value::boolean(cmp < 0);
+        case BinaryOp::LessEqual: return Value::boolean(cmp <= 0);
+        case BinaryOp::Greater: return Value::boolean(cmp > 0);
+        default: return Value::boolean(cmp >= 0);
+      }
+    }
+    case BinaryOp::Concat: {
+      std::string s = lhs.is_undefined() ? std::string() : string_of(lhs);
+      if (!rhs.is_undefined()) s += string_of(rhs);
+      return Value::string(std::move(s));
+    }
+    case BinaryOp::Range: {
+      auto integer = [](const Value& v) { return v.is_number() && is_integer(v.as_number()); };
+      if (!lhs.is_undefined() && !integer(lhs)) throw Error("T2003").with_value(error_text(lhs));
+      if (!rhs.is_undefined() && !integer(rhs)) throw Error("T2004").with_value(error_text(rhs));
+      if (lhs.is_undefined() || rhs.is_undefined()) return Value();
+      double a = lhs.as_number(), b = rhs.as_number();
+      if (a > b) return Value();
+      double size = b - a + 1;
+      if (size > 1e7) throw Error("D2014").with_value(js_number_to_string(size));
+      auto seq = new_sequence();
+      seq->range_first = a;
+      seq->range_count = static_cast<std::size_t>(size);
+      return Value::array(std::move(seq));
+    }
+    case BinaryOp::In: {
+      if (lhs.is_undefined() || rhs.is_undefined()) return Value::boolean(false);
+      if (!rhs.is_array()) return Value::boolean(strict_equal(rhs, lhs));
+      for (std::size_t i = 0; i < rhs.size(); ++i) {
+        if (strict_equal(rhs.at(i), lhs)) return Value::boolean(true);
+      }
+      return Value::boolean(false);
+    }
+    case BinaryOp::None:
+    case BinaryOp::And:
+    case BinaryOp::Or: break;
   }
   return Value();
+}
+
+/// The same, by the operator's text.
+inline Value binary_op(std::string_view op, const Value& lhs, const Value& rhs) {
+  return binary_op(binary_op_from_text(op), lhs, rhs);
 }
 
 }  // namespace asl::detail::jsonata

@@ -259,6 +259,7 @@ class PostProcessor {
       return result;
     }
     auto result = make_node(NodeType::Binary, e->position, op);
+    result->op = binary_op_from_text(result->value);
     result->lhs = process(std::move(e->lhs));
     result->rhs = process(std::move(e->rhs));
     push_ancestry(*result, *result->lhs);

@@ -559,6 +559,7 @@ class BacktrackRegex final : public Regex {
     compile(root);
     emit(Op::Save, 1, 0);
     emit(Op::Match, 0, 0);
+    first_char_ = prog_.size() > 1 && prog_[1].op == Op::Char;
   }
 
   std::size_t group_count() const override { return groups_; }
@@ -566,10 +567,16 @@ class BacktrackRegex final : public Regex {
   std::optional<RegexMatch> exec(std::u16string_view s, std::size_t from, StepCounter& steps) const override {
     std::vector<std::size_t> caps((groups_ + 1) * 2, regex_detail::npos);
     std::vector<std::size_t> regs(registers_, regex_detail::npos);
+    // One backtracking stack for every start position (and the lookarounds inside them): each
+    // run() leaves it as it found it, so its capacity is allocated once per call, not per start.
+    std::vector<Entry> stack;
     std::size_t pending = 0;
     for (std::size_t start = from; start <= s.size(); ++start) {
+      // A match at `start` begins with the pattern's first instruction after Save 0: when that is
+      // a literal character, the positions where it cannot match need no run at all.
+      if (first_char_ && (start == s.size() || !eq(s[start], prog_[1].ch))) continue;
       std::fill(caps.begin(), caps.end(), regex_detail::npos);
-      if (run(0, prog_.size(), s, start, caps, regs, steps, pending, regex_detail::npos)) {
+      if (run(0, prog_.size(), s, start, caps, regs, steps, pending, regex_detail::npos, stack)) {
         steps.add_steps(pending);
         RegexMatch m;
         m.start = caps[0];
@@ -719,12 +726,15 @@ class BacktrackRegex final : public Regex {
     std::size_t pos;  // Choice: position; Restore: old value
   };
 
+  // Runs from `pc0` at `pos0` on the part of `stack` above its current size (a lookaround's run
+  // shares its caller's stack); on return the stack has its size from before the call.
   bool run(std::size_t pc0, std::size_t /*end*/, std::u16string_view s, std::size_t pos0, std::vector<std::size_t>& caps,
-           std::vector<std::size_t>& regs, StepCounter& steps, std::size_t& pending, std::size_t end_at) const {
+           std::vector<std::size_t>& regs, StepCounter& steps, std::size_t& pending, std::size_t end_at,
+           std::vector<Entry>& stack) const {
     using namespace regex_detail;
-    std::vector<Entry> stack;
+    const std::size_t base = stack.size();
     stack.push_back({Entry::Choice, pc0, pos0});
-    while (!stack.empty()) {
+    while (stack.size() > base) {
       Entry e = stack.back();
       stack.pop_back();
       if (e.kind == Entry::RestoreCap) {
@@ -811,11 +821,11 @@ class BacktrackRegex final : public Regex {
             std::vector<std::size_t> sub = caps;
             bool found = false;
             if (kind < 2) {
-              found = run(pc + 1, in.x, s, pos, sub, regs, steps, pending, npos);
+              found = run(pc + 1, in.x, s, pos, sub, regs, steps, pending, npos, stack);
             } else {
               for (std::size_t st = pos + 1; st-- > 0 && !found;) {
                 sub = caps;
-                found = run(pc + 1, in.x, s, st, sub, regs, steps, pending, pos);
+                found = run(pc + 1, in.x, s, st, sub, regs, steps, pending, pos, stack);
               }
             }
             bool negative = kind == 1 || kind == 3;
@@ -835,7 +845,9 @@ class BacktrackRegex final : public Regex {
             ok = pos == end_at;
             ++pc;
             break;
-          case Op::Match: return true;
+          case Op::Match:
+            stack.resize(base);
+            return true;
         }
         if (!ok) break;
       }
@@ -850,6 +862,7 @@ class BacktrackRegex final : public Regex {
   std::size_t registers_ = 0;
   bool icase_ = false;
   bool multiline_ = false;
+  bool first_char_ = false;  // prog_[1] is a Char: a match must start with it
 };
 
 class BacktrackRegexEngine final : public RegexEngine {

@@ -153,9 +153,11 @@ inline bool match_from(const std::vector<SignatureParam>& ps, std::size_t pi, st
     lens[pi] = n;
     return match_from(ps, pi + 1, end_param, s, si + n, anchored_end, lens, matched);
   };
-  if (p.quant.empty()) return maxn >= 1 && attempt(1);
-  if (p.quant == "?") return (maxn >= 1 && attempt(1)) || attempt(0);
-  if (p.quant == "??") return attempt(0) || (maxn >= 1 && attempt(1));
+  // Quantifiers by length and characters: this runs for every built-in call.
+  const std::string& q = p.quant;
+  if (q.empty()) return maxn >= 1 && attempt(1);
+  if (q.size() == 1 && q[0] == '?') return (maxn >= 1 && attempt(1)) || attempt(0);
+  if (q.size() == 2 && q[0] == '?' && q[1] == '?') return attempt(0) || (maxn >= 1 && attempt(1));
   // `+` (and `?+`-like oddities): one or more, greedy.
   for (std::size_t n = maxn; n >= 1; --n) {
     if (attempt(n)) return true;
@@ -184,6 +186,7 @@ inline std::vector<Value> validate_signature(const Signature& sig, const std::ve
     throw Error("T0410").with_index(good_to + 1);
   }
   std::vector<Value> out;
+  out.reserve(args.size() + sig.params.size());
   std::size_t arg_index = 0;
   static const char* const plural[] = {"arrays", "booleans", "functions", "numbers", "objects", "strings"};
   auto type_name = [](const std::string& sub) -> std::string {

@@ -105,7 +105,9 @@ class Value {
  public:
   enum class Rep : std::uint8_t { Undefined, Null, Bool, Number, String, Json, Array, Object, Function };
 
-  Value() = default;
+  // User-provided (not `= default`): with the anonymous union below, `static const Value v;`
+  // needs it to be const-default-constructible.
+  Value() noexcept {}
 
   static Value null() {
     Value v;
@@ -154,24 +156,21 @@ class Value {
   static Value function(std::shared_ptr<FunctionBox> f);
 
   Rep rep() const noexcept { return rep_; }
+  // Small enough to inline everywhere (it is asked on every step): a table for the owned
+  // representations, one switch on the node's own tag for a borrowed one.
   Type type() const noexcept {
-    switch (rep_) {
-      case Rep::Undefined: return Type::Undefined;
-      case Rep::Null: return Type::Null;
-      case Rep::Bool: return Type::Boolean;
-      case Rep::Number: return Type::Number;
-      case Rep::String: return Type::String;
-      case Rep::Array: return Type::Array;
-      case Rep::Object: return Type::Object;
-      case Rep::Function: return Type::Function;
-      case Rep::Json:
-        if (j_->is_number()) return Type::Number;
-        if (j_->is_string()) return Type::String;
-        if (j_->is_array()) return Type::Array;
-        if (j_->is_object()) return Type::Object;
-        return Type::Null;  // binary values: never produced by asl's parser
+    static constexpr Type by_rep[] = {Type::Undefined, Type::Null,  Type::Boolean, Type::Number,  Type::String,
+                                      Type::Null,      Type::Array, Type::Object,  Type::Function};
+    if (rep_ != Rep::Json) return by_rep[static_cast<std::uint8_t>(rep_)];
+    switch (j_->type()) {
+      case Json::value_t::number_integer:
+      case Json::value_t::number_unsigned:
+      case Json::value_t::number_float: return Type::Number;
+      case Json::value_t::string: return Type::String;
+      case Json::value_t::array: return Type::Array;
+      case Json::value_t::object: return Type::Object;
+      default: return Type::Null;  // null/boolean are never borrowed; binary values: never produced by asl's parser
     }
-    return Type::Undefined;
   }
   bool is_undefined() const noexcept { return rep_ == Rep::Undefined; }
   bool is_null() const noexcept { return rep_ == Rep::Null; }
@@ -235,8 +234,11 @@ class Value {
  private:
   Rep rep_ = Rep::Undefined;
   bool b_ = false;
-  double n_ = 0;
-  const Json* j_ = nullptr;
+  // A number and a borrowed node never coexist: sharing their storage makes a Value 32 bytes.
+  union {
+    double n_ = 0;
+    const Json* j_;
+  };
   std::shared_ptr<Heap> h_;
 };
 
@@ -300,6 +302,23 @@ inline Value Value::function(std::shared_ptr<FunctionBox> f) {
 
 inline void release_values(std::vector<Value>& values) {
   if (values.empty()) return;
+  // Many arrays hold only borrowed input nodes, scalars and strings: nothing of theirs can own
+  // further values, so their destruction is shallow and needs no work list (an allocation per
+  // array destroyed). Any array, object or function, even one shared with others here, takes the
+  // loop below: the last reference to a deep structure may be one of these values
+  // (`{"a": $x, "b": $x}` nested 100,000 times would otherwise be destroyed by recursion).
+  bool shallow = true;
+  for (const auto& v : values) {
+    const Value::Rep r = v.rep();
+    if (r == Value::Rep::Array || r == Value::Rep::Object || r == Value::Rep::Function) {
+      shallow = false;
+      break;
+    }
+  }
+  if (shallow) {
+    values.clear();
+    return;
+  }
   std::vector<Value> work;
   work.reserve(values.size());
   for (auto& v : values) work.push_back(std::move(v));
@@ -389,6 +408,29 @@ inline std::shared_ptr<ArrayBox> new_sequence() {
 }
 inline std::shared_ptr<ObjectBox> new_object() { return std::make_shared<ObjectBox>(); }
 
+inline bool same_key(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && std::char_traits<char>::compare(a.data(), b.data(), a.size()) == 0;
+}
+
+/// A member of a borrowed object, or nullptr. The member at index `hint` is tried first and
+/// `hint` is set to where the key was found: the objects of one array mostly share their key
+/// order, so a loop over them finds each key with one compare.
+inline const Json* json_member(const Json& j, std::string_view key, std::size_t& hint) {
+  const auto& m = j.get_ref<const Json::object_t&>();
+  const auto first = m.begin();
+  if (hint < m.size()) {
+    const auto it = first + static_cast<std::ptrdiff_t>(hint);
+    if (same_key(it->first, key)) return &it->second;
+  }
+  for (auto it = first; it != m.end(); ++it) {
+    if (same_key(it->first, key)) {
+      hint = static_cast<std::size_t>(it - first);
+      return &it->second;
+    }
+  }
+  return nullptr;
+}
+
 /// Member lookup over owned and borrowed objects; undefined when absent.
 inline Value object_get(const Value& obj, std::string_view key) {
   if (const ObjectBox* o = obj.owned_object()) {
@@ -396,8 +438,13 @@ inline Value object_get(const Value& obj, std::string_view key) {
     return v ? *v : Value();
   }
   const Json* j = obj.json();
-  auto it = j->find(key);
-  return it == j->end() ? Value() : Value::borrow(*it);
+  if (j == nullptr || !j->is_object()) return Value();
+  // A linear scan as ordered_json's own find, but lengths first: most keys differ in length, so
+  // most steps of a lookup skip the compare call.
+  for (const auto& kv : j->get_ref<const Json::object_t&>()) {
+    if (same_key(kv.first, key)) return Value::borrow(kv.second);
+  }
+  return Value();
 }
 
 /// Calls f(key, value) for every member, in order.

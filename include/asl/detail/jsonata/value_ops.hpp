@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +23,17 @@ namespace asl::detail::jsonata {
 /// Deep equality as jsonata-js's `=`: numbers by value, strings by content, arrays element-wise,
 /// objects by key set and values; functions by identity.
 inline bool deep_equal(const Value& a, const Value& b) {
+  // Scalars (most comparisons: `=` in filters, `$distinct` of strings) need no work list.
+  switch (a.type()) {
+    case Type::Array:
+    case Type::Object: break;
+    case Type::Undefined:
+    case Type::Null: return b.type() == a.type();
+    case Type::Boolean: return b.type() == Type::Boolean && a.as_bool() == b.as_bool();
+    case Type::Number: return b.type() == Type::Number && a.as_number() == b.as_number();
+    case Type::String: return b.type() == Type::String && a.as_string() == b.as_string();
+    case Type::Function: return b.type() == Type::Function && a.same_identity(b);
+  }
   std::vector<std::pair<Value, Value>> todo;
   todo.emplace_back(a, b);
   while (!todo.empty()) {
@@ -121,16 +133,22 @@ inline Json to_json(const Value& root, bool nonfinite_as_strings = false) {
       }
       case Type::Object: {
         *it.slot = Json::object();
-        std::vector<std::pair<std::string_view, Value>> members;
+        // ordered_json's storage is a vector: the keys of a value's object are unique already,
+        // so append to it directly (operator[] searches for each key, twice) and point the work
+        // items at the slots once it has stopped growing.
+        auto& members = it.slot->get_ref<Json::object_t&>();
+        members.reserve(object_size(v));
+        const std::size_t first = todo.size();
         object_for_each(v, [&](std::string_view k, const Value& m) {
-          if (!m.is_undefined()) members.emplace_back(k, m);
+          if (m.is_undefined()) return;
+          members.emplace_back(std::string(k), nullptr);
+          todo.push_back({m, nullptr});
         });
-        // Insert first, then point at the slots: ordered_json's storage is a vector that moves
-        // while it grows.
-        for (const auto& m : members) (*it.slot)[std::string(m.first)] = nullptr;
-        for (std::size_t i = members.size(); i-- > 0;) {
-          todo.push_back({members[i].second, &(*it.slot)[std::string(members[i].first)]});
+        for (std::size_t i = first; i < todo.size(); ++i) {
+          todo[i].slot = &(members.begin() + static_cast<std::ptrdiff_t>(i - first))->second;
         }
+        // Members are converted in order (the stack pops the last pushed first).
+        std::reverse(todo.begin() + static_cast<std::ptrdiff_t>(first), todo.end());
         break;
       }
     }

@@ -1,0 +1,145 @@
+// The evaluator's fast paths (issue #18's speed work) give the answers of the general code they skip.
+// SPDX-License-Identifier: MIT
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "asl/detail/jsonata/ast.hpp"
+#include "asl/detail/jsonata/operators.hpp"
+#include "asl/detail/jsonata/regex.hpp"
+#include "asl/detail/jsonata/utf.hpp"
+#include "asl/jsonata.hpp"
+#include "support/catch.hpp"
+
+namespace dj = asl::detail::jsonata;
+namespace ja = asl::jsonata;
+using asl::Json;
+
+namespace {
+
+struct NoLimit final : dj::StepCounter {
+  void add_steps(std::size_t) override {}
+};
+
+Json eval_value(const std::string& expr, const Json& input = Json()) {
+  ja::Result r = ja::compile(expr).evaluate(input);
+  REQUIRE(r.has_value());
+  return r.value();
+}
+
+}  // namespace
+
+TEST_CASE("fast paths: one compiled regex matches many subjects in turn as JavaScript does", "[jsonata][regex]") {
+  // Expected (start, length) from node's RegExp.exec; -1 for no match. One BacktrackRegex runs
+  // all subjects of its pattern, twice and interleaved, so its reused backtracking stack and the
+  // first-character skip are exercised across calls, with lookarounds sharing the stack.
+  using Case = std::tuple<std::string, int, int>;
+  struct Pattern {
+    std::u16string pattern;
+    std::string flags;
+    std::vector<Case> cases;
+  };
+  std::vector<Pattern> patterns = {
+      {u"e[a-z]*7", "i",
+       {{"alpha-17", -1, 0}, {"ECHO-7", -1, 0}, {"e7", 0, 2}, {"", -1, 0}, {"xxE7", 2, 2}, {"hello7", 1, 5},
+        {"aEchO7", 1, 5}, {"Eeeee-7", -1, 0}}},
+      {u"(?=(\\w+))\\1:", "", {{"abc: def:", 0, 4}, {"no colon", -1, 0}, {":", -1, 0}, {"x:", 0, 2}}},
+      {u"(?<!x)y+", "", {{"xyy yy", 2, 1}, {"yyy", 0, 3}, {"xy", -1, 0}, {"", -1, 0}}},
+      {u"a(?=b)|c", "", {{"cab", 0, 1}, {"ab", 0, 1}, {"aab", 1, 1}, {"xyz", -1, 0}}},
+      {u"(?<=(a|b)+)c", "", {{"abac", 3, 1}, {"c", -1, 0}, {"bbc", 2, 1}}},
+  };
+  NoLimit steps;
+  for (const auto& p : patterns) {
+    dj::BacktrackRegex re(p.pattern, p.flags);
+    for (int round = 0; round < 2; ++round) {
+      for (std::size_t k = 0; k < p.cases.size(); ++k) {
+        // Round 1 runs the subjects in reverse order.
+        const Case& c = p.cases[round == 0 ? k : p.cases.size() - 1 - k];
+        INFO("/" << dj::to_utf8(p.pattern) << "/" << p.flags << " on \"" << std::get<0>(c) << "\"");
+        auto m = re.exec(dj::to_utf16(std::get<0>(c)), 0, steps);
+        if (std::get<1>(c) < 0) {
+          CHECK_FALSE(m.has_value());
+        } else {
+          REQUIRE(m.has_value());
+          CHECK(m->start == static_cast<std::size_t>(std::get<1>(c)));
+          CHECK(m->end - m->start == static_cast<std::size_t>(std::get<2>(c)));
+        }
+      }
+    }
+  }
+  // Through the evaluator: the benchmark's filter, and $match's successive matches.
+  Json items = {{"items", {{{"name", "echo-17"}}, {{"name", "ECHO-7"}}, {{"name", "delta-9"}}, {{"name", "bravo-e7"}}}}};
+  CHECK(eval_value("$count(items[$contains(name, /e[a-z]*7/i)])", items) == 1);
+  CHECK(eval_value("$match('e7 E17 ee7 x', /e[a-z]*7/i).index") == Json({0, 7}));
+}
+
+TEST_CASE("fast paths: operators resolved when the expression is processed", "[jsonata][api]") {
+  using Op = dj::BinaryOp;
+  const std::vector<std::pair<std::string, Op>> table = {
+      {"+", Op::Add},      {"-", Op::Subtract},     {"*", Op::Multiply},      {"/", Op::Divide},
+      {"%", Op::Modulo},   {"=", Op::Equal},        {"!=", Op::NotEqual},     {"<", Op::Less},
+      {"<=", Op::LessEqual}, {">", Op::Greater},    {">=", Op::GreaterEqual}, {"&", Op::Concat},
+      {"..", Op::Range},   {"in", Op::In},          {"and", Op::And},         {"or", Op::Or}};
+  for (const auto& [text, op] : table) CHECK(dj::binary_op_from_text(text) == op);
+  CHECK(dj::binary_op_from_text(".") == Op::None);
+  CHECK(dj::binary_op_from_text("~>") == Op::None);
+  CHECK(dj::binary_op(Op::None, dj::Value::number(1), dj::Value::number(2)).is_undefined());
+
+  CHECK(eval_value("[7 + 2, 7 - 2, 7 * 2, 7 / 2, 7 % 2]") == Json({9, 5, 14, 3.5, 1}));
+  CHECK(eval_value("[1 = 1, 1 != 1, 1 < 2, 2 <= 2, 1 > 2, 2 >= 3]") == Json({true, false, true, true, false, false}));
+  CHECK(eval_value("['a' < 'b', 'b' >= 'a', 'x' & 1 & true]") == Json({true, true, "x1true"}));
+  CHECK(eval_value("[2 in [1, 2], 3 in [1, 2], true and false, true or false, [1..3]]") ==
+        Json({true, false, false, true, Json({1, 2, 3})}));
+  // Errors still name the operator and its position.
+  ja::Result e = ja::compile("1 + 'a'").evaluate(Json());
+  REQUIRE(e.is_error());
+  CHECK(e.error().code == "T2002");
+  CHECK(e.error().message.find("\"+\"") != std::string::npos);
+  REQUIRE(e.error().position.has_value());
+  CHECK(*e.error().position == 3);
+}
+
+TEST_CASE("fast paths: field steps, paths inside filters and scalar equality", "[jsonata][api]") {
+  Json input = {{"items",
+                 {{{"qty", 2}, {"price", 60}, {"name", "a"}, {"cat", "x"}},
+                  {{"qty", 3}, {"price", 10}, {"name", "b"}, {"cat", "y"}, {"sub", {{"qty", 100}}}},
+                  {{"price", 70}, {"name", "c"}, {"cat", "x"}},
+                  {{"qty", Json::array({4, 5})}, {"name", "d"}, {"cat", "x"}}}}};
+  // A field over objects (present, absent, an array member that flattens).
+  CHECK(eval_value("items.qty", input) == Json({2, 3, 4, 5}));
+  CHECK(eval_value("$sum(items.qty)", input) == 14);
+  CHECK(eval_value("items.sub.qty", input) == 100);
+  CHECK(eval_value("items[price > 50].name", input) == Json({"a", "c"}));
+  CHECK(eval_value("items[cat = 'x'][price > 50].name", input) == Json({"a", "c"}));
+  // Fields of constructed objects still collapse their singleton sequences.
+  CHECK(eval_value("[{'v': [1]}, {'v': items[0].qty}].v", input) == Json({1, 2}));
+  CHECK(eval_value("$distinct(items.cat)", input) == Json({"x", "y"}));
+  CHECK(eval_value("$distinct([1, '1', 1, true, null, true, null, [1], [1]])") ==
+        Json({1, "1", true, nullptr, Json({1})}));
+  CHECK(eval_value("[1 = '1', null = null, 'a' = 'a', [1, 2] = [1, 2], {'a': 1} = {'a': 1}]") ==
+        Json({false, true, true, true, true}));
+}
+
+TEST_CASE("fast paths: $substring counts code points without listing them", "[jsonata][api]") {
+  // Expected: jsonata-js 2.2.2. Literals split where a hex escape is followed by a hex digit.
+  const std::string e_acute = "\xC3\xA9", o_uml = "\xC3\xB6", smile = "\xF0\x9F\x98\x80";
+  const std::string emoji = smile + "ab" + smile + "c";  // 5 code points, 7 UTF-16 units
+  CHECK(eval_value("$substring(\"h" + e_acute + "llo w" + o_uml + "rld\", 1, 4)") == e_acute + "llo");
+  CHECK(eval_value("$substring(\"" + emoji + "\", 1)") == "ab" + smile + "c");
+  CHECK(eval_value("$substring(\"" + emoji + "\", -2)") == smile + "c");
+  CHECK(eval_value("$substring(\"" + emoji + "\", -3, 2)") == "b" + smile);
+  CHECK(eval_value("$substring(\"\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\", 1, 1)") == "\xE6\x9C\xAC");
+  CHECK(eval_value("$substring('abcdef', 2, 3)") == "cde");
+  CHECK(eval_value("$substring('abcdef', -10, 3)") == "abc");
+  CHECK(eval_value("$substring('abcdef', 4, 0)") == "");
+  CHECK(eval_value("$substring('abc', 5)") == "");
+}
+
+TEST_CASE("fast paths: a deep structure shared twice per level is destroyed without recursion", "[jsonata][api][limits]") {
+  // Each level holds the previous one twice: the last references to a level are two values of
+  // one object, which must still go through the iterative release (a crash before the fix).
+  Json r = eval_value("($x := $reduce([1..100000], function($a, $v) { {'a': $a, 'b': $a} }, {}); 1)");
+  CHECK(r == 1);
+  Json arr = eval_value("($x := $reduce([1..100000], function($a, $v) { [[$a], [$a]] }, []); 2)");
+  CHECK(arr == 2);
+}
