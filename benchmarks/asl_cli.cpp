@@ -212,7 +212,8 @@ constexpr const char* run_footer =
     "and --type EXPRESS is refused. A name is taken for good, as on AWS: running a --name that\n"
     "the journal holds again prints {\"error\":\"ExecutionAlreadyExists\",\"cause\"} and exits 1.\n"
     "With --repeat, --warmup or --count-transitions each execution gets its own made-up name\n"
-    "(a UUID), so --name is refused there. One process at a time may use a journal.\n"
+    "(a UUID), so --name is refused there. One process at a time may use a journal (a second\n"
+    "one is refused).\n"
     "--history FILE writes the execution's history to FILE as GetExecutionHistory returns it,\n"
     "{\"events\":[...]} (the last execution's with --repeat), whatever its status.\n"
     "A Distributed Map shows its progress on stderr when stderr is a terminal, one line rewritten\n"
@@ -229,7 +230,7 @@ constexpr const char* resume_footer =
     "resume prints nothing. Tasks whose results were recorded are not called again. The engine\n"
     "options are not recorded: give the ones the run had (--wait-scale, --virtual-time, ...);\n"
     "--resolver bench keeps no history cap unless --max-history-events is given, as in run.\n"
-    "One process at a time may use a journal.\n"
+    "One process at a time may use a journal (a second one is refused).\n"
     "Exit codes: 0 every resumed execution succeeded (or there was none), 1 one did not or the\n"
     "journal cannot be read, 64 usage error.";
 

@@ -188,6 +188,20 @@ inline FileJournal::FileJournal(std::string dir, FileJournalOptions opts)
   detail::make_journal_directories(*ops_, dir_);
   dir_fd_ = ops_->open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
   if (dir_fd_ < 0) detail::throw_journal_errno("cannot open", dir_, errno);
+  // One writer per directory: a second FileJournal on it (in this process or another) would
+  // append to the same segments and recover around the other's records, losing some. The
+  // kernel drops the lock with the descriptor, so a killed process leaves none behind.
+  if (ops_->lock(dir_fd_) != 0) {
+    const int err = errno;
+    ops_->close(dir_fd_);
+    dir_fd_ = -1;
+    if (err == EWOULDBLOCK)
+      throw JournalError("the journal in " + dir_ +
+                             " is open in another FileJournal (in this process or another one); a directory has "
+                             "one writer at a time",
+                         err);
+    detail::throw_journal_errno("cannot lock", dir_, err);
+  }
   try {
     detail::RecoveredJournal rec = detail::recover_journal(*ops_, dir_, dir_fd_, durable());
     fsyncs_ += rec.fsyncs;

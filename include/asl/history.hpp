@@ -60,6 +60,7 @@ enum class EventType : std::uint8_t {
   LambdaFunctionTimedOut,
   ExecutionRedriven,
   EvaluationFailed,  ///< a JSONata expression failed (its field's `location`), before the state fails
+  MapRunRedriven,    ///< a redrive runs a Map Run's failed children again (`mapRunArn`, `redriveCount`)
 };
 
 /// The AWS spelling of an event type ("TaskStateEntered").
@@ -80,7 +81,7 @@ inline std::string_view to_string(EventType t) {
       "MapIterationFailed",    "MapIterationAborted",    "MapRunStarted",
       "MapRunSucceeded",       "MapRunFailed",           "TaskSubmitted",
       "TaskTimedOut",          "LambdaFunctionTimedOut", "ExecutionRedriven",
-      "EvaluationFailed"};
+      "EvaluationFailed",      "MapRunRedriven"};
   return names[static_cast<std::size_t>(t)];
 }
 

@@ -157,6 +157,10 @@ inline Json history_event_json(const HistoryEvent& e, const HistoryFormat& forma
       break;
     case EventType::MapRunStarted: h::copy_member(x, d, "mapRunArn"); break;
     case EventType::MapRunFailed: h::error_cause(x, d); break;
+    case EventType::MapRunRedriven:
+      h::copy_member(x, d, "mapRunArn");
+      h::copy_member(x, d, "redriveCount");
+      break;
     case EventType::TaskScheduled:
       h::task_resource(x, d, format, true);
       if (const Json* p = h::member(d, "parameters")) {

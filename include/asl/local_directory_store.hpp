@@ -52,20 +52,25 @@ class LocalDirectoryStore : public ObjectStore {
       if (!it->is_regular_file(ec)) continue;
       std::string key = it->path().lexically_relative(dir).generic_string();
       if (key.compare(0, prefix.size(), prefix) != 0 || is_temporary(key)) continue;
-      ObjectInfo o;
-      o.size = static_cast<std::uint64_t>(it->file_size(ec));
-      const auto mtime = it->last_write_time(ec);
-      o.last_modified = rfc3339(mtime);
-      // S3's ETag is the MD5 of the content; hashing every listed file would read them all, so
-      // this one changes when the size or the time does, which is what a reader compares.
-      o.etag = fmt::format("\"{:016x}{:016x}\"", o.size,
-                           static_cast<std::uint64_t>(mtime.time_since_epoch().count()));
+      ObjectInfo o = info_of(*it, ec);
       o.key = std::move(key);
       out.push_back(std::move(o));
     }
     if (ec) throw ObjectStoreError(fmt::format("cannot list {}: {}", dir.string(), ec.message()));
     std::sort(out.begin(), out.end(), [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
     return out;
+  }
+
+  ObjectInfo head_object(const std::string& bucket, const std::string& key) override {
+    const auto p = path_of(bucket, key);
+    std::error_code ec;
+    const std::filesystem::directory_entry entry(p, ec);
+    if (ec || !entry.is_regular_file(ec))
+      throw ObjectStoreError(fmt::format("The specified key does not exist. (Bucket: {}, Key: {})", bucket, key));
+    ObjectInfo o = info_of(entry, ec);
+    if (ec) throw ObjectStoreError(fmt::format("cannot read {}: {}", p.string(), ec.message()));
+    o.key = key;
+    return o;
   }
 
   void put_object(const std::string& bucket, const std::string& key, std::string_view data) override {
@@ -110,6 +115,18 @@ class LocalDirectoryStore : public ObjectStore {
     for (const auto& part : k)
       if (part == "..") throw ObjectStoreError(fmt::format("invalid key (Key: {})", key));
     return root_ / bucket / k;
+  }
+
+  /// Size, LastModified and an ETag of a file (its key is the caller's).
+  static ObjectInfo info_of(const std::filesystem::directory_entry& e, std::error_code& ec) {
+    ObjectInfo o;
+    o.size = static_cast<std::uint64_t>(e.file_size(ec));
+    const auto mtime = e.last_write_time(ec);
+    o.last_modified = rfc3339(mtime);
+    // S3's ETag is the MD5 of the content; hashing every listed file would read them all, so
+    // this one changes when the size or the time does, which is what a reader compares.
+    o.etag = fmt::format("\"{:016x}{:016x}\"", o.size, static_cast<std::uint64_t>(mtime.time_since_epoch().count()));
+    return o;
   }
 
   static bool is_temporary(const std::string& key) { return key.find(".asl-tmp-") != std::string::npos; }

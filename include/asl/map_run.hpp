@@ -48,10 +48,12 @@ struct MapRunInfo {
   std::string execution_name;  ///< the parent execution
   MapRunStatus status = MapRunStatus::running;
   MapRunItemCounts item_counts;
+  std::uint32_t redrive_count = 0;  ///< AWS's `redriveCount`: the redrives that ran its children again
 };
 
 /// DescribeMapRun's shape, the part this engine knows: `{"mapRunArn", "status", "itemCounts":
-/// {"pending", "running", "succeeded", "failed", "timedOut", "aborted", "total", "resultsWritten"}}`.
+/// {"pending", "running", "succeeded", "failed", "timedOut", "aborted", "total", "resultsWritten"},
+/// "redriveCount"}`.
 inline Json to_json(const MapRunInfo& r) {
   const MapRunItemCounts& c = r.item_counts;
   return Json{{"mapRunArn", r.map_run_arn},
@@ -64,7 +66,8 @@ inline Json to_json(const MapRunInfo& r) {
                 {"timedOut", c.timed_out},
                 {"aborted", c.aborted},
                 {"total", c.total},
-                {"resultsWritten", c.results_written}}}};
+                {"resultsWritten", c.results_written}}},
+              {"redriveCount", r.redrive_count}};
 }
 
 /// Hears the Map Runs of every execution of an engine (Engine::add_map_run_observer). Nothing is

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace asl {
@@ -28,7 +29,7 @@ class ObjectStoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// The three S3 calls a Distributed Map makes. Called from any worker thread, concurrently:
+/// The S3 calls a Distributed Map makes. Called from any worker thread, concurrently:
 /// an implementation must be thread-safe. Failures throw ObjectStoreError.
 class ObjectStore {
  public:
@@ -41,6 +42,15 @@ class ObjectStore {
   virtual std::unique_ptr<std::istream> get_object(const std::string& bucket, const std::string& key) = 0;
   /// The objects whose key starts with `prefix`, in key order (as S3 lists them).
   virtual std::vector<ObjectInfo> list_objects(const std::string& bucket, const std::string& prefix) = 0;
+  /// The object's Key, Size, ETag and LastModified (S3 HeadObject). A durable execution records
+  /// them for a Map Run's ItemReader, so that resuming or redriving the run refuses a file that
+  /// changed meanwhile. The default finds the key in a listing; a store that can ask directly
+  /// should override it.
+  virtual ObjectInfo head_object(const std::string& bucket, const std::string& key) {
+    for (ObjectInfo& o : list_objects(bucket, key))
+      if (o.key == key) return std::move(o);
+    throw ObjectStoreError("The specified key does not exist. (Bucket: " + bucket + ", Key: " + key + ")");
+  }
   /// Stores `data` under `key`, atomically: a reader sees the old object or the new one, never part.
   virtual void put_object(const std::string& bucket, const std::string& key, std::string_view data) = 0;
 };

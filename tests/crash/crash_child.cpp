@@ -1,4 +1,5 @@
 // The process the crash loop kills: it runs (or resumes) one durable pipeline on a FileJournal
+// (a 2,000-item Map, a Retry, a Wait, a Parallel, and a Distributed Map over a CSV in a local bucket)
 // and SIGKILLs itself after a given number of journal appends and task calls, so the loop can
 // pick the moment of death by a number, with no timing involved.
 // Usage: asl_crash_child DIR DIE_AFTER   (DIE_AFTER 0: never). Exit 0 once the execution ended;
@@ -13,6 +14,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -23,6 +25,7 @@
 
 #include <asl/asl.hpp>
 #include <asl/file_journal.hpp>
+#include <asl/local_directory_store.hpp>
 
 #include "asl/detail/durable/execution_index.hpp"
 #include "support/idempotency_key.hpp"
@@ -74,7 +77,43 @@ constexpr const char* pipeline = R"J({"StartAt": "Train", "States": {
             "Next": "Both"},
   "Both": {"Type": "Parallel", "ResultPath": "$.both", "Branches": [
      {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:a", "End": true}}},
-     {"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": "arn:b", "End": true}}}], "End": true}}})J";
+     {"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": "arn:b", "End": true}}}], "Next": "Export"},
+  "Export": {"Type": "Map", "ResultPath": "$.export", "MaxConcurrency": 8,
+             "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "in", "Key": "rows.csv"},
+                            "ReaderConfig": {"InputType": "CSV"}},
+             "ItemBatcher": {"MaxItemsPerBatch": 10},
+             "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                               "StartAt": "S", "States": {"S": {"Type": "Task", "Resource": "arn:batch", "End": true}}},
+             "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "out", "Prefix": "scores"}},
+             "End": true}}})J";
+
+/// The Export Map Run's rows: written once, by the first life (a later one must find the very
+/// same file, or the resumed Map Run refuses it).
+void write_rows(const std::string& dir) {
+  const std::string file = dir + "/bucket/in/rows.csv";
+  if (std::ifstream(file).good()) return;
+  std::filesystem::create_directories(dir + "/bucket/in");
+  std::filesystem::create_directories(dir + "/bucket/out");
+  {
+    std::ofstream out(file + ".tmp");
+    out << "n\n";
+    for (int i = 0; i < 500; ++i) out << i << '\n';
+  }
+  std::filesystem::rename(file + ".tmp", file);
+}
+
+/// The records the Export Map Run's manifest lists, and the rows in them.
+asl::Json exported(const std::string& dir, const asl::Json& export_output) {
+  auto read = [&](const std::string& key) { return asl::Json::parse(std::ifstream(dir + "/bucket/out/" + key)); };
+  const asl::Json manifest = read(export_output["ResultWriterDetails"]["Key"]);
+  std::size_t records = 0, rows = 0;
+  for (const asl::Json& f : manifest["ResultFiles"]["SUCCEEDED"])
+    for (const asl::Json& r : read(f["Key"])) {
+      ++records;
+      rows += asl::Json::parse(r["Output"].get<std::string>())["rows"].get<std::size_t>();
+    }
+  return asl::Json{{"records", records}, {"rows", rows}, {"failed", manifest["ResultFiles"]["FAILED"].size()}};
+}
 
 using Key = std::tuple<std::uint64_t, std::uint32_t, std::uint32_t>;
 
@@ -144,12 +183,18 @@ int main(int argc, char** argv) {
     note(ctx);
     return asl::Json("b");
   });
+  tasks.add("arn:batch", [&](const asl::Json& in, asl::TaskContext& ctx) -> asl::Result<asl::Json> {
+    note(ctx);
+    return asl::Json{{"first", in["Items"][0]["n"]}, {"rows", in["Items"].size()}};
+  });
+  write_rows(dir);
 
   asl::EngineOptions o;
   o.threads = 2;
   o.wait_scale = 0.001;
   o.retry_interval_scale = 0.001;
   o.journal = std::make_shared<DyingJournal>(file);
+  o.object_store = std::make_shared<asl::LocalDirectoryStore>(dir + "/bucket");
   auto iterations = std::make_shared<Iterations>();
   asl::ExecutionResult result;
   {
@@ -176,6 +221,7 @@ int main(int argc, char** argv) {
                  result.cause.value_or("").c_str());
     return 2;
   }
+  result.output["exported"] = exported(dir, result.output["export"]);
   std::ofstream(dir + "/result.json") << result.output.dump();
   std::ofstream out(dir + "/iterations.txt");
   for (const auto& [i, n] : iterations->count) out << i << ' ' << n << '\n';

@@ -60,6 +60,8 @@ TEST_CASE("crash loop: a durable pipeline killed with SIGKILL again and again en
   REQUIRE(run_child(ref, 0) == "ok");
   const std::string expected = slurp(ref / "result.json");
   REQUIRE(asl::Json::parse(expected)["scores"].size() == 2000);
+  // The Map Run's files: 50 batches of 10 rows, each record once (compared again every round).
+  REQUIRE(asl::Json::parse(expected)["exported"] == asl::Json{{"records", 50}, {"rows", 500}, {"failed", 0}});
   fs::remove_all(ref);
 
   std::mt19937 rng(20261205);

@@ -21,6 +21,7 @@
 
 #include "asl/detail/durable/execution_index.hpp"
 #include "support/idempotency_key.hpp"
+#include "support/journal_cut.hpp"
 
 using asl::Json;
 using asl::testing::MemoryJournal;
@@ -147,15 +148,12 @@ TEST_CASE("durable: killed after any record, a pipeline resumes and ends as the 
 
   for (std::size_t k = 0; k <= records.size(); ++k) {
     INFO("journal cut after record " << k << " of " << records.size());
-    std::vector<std::string> prefix(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(k));
-    asl::detail::durable::ExecutionIndex index;
-    for (std::size_t i = 0; i < prefix.size(); ++i) index.apply(i + 1, prefix[i]);
-    const bool started = !index.executions().empty();
-    const bool ended = started && index.executions().begin()->second.status != asl::Status::running;
-    std::shared_ptr<const asl::detail::ReplayMemo> memo = started ? index.executions().begin()->second.memo : nullptr;
+    const asl::testing::JournalCut c = asl::testing::cut_journal(records, k);
+    const bool started = c.started, ended = c.ended;
+    const std::shared_ptr<const asl::detail::ReplayMemo>& memo = c.memo;
 
     ledger.calls.clear();
-    auto cut = std::make_shared<MemoryJournal>(prefix);
+    auto cut = std::make_shared<MemoryJournal>(c.records);
     auto counter = std::make_shared<TerminalCounter>();
     asl::Engine engine(options(inline_run, cut));
     engine.add_observer(counter);

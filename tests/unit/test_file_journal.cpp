@@ -746,3 +746,27 @@ TEST_CASE("file_journal: misuse is a UsageError and leaves the journal healthy",
   CHECK_THROWS_AS(j.append("closed"), JournalError);
   CHECK_FALSE(j.failed());
 }
+
+TEST_CASE("file_journal: one FileJournal per directory at a time", "[file_journal]") {
+  TempDir tmp;
+  {
+    FileJournal first(tmp.path());
+    first.append("one");
+    // A second writer would interleave its records with the first one's: refused, saying why.
+    try {
+      FileJournal second(tmp.path());
+      FAIL("a second FileJournal opened a directory that is in use");
+    } catch (const JournalError& e) {
+      CHECK(std::string(e.what()).find("is open in another FileJournal") != std::string::npos);
+      CHECK(e.sys_errno() == EWOULDBLOCK);
+    }
+    first.append("two");
+    first.close();  // closing releases the directory
+    FileJournal third(tmp.path());
+    third.append("three");
+  }
+  FileJournal again(tmp.path());  // and so does the end of a journal's life
+  std::vector<std::string> payloads;
+  again.replay([&](const asl::JournalEntry& e) { payloads.emplace_back(e.payload); });
+  CHECK(payloads == std::vector<std::string>{"one", "two", "three"});
+}

@@ -150,6 +150,11 @@ class DurableHook final : public JournalHook {
         w.varint(r.parent);
         w.varint(r.index);
         break;
+      case JournalFact::item_source:
+        head(w, RecordKind::item_source, r);
+        w.varint(r.state);
+        w.text(json_text(*r.value));
+        break;
       case JournalFact::finished:
         w.kind(RecordKind::finished);
         w.varint(number_);

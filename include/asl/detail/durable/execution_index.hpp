@@ -237,6 +237,12 @@ class ExecutionIndex {
         if (in.ok()) memo.children(FactKey{parent, at.step, at.attempt}, at.frame, count);
         break;
       }
+      case RecordKind::item_source: {
+        in.u32();  // the state
+        const std::string_view identity = in.text();
+        if (in.ok()) memo.item_source(at, std::string(identity));
+        break;
+      }
       default: bad(seq, "unknown kind");
     }
     if (!in.ok() || !in.at_end()) bad(seq, "record");

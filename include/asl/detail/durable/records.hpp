@@ -42,6 +42,9 @@ enum class RecordKind : std::uint8_t {
   /// An execution that ended and can no longer run (succeeded, or past its redrive period), as
   /// compaction keeps it: its name (taken for good), status, times and redrive count.
   closed = 13,
+  /// A Map Run began reading its items from a source: its identity as JSON text (an object's
+  /// ETag, size and time; a listing's count and digest). A resume or redrive compares it.
+  item_source = 14,
 };
 
 /// `j` as compact JSON text, in a buffer of this thread that the next call reuses (with the

@@ -23,6 +23,7 @@
 #include "asl/detail/items/manifest_reader.hpp"
 #include "asl/detail/items/object_listing.hpp"
 #include "asl/detail/items/result_writer.hpp"
+#include "asl/detail/items/source_identity.hpp"
 #include "asl/detail/json/member.hpp"
 #include "asl/detail/jsonata_states/template.hpp"
 #include "asl/detail/jsonpath/payload_template.hpp"
@@ -195,9 +196,10 @@ inline std::optional<Error> open_item_file(ObjectStore& store, const std::string
   return item_reader_failed("InputType " + input_type + " is not supported by this engine.");
 }
 
-/// The items an evaluated ItemReader names, capped by MaxItems.
+/// The items an evaluated ItemReader names, capped by MaxItems. With `identity`, also what the
+/// source is now (source_identity.hpp), for a durable execution to record or compare.
 inline std::optional<Error> open_item_reader(const Json& reader, const MapIoBlock& compiled, ObjectStore* store,
-                                             std::unique_ptr<ItemSource>& out) {
+                                             std::unique_ptr<ItemSource>& out, Json* identity = nullptr) {
   static const Json no_config = Json::object();
   const Json* rc = json_member(reader, "ReaderConfig");
   const Json& config = rc && rc->is_object() ? *rc : no_config;
@@ -214,12 +216,22 @@ inline std::optional<Error> open_item_reader(const Json& reader, const MapIoBloc
   std::unique_ptr<ItemSource> src;
   if (resource.size() >= 13 && resource.compare(resource.size() - 13, 13, "listObjectsV2") == 0) {
     try {
-      src = std::make_unique<ObjectListingSource>(store->list_objects(bucket, string_field(a, "Prefix")));
+      const std::string prefix = string_field(a, "Prefix");
+      std::vector<ObjectInfo> objects = store->list_objects(bucket, prefix);
+      if (identity) *identity = listing_identity(bucket, prefix, objects);
+      src = std::make_unique<ObjectListingSource>(std::move(objects));
     } catch (const std::exception& e) {
       return item_reader_failed(e.what());
     }
   } else if (resource.size() >= 9 && resource.compare(resource.size() - 9, 9, "getObject") == 0) {
     const std::string key = string_field(a, "Key");
+    if (identity) {
+      try {
+        *identity = object_identity(bucket, store->head_object(bucket, key));
+      } catch (const std::exception& e) {
+        return item_reader_failed(e.what());
+      }
+    }
     const std::string input_type = string_field(config, "InputType", "JSON");
     const std::string manifest = string_field(config, "ManifestType");
     if (input_type == "MANIFEST" || manifest == "S3_INVENTORY" || manifest == "ATHENA_DATA") {

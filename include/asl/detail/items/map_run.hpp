@@ -44,6 +44,11 @@ class SelectingSource final : public ItemSource {
   std::size_t index_ = 0;
 };
 
+/// How many journal frame ids a Map Run's children take: its item count is known only when its
+/// feed ends, and the block is recorded when the run begins, so it takes as many as a child's
+/// slot can number. Ids are 64-bit: an execution would need four billion Map Runs to run out.
+inline constexpr std::uint32_t map_run_child_ids = 0xffffffffu;
+
 /// Guarded by the Map's join lock.
 struct MapRun {
   std::unique_ptr<ItemSource> feed;

@@ -42,6 +42,19 @@ class MapRunCounters {
   /// The run ended early: the children still running are aborted.
   void abort_running() { aborted_.fetch_add(running_.exchange(0, std::memory_order_relaxed), std::memory_order_relaxed); }
   void end(MapRunStatus s) { status_.store(s, std::memory_order_release); }
+  /// A redrive of the execution (its number, 1-based) runs a child of this run again: true for
+  /// the first child of that redrive, which logs MapRunRedriven (AWS counts a Map Run's
+  /// redrives, not its children's).
+  bool redriven(std::uint32_t redrive) {
+    std::uint32_t last = last_redrive_.load(std::memory_order_relaxed);
+    while (last < redrive)
+      if (last_redrive_.compare_exchange_weak(last, redrive, std::memory_order_relaxed)) {
+        redrives_.fetch_add(1, std::memory_order_relaxed);
+        return true;
+      }
+    return false;
+  }
+  std::uint32_t redrive_count() const { return redrives_.load(std::memory_order_relaxed); }
 
   MapRunStatus status() const { return status_.load(std::memory_order_acquire); }
 
@@ -61,7 +74,7 @@ class MapRunCounters {
 
   /// A snapshot; `execution_ended`: a run still RUNNING was cut short by its execution's end.
   MapRunInfo info(bool execution_ended = false) const {
-    MapRunInfo r{arn_, state_, execution_, status(), counts()};
+    MapRunInfo r{arn_, state_, execution_, status(), counts(), redrive_count()};
     if (execution_ended && r.status == MapRunStatus::running) {
       r.status = MapRunStatus::aborted;
       r.item_counts.aborted += r.item_counts.running;
@@ -74,6 +87,7 @@ class MapRunCounters {
   std::string arn_, state_, execution_;
   std::atomic<std::uint64_t> total_{0}, started_{0}, running_{0}, succeeded_{0}, failed_{0}, aborted_{0}, written_{0};
   std::atomic<bool> total_known_{true};
+  std::atomic<std::uint32_t> last_redrive_{0}, redrives_{0};
   std::atomic<MapRunStatus> status_{MapRunStatus::running};
 };
 

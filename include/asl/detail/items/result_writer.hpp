@@ -43,8 +43,11 @@ struct ChildRecord {
 /// One Map Run's writer. Called under the Map's join lock (never concurrently).
 class ResultWriterSink {
  public:
-  ResultWriterSink(WriterSettings s, ObjectStore* store, std::string map_run_arn, std::string map_run_id)
-      : s_(std::move(s)), store_(store), arn_(std::move(map_run_arn)), run_id_(std::move(map_run_id)) {
+  /// `dry`: the records are made but nothing is stored (a history rebuilt from a journal
+  /// replays the run, and must not write its files again).
+  ResultWriterSink(WriterSettings s, ObjectStore* store, std::string map_run_arn, std::string map_run_id,
+                   bool dry = false)
+      : s_(std::move(s)), store_(store), arn_(std::move(map_run_arn)), run_id_(std::move(map_run_id)), dry_(dry) {
     // LocalStack (recorded against AWS) joins with "/" after a non-empty prefix.
     dir_ = s_.prefix.empty() ? run_id_ + "/" : (s_.prefix.back() == '/' ? s_.prefix : s_.prefix + "/") + run_id_ + "/";
     manifest_["DestinationBucket"] = s_.bucket;
@@ -164,6 +167,7 @@ class ResultWriterSink {
   }
 
   bool put(const std::string& key, const std::string& data) {
+    if (dry_) return true;
     if (!store_) {
       error_ = result_writer_failed("No object store is configured for s3:putObject (EngineOptions::object_store).");
       return false;
@@ -180,6 +184,7 @@ class ResultWriterSink {
   WriterSettings s_;
   ObjectStore* store_;
   std::string arn_, run_id_, dir_;
+  bool dry_ = false;
   Json manifest_;
   File succeeded_{"SUCCEEDED", {}, 0, 0}, failed_{"FAILED", {}, 0, 0}, pending_{"PENDING", {}, 0, 0};
   std::optional<Error> error_;

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -28,6 +29,8 @@ class FileOps {
   virtual ~FileOps() = default;
 
   virtual int open(const char* path, int flags, mode_t mode) { return ::open(path, flags, mode); }
+  /// An exclusive lock on an open file, without waiting: -1 with EWOULDBLOCK when it is held.
+  virtual int lock(int fd) { return ::flock(fd, LOCK_EX | LOCK_NB); }
   virtual int close(int fd) { return ::close(fd); }
   virtual ssize_t pread(int fd, void* buf, std::size_t n, off_t offset) { return ::pread(fd, buf, n, offset); }
   virtual ssize_t pwrite(int fd, const void* buf, std::size_t n, off_t offset) {

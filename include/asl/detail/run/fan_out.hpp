@@ -49,20 +49,15 @@ inline void Interpreter::start_children(const std::shared_ptr<Join>& jp) {
       if (j.limit) n = std::min(n, j.limit - j.running);
       auto c = std::make_shared<Frame>();
       c->parent = jp;
-      c->slot = static_cast<std::uint32_t>(j.started);
-      c->chunk_end = static_cast<std::uint32_t>(j.started + n);
+      c->slot = static_cast<std::uint32_t>(j.start(n));
+      c->chunk_end = static_cast<std::uint32_t>(c->slot + n);
       c->resume = Frame::Resume::map_chunk;
-      j.started += n;
-      j.running += n;
-      if (j.counters) j.counters->started(n);
       requeue(std::move(c));
     }
     return;
   }
   while (j.started < j.total && (j.limit == 0 || j.running < j.limit)) {
-    const std::size_t i = j.started++;
-    ++j.running;
-    if (j.counters) j.counters->started(1);
+    const std::size_t i = j.start(1);
     auto child = std::make_shared<Frame>();
     child->parent = jp;
     child->slot = static_cast<std::uint32_t>(i);
@@ -99,14 +94,18 @@ inline void Interpreter::start_children(const std::shared_ptr<Join>& jp) {
     child->size_bound = bound(child->doc);
     child->depth_bound = j.child_depth;
     child->vars = j.vars;
-    if (config_.journal) {
-      child->id = j.first_child + i;
-      if (config_.journal->wants_derivable())
-        config_.journal->hand_out(child->id, FactKey{j.owner_id, j.owner_step, j.owner_attempt}, owner.state,
-                                  child->slot, child->doc);
-    }
+    if (config_.journal) journal_child(j, *child, owner.state);
     requeue(std::move(child));
   }
+}
+
+/// A child's journal id: its owner's recorded block plus its slot, the same on every replay
+/// whatever order the children start in; and its hand-out, to a journal that wants each one.
+inline void Interpreter::journal_child(const Join& j, Frame& child, std::uint32_t owner_state) {
+  child.id = j.first_child + child.slot;
+  if (config_.journal->wants_derivable())
+    config_.journal->hand_out(child.id, FactKey{j.owner_id, j.owner_step, j.owner_attempt}, owner_state, child.slot,
+                              child.doc);
 }
 
 /// Called with the join's mutex held.

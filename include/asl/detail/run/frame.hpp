@@ -124,6 +124,15 @@ struct Join {
   /// A Distributed Map's item counts (null for any other Map or Parallel): what the execution
   /// handle and the Map Run observers read while the run goes on.
   std::shared_ptr<MapRunCounters> counters;
+
+  /// `n` more children start (under the mutex): returns the first one's index.
+  std::size_t start(std::size_t n) {
+    const std::size_t first = started;
+    started += n;
+    running += n;
+    if (counters) counters->started(n);
+    return first;
+  }
 };
 
 }  // namespace asl::detail

@@ -220,6 +220,7 @@ class Interpreter : public std::enable_shared_from_this<Interpreter> {
   // ---------------------------------------------------------------- fan_out.hpp: what Map and Parallel share
   std::shared_ptr<Join> new_join(const std::shared_ptr<Frame>& f, bool is_map);
   void start_children(const std::shared_ptr<Join>& jp);
+  void journal_child(const Join& j, Frame& child, std::uint32_t owner_state);
   void child_done(const std::shared_ptr<Join>& jp);
   void resume_owner(const std::shared_ptr<Join>& jp);
   Step finish_children(const std::shared_ptr<Frame>& f, const State& st);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -41,6 +42,8 @@ enum class JournalFact : std::uint8_t {
                 ///< the length of its history
   children,     ///< frame `parent` (at its `step` and `attempt`) numbers its `index` children (Map
                 ///< items or Parallel branches) from `frame` on: child i is frame `frame` + i
+  item_source,  ///< the Map Run of frame `frame` (at its `step` and `attempt`) reads its items from
+                ///< the source `value` describes (source_identity.hpp)
 };
 
 /// One fact. Pointers and views are valid during the call only: a journal copies what it keeps.
@@ -175,6 +178,20 @@ class JournalHook {
     r.index = static_cast<std::uint32_t>(count);
     record(r);
     return first;
+  }
+  /// The Map Run of `at` reads its items from the source `identity` describes. On a replay
+  /// (a resume or a redrive) the recorded identity is compared: returns it, as JSON text, when
+  /// the source is not the one the run began with (the run must not go on: its recorded
+  /// results belong to other items); nullopt when it is, or when nothing was recorded.
+  ASL_NOINLINE std::optional<std::string> item_source(const FactKey& at, std::uint32_t state, const Json& identity) {
+    if (replay_)
+      if (const std::string* recorded = replay_->find_item_source(at)) {
+        const Json was = Json::parse(*recorded, nullptr, false);
+        if (was == identity) return std::nullopt;
+        return *recorded;
+      }
+    record(on(JournalFact::item_source, at, state, &identity));
+    return std::nullopt;
   }
   /// Child frame `frame` of the Map/Parallel frame `owner` (at `state`) starts item or branch
   /// `index` with `input`. Its id follows from children(); this reports the hand-out to a

@@ -22,6 +22,13 @@ inline bool Interpreter::rerun_failed(const std::shared_ptr<Frame>& f) {
   const auto epoch = memo->failed_at(f->id, f->step);
   if (!epoch || *epoch >= memo->redrives.size()) return false;
   redrive_point(*epoch + 1);
+  // A child of a Distributed Map runs again: its Map Run is redriven, logged once per redrive.
+  for (const Join* j = f->parent.get(); j != nullptr; j = j->up.get())
+    if (j->counters && j->counters->redriven(*epoch + 1))
+      emit(EventType::MapRunRedriven, [&](Json& d) {
+        d["mapRunArn"] = j->counters->arn();
+        d["redriveCount"] = j->counters->redrive_count();
+      });
   f->resume = Frame::Resume::enter;
   return true;
 }

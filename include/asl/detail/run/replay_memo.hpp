@@ -80,6 +80,8 @@ class ReplayMemo {
     children_[owner] = first;
     if (count && first + count - 1 > max_frame_) max_frame_ = first + count - 1;
   }
+  /// The Map Run of `owner` began reading the source `identity` (JSON text) describes.
+  void item_source(const FactKey& owner, std::string identity) { sources_[owner] = std::move(identity); }
   /// State step `step` of `frame` failed uncaught while the execution ended `epoch` (0: the
   /// first run, 1: the first redrive's run, ...).
   void failed(std::uint64_t frame, std::uint32_t step, std::uint32_t epoch) {
@@ -115,6 +117,11 @@ class ReplayMemo {
     if (it == children_.end()) return std::nullopt;
     return it->second;
   }
+  /// What the Map Run of `owner` recorded of its item source (JSON text), if it did.
+  const std::string* find_item_source(const FactKey& owner) const {
+    auto it = sources_.find(owner);
+    return it == sources_.end() ? nullptr : &it->second;
+  }
   /// Calls `visit(key, task)` for every recorded task attempt.
   template <class Visit>
   void each_task(Visit&& visit) const {
@@ -136,6 +143,7 @@ class ReplayMemo {
   std::unordered_map<FactKey, TimePoint, FactKeyHash> timers_;
   std::unordered_map<FactKey, std::uint64_t, FactKeyHash> children_;
   std::unordered_map<FactKey, std::uint32_t, FactKeyHash> failures_;
+  std::unordered_map<FactKey, std::string, FactKeyHash> sources_;
   std::uint64_t max_frame_ = 0;
 };
 

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "asl/detail/items/map_io.hpp"  // Distributed Map I/O (issue #20)
+#include "asl/detail/items/map_run.hpp"
 #include "asl/detail/items/map_run_counters.hpp"
 #include "asl/detail/jsonpath/intrinsics.hpp"
 #include "asl/detail/run/spin_lock.hpp"
@@ -96,7 +97,9 @@ inline Interpreter::Step Interpreter::run_map(const std::shared_ptr<Frame>& f, c
   j->counters = std::move(counters);
   j->total = items.size();
   if (config_.journal)
-    j->first_child = config_.journal->children(frame_ids_, FactKey{f->id, f->step, f->retry_count}, f->state, j->total);
+    // A Map Run (st.io) feeds its children as it reads: its block of ids is sized for any count.
+    j->first_child = config_.journal->children(frame_ids_, FactKey{f->id, f->step, f->retry_count}, f->state,
+                                               st.io ? map_run_child_ids : j->total);
   // MaxConcurrency counts per Map instance; the engine's cap windows an unbounded Map.
   j->limit = static_cast<std::size_t>(max_conc);
   if (config_.max_map_concurrency && (j->limit == 0 || j->limit > config_.max_map_concurrency)) {
@@ -213,12 +216,7 @@ inline Interpreter::Step Interpreter::run_chunk(const std::shared_ptr<Frame>& f)
       child->size_bound = bound(child->doc);
       child->depth_bound = j.child_depth;
       child->vars = j.vars;
-      if (config_.journal) {
-        child->id = j.first_child + i;
-        if (config_.journal->wants_derivable())
-          config_.journal->hand_out(child->id, FactKey{j.owner_id, j.owner_step, j.owner_attempt}, j.map_state,
-                                    child->slot, child->doc);
-      }
+      if (config_.journal) journal_child(j, *child, j.map_state);
       ++started;
       drive_steps(child);
     }
@@ -242,11 +240,8 @@ inline Interpreter::Step Interpreter::run_chunk(const std::shared_ptr<Frame>& f)
     if (more) {
       std::size_t next = std::min(j.chunk, j.total - j.started);
       if (j.limit) next = std::min(next, j.limit - j.running);
-      f->slot = static_cast<std::uint32_t>(j.started);
-      f->chunk_end = static_cast<std::uint32_t>(j.started + next);
-      j.started += next;
-      j.running += next;
-      if (j.counters) j.counters->started(next);
+      f->slot = static_cast<std::uint32_t>(j.start(next));
+      f->chunk_end = static_cast<std::uint32_t>(f->slot + next);
     }
     if (j.refill_at == 0 || j.running <= j.refill_at) start_children(jp);
     if (!more) {

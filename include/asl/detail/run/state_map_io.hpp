@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "asl/detail/base/arn.hpp"
 #include "asl/detail/base/timestamp.hpp"
 #include "asl/detail/json/depth.hpp"
@@ -45,12 +47,6 @@ inline std::string Interpreter::now_text() { return timestamp::format(now().time
 /// room (start_fed_children), so a reader holds one row at a time.
 inline std::optional<Failure> Interpreter::open_map_run(const Frame& f, const State& st, Join& j,
                                                         MapIoValues values) {
-  // A journal gives a Map's children a block of ids sized by its item count, which a feed
-  // learns only at its end; resuming a Map Run without redoing finished items is not built yet.
-  if (config_.journal)
-    return runtime(f, st,
-                   "A Distributed Map with an ItemReader, ItemBatcher or ResultWriter cannot run in a durable "
-                   "execution yet (EngineOptions::journal).");
   auto run = std::make_shared<MapRun>();
   run->arn = j.counters ? j.counters->arn() : map_run_arn(f, st);
   run->run_id = run->arn.substr(run->arn.rfind(':') + 1);
@@ -59,8 +55,20 @@ inline std::optional<Failure> Interpreter::open_map_run(const Frame& f, const St
       fmt::format("{}execution:{}/{}:", local_arn_prefix, program_->name, st.name);
   std::unique_ptr<ItemSource> src;
   if (values.reader) {
-    if (auto e = open_item_reader(*values.reader, st.io->reader, config_.object_store, src))
+    // In a durable execution the source is recorded as the run begins, and a resume or a
+    // redrive, which pairs recorded results with items by their place in the feed, refuses one
+    // that changed. [INF: what AWS does with a changed source on a Map Run redrive is not
+    // documented; it keeps the Map Run's items.]
+    Json identity;
+    if (auto e = open_item_reader(*values.reader, st.io->reader, config_.object_store, src,
+                                  config_.journal ? &identity : nullptr))
       return from_eval(f, st, std::move(*e));
+    if (config_.journal)
+      if (auto was = config_.journal->item_source(FactKey{f.id, f.step, f.retry_count}, f.state, identity))
+        return from_eval(f, st,
+                         item_reader_failed(fmt::format("The ItemReader's source changed since this Map Run began "
+                                                        "(then {}, now {}): the run cannot go on over other items.",
+                                                        *was, json_to_text(identity))));
   } else {
     src = std::make_unique<ArraySource>(std::move(j.items));
     j.items = Json();
@@ -92,10 +100,13 @@ inline std::optional<Failure> Interpreter::open_map_run(const Frame& f, const St
   }
   if (values.writer) {
     WriterSettings ws = read_writer_settings(*values.writer);
-    if (ws.exports)
-      run->writer = std::make_unique<ResultWriterSink>(std::move(ws), config_.object_store, run->arn, run->run_id);
-    else
+    if (ws.exports) {
+      const ReplayMemo* memo = config_.journal ? config_.journal->replay() : nullptr;
+      run->writer = std::make_unique<ResultWriterSink>(std::move(ws), config_.object_store, run->arn, run->run_id,
+                                                       memo && memo->history_only);
+    } else {
       run->reshape = ws.transformation;
+    }
   }
   run->feed = std::move(src);
   j.run = std::move(run);
@@ -129,9 +140,7 @@ inline void Interpreter::start_fed_children(const std::shared_ptr<Join>& jp) {
       if (j.counters) j.counters->set_total(j.total, true);
       break;
     }
-    const std::size_t i = j.started++;
-    ++j.running;
-    if (j.counters) j.counters->started(1);
+    const std::size_t i = j.start(1);
     if (run.writer)
       run.begin(i, input, now_text());
     else
@@ -148,6 +157,7 @@ inline void Interpreter::start_fed_children(const std::shared_ptr<Join>& jp) {
     // batches are two or three levels, so this stops early).
     child->depth_bound = std::max(j.child_depth, json_depth(child->doc));
     child->vars = j.vars;
+    if (config_.journal) journal_child(j, *child, owner.state);
     requeue(std::move(child));
   }
 }
