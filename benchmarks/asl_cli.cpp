@@ -416,6 +416,7 @@ Parsed parse_command_line(int argc, char** argv) {
         ->type_name("N");
     cmd->add_flag("--trace", args.trace, "print every history event to stderr as it happens");
     asl_cli::add_task_option(cmd, args.tasks);
+    asl_cli::add_bucket_root_option(*cmd, args.bucket_root);  // a Map Run reads its source again
   };
   RunArgs rs;
   CLI::App* resume =
@@ -435,6 +436,8 @@ Parsed parse_command_line(int argc, char** argv) {
   CLI::App* history_cmd = executions->add_subcommand("history", "an execution's history, as GetExecutionHistory");
   history_cmd->group("Commands")->allow_extras()->fallthrough()->footer("");
   history_cmd->add_option("NAME", history_name, "the execution's name")->type_name("");
+  std::string history_bucket_root;  // a Map Run's history is rebuilt by reading its source again
+  asl_cli::add_bucket_root_option(*history_cmd, history_bucket_root);
   RunArgs rd;
   CLI::App* redrive_cmd = executions->add_subcommand("redrive", "run a failed execution again from where it failed");
   redrive_cmd->group("Commands")->allow_extras()->fallthrough()->footer("");
@@ -568,6 +571,14 @@ Parsed parse_command_line(int argc, char** argv) {
     p.executions.name = p.executions.what == What::history ? history_name : redrive_name;
     if ((p.executions.what == What::history || p.executions.what == What::redrive) && p.executions.name.empty())
       throw UsageError{"asl executions: the execution's name is missing: " + forms + hint};
+    if (p.executions.what == What::history) {
+      try {
+        asl_cli::check_bucket_root(history_bucket_root);
+      } catch (const std::invalid_argument& e) {
+        throw UsageError{"asl executions history: " + std::string(e.what()) + hint};
+      }
+      p.executions.run.bucket_root = history_bucket_root;
+    }
     if (p.executions.what == What::redrive) {
       rd.journal = executions_journal;
       try {
@@ -894,6 +905,7 @@ int executions_command(const ExecutionsConfig& a) {
   asl::EngineOptions opts = a.what == What::redrive ? engine_options(a.run) : asl::EngineOptions{};
   opts.journal = journal;
   if (a.what != What::redrive) opts.inline_execution = true;  // nothing runs: no pool
+  if (a.what == What::history) asl_cli::apply_bucket_root(a.run.bucket_root, opts);
   asl::Engine engine(opts);
   int rc = exit_ok;
   try {

@@ -901,6 +901,28 @@ case_run_quiet() {
   expect_rc 64 run --progress --quiet
 }
 
+# A journaled run of a Distributed Map (README "Distributed Map", "In a durable execution"): its
+# history is rebuilt by reading the source again (--bucket-root), and writes no result file;
+# resume and redrive take --bucket-root too.
+case_run_journal_map_run() {
+  dmap_files
+  run_asl run "$tmp/dmap.asl.json" --bucket-root "$tmp/b" --journal "$tmp/j" --name rows --quiet
+  expect_rc 0 run --journal with a Map Run
+  [[ "$out" == '{"status":"SUCCEEDED","output":{"rows":40},"error":null,"cause":null}' ]] ||
+    fail "run --journal with a Map Run: $out"
+  run_asl executions --journal "$tmp/j" history rows --bucket-root "$tmp/b"
+  expect_rc 0 executions history --bucket-root
+  expect_has "history of a Map Run" "$out" '"type":"MapRunStarted"'
+  expect_has "history of a Map Run" "$out" '"type":"MapRunSucceeded"'
+  expect_has "history of a Map Run" "$out" '"type":"ExecutionSucceeded"'
+  run_asl executions --journal "$tmp/j" history rows --bucket-root "$tmp/nowhere"
+  expect_rc 64 executions history --bucket-root not a directory
+  run_asl resume --journal "$tmp/j" --bucket-root "$tmp/b"
+  expect_rc 0 resume --bucket-root, nothing to resume
+  run_asl help resume
+  expect_has "asl help resume" "$out" "--bucket-root"
+}
+
 if [[ "$which" == all ]]; then
   for c in $(declare -F | awk '{print $3}' | grep '^case_'); do "$c"; done
 elif declare -F "case_$which" >/dev/null; then

@@ -57,8 +57,8 @@ inline std::optional<Failure> Interpreter::open_map_run(const Frame& f, const St
   if (values.reader) {
     // In a durable execution the source is recorded as the run begins, and a resume or a
     // redrive, which pairs recorded results with items by their place in the feed, refuses one
-    // that changed. [INF: what AWS does with a changed source on a Map Run redrive is not
-    // documented; it keeps the Map Run's items.]
+    // that changed. [INF: AWS does not document what a Map Run redrive does when its source
+    // changed; refusing is the choice that never pairs a result with the wrong item.]
     Json identity;
     if (auto e = open_item_reader(*values.reader, st.io->reader, config_.object_store, src,
                                   config_.journal ? &identity : nullptr))
