@@ -157,7 +157,7 @@ class Expression {
       }
       Value r = ev.evaluate(*root_, in, env);
       if (r.is_undefined()) return Result::undefined();
-      charge_result(ev.guard(), r);
+      if (r.owned_array() || r.owned_object()) charge_result(ev.guard(), r);
       return Result::of(dj::to_json(r, dialect_ == Dialect::aws));
     } catch (const dj::Error& e) {
       return Result::failure(convert(e));

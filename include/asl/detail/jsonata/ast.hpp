@@ -79,6 +79,9 @@ struct Node {
   std::size_t position = 0;
   std::string value;  // operator, name, variable name, string contents, regex source
   Value literal;      // String/Number/Literal: the constant
+  // String: the constant's JSON node, which `literal` borrows. A tree is shared by evaluations on
+  // several threads and payloads are counted without atomics (ref.hpp), so the tree holds none.
+  Json literal_text;
   NodePtr lhs;        // binary lhs; Negate operand; Condition: condition; Function: procedure; Transform: pattern; Lambda: body
   NodePtr rhs;        // binary rhs; Condition: then; Transform: update
   NodePtr third;      // Condition: else; Transform: delete
@@ -120,7 +123,8 @@ inline NodePtr clone_raw(const Node* n) {
   c->type = n->type;
   c->position = n->position;
   c->value = n->value;
-  c->literal = n->literal;
+  c->literal_text = n->literal_text;
+  c->literal = n->literal.json() == &n->literal_text ? Value::borrow(c->literal_text) : n->literal;
   c->lhs = clone_raw(n->lhs.get());
   c->rhs = clone_raw(n->rhs.get());
   c->third = clone_raw(n->third.get());

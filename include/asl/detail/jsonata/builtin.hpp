@@ -33,6 +33,9 @@ struct Builtin {
   Signature signature;
   BuiltinFn fn = nullptr;
   std::size_t arity = 1;
+  /// Its function value's payload. Tables are shared by evaluations on several threads, so
+  /// values point to it uncounted (Value::static_function).
+  FunctionBox function;
 };
 
 /// The built-ins of a dialect, as function values ready to bind.
@@ -45,21 +48,22 @@ class BuiltinTable {
     b->signature = parse_signature(signature);
     b->fn = fn;
     b->arity = arity;
-    auto f = std::make_shared<FunctionBox>();
-    f->kind = FunctionKind::Builtin;
-    f->builtin = b.get();
-    f->signature = &b->signature;
-    values_[name] = Value::function(std::move(f));
+    b->function.kind = FunctionKind::Builtin;
+    b->function.builtin = b.get();
+    b->function.signature = &b->signature;
+    // Keyed by views of the names the Builtins own (they never move: each is its own allocation),
+    // so a lookup, made on every call of a built-in, builds no string.
+    values_[std::string_view(b->name)] = Value::static_function(b->function);
     storage_.push_back(std::move(b));
   }
-  void remove(const std::string& name) { values_.erase(name); }
+  void remove(std::string_view name) { values_.erase(name); }
   const Value* find(std::string_view name) const {
-    auto it = values_.find(std::string(name));
+    auto it = values_.find(name);
     return it == values_.end() ? nullptr : &it->second;
   }
 
  private:
-  std::unordered_map<std::string, Value> values_;
+  std::unordered_map<std::string_view, Value> values_;
   std::vector<std::unique_ptr<Builtin>> storage_;
 };
 

@@ -41,10 +41,14 @@ class Evaluator {
   Evaluator& operator=(const Evaluator&) = delete;
 
   ~Evaluator() {
-    // Closures can make frames refer to themselves (`$f := function(){ $f() }`): clear every
-    // frame we made so that the reference cycles break.
-    for (auto& w : frames_) {
-      if (auto f = w.lock()) f->vars.clear();
+    // Closures can make frames refer to themselves (`$f := function(){ $f() }`): a cycle always
+    // runs through a frame some closure captured, and through that frame's parents. Clear them
+    // so that the reference cycles break.
+    for (auto& held : captured_) {
+      for (Frame* f = held.get(); f != nullptr && !f->swept; f = f->parent.get()) {
+        f->swept = true;
+        f->vars.clear();
+      }
     }
   }
 
@@ -59,15 +63,20 @@ class Evaluator {
     return *kept_json_.back();
   }
 
-  FramePtr make_frame(FramePtr parent) {
-    auto f = std::make_shared<Frame>(std::move(parent));
-    if (frames_.size() >= compact_at_) {
-      frames_.erase(std::remove_if(frames_.begin(), frames_.end(), [](const std::weak_ptr<Frame>& w) { return w.expired(); }),
-                    frames_.end());
-      compact_at_ = std::max<std::size_t>(1024, frames_.size() * 2);
+  FramePtr make_frame(FramePtr parent) { return make_ref<Frame>(std::move(parent)); }
+
+  /// Notes that a closure holds `env`: only such frames can be part of a reference cycle, so
+  /// only they are remembered (most frames, one per lambda call, never are). Held until the
+  /// end, or until a compaction finds that nothing else holds them.
+  void capture(const FramePtr& env) {
+    if (!env || env->captured) return;
+    env->captured = true;
+    if (captured_.size() >= compact_at_) {
+      captured_.erase(std::remove_if(captured_.begin(), captured_.end(), [](const FramePtr& f) { return f.use_count() == 1; }),
+                      captured_.end());
+      compact_at_ = std::max<std::size_t>(1024, captured_.size() * 2);
     }
-    frames_.push_back(f);
-    return f;
+    captured_.push_back(env);
   }
 
   ASL_NOINLINE Value lookup(const FramePtr& env, std::string_view name) const {
@@ -98,9 +107,15 @@ class Evaluator {
 
   /// Applies a function value to arguments, running the trampoline of tail calls.
   Value apply(const Value& proc, std::vector<Value> args, const Value& input, const FramePtr& env) {
-    Value result = apply_inner(proc, std::move(args), input, env);
+    return apply_args(proc, args, input, env);
+  }
+
+  /// apply() on a list the caller keeps (and may reuse, cleared, for its next call): a call made
+  /// per item then allocates no list. The call may move values out of `args`.
+  Value apply_args(const Value& proc, std::vector<Value>& args, const Value& input, const FramePtr& env) {
+    Value result = apply_inner(proc, args, input, env);
     for (;;) {
-      FunctionBox* f = result.as_function();
+      const FunctionBox* f = result.as_function();
       if (!f || f->kind != FunctionKind::Lambda || !f->thunk) break;
       result = run_thunk(*f, input, env);
     }
@@ -141,10 +156,12 @@ class Evaluator {
   ASL_NOINLINE Value run_thunk(const FunctionBox& f, const Value& input, const FramePtr& env) {
     const Node& call = *f.node->lhs;
     Value next = evaluate(*call.lhs, f.input, f.env);
-    std::vector<Value> call_args;
+    std::vector<Value> call_args = take_args();
     for (const auto& a : call.items) call_args.push_back(evaluate(*a, f.input, f.env));
     try {
-      return apply_inner(next, std::move(call_args), input, env);
+      Value r = apply_inner(next, call_args, input, env);
+      give_back(call_args);
+      return r;
     } catch (Error& err) {
       decorate(err, call.position, *call.lhs);
       throw;
@@ -243,7 +260,7 @@ class Evaluator {
   // Function values made by evaluating a regex literal, a lambda or a transform. Kept out of
   // evaluate() so that its stack frame, paid once per nesting level, stays small.
   ASL_NOINLINE Value make_function(const Node& e, const Value& input, const FramePtr& env) {
-    auto f = std::make_shared<FunctionBox>();
+    auto f = make_ref<FunctionBox>();
     f->node = &e;
     if (e.type == NodeType::Regex) {
       f->kind = FunctionKind::Regex;
@@ -251,12 +268,14 @@ class Evaluator {
     } else if (e.type == NodeType::Lambda) {
       f->kind = FunctionKind::Lambda;
       f->input = input;
+      capture(env);
       f->env = env;
       f->params = e.params;
       f->thunk = e.thunk;
       f->signature = e.signature.get();
     } else {
       f->kind = FunctionKind::Transform;
+      capture(env);
       f->env = env;
       f->signature = transform_signature();
     }
@@ -297,6 +316,13 @@ class Evaluator {
         break;
       }
       if (r.is_array()) {
+        if (!last && r.json() != nullptr && r.size() > 0) {
+          // A borrowed array feeds the next step as it is: flattened into a sequence it would be
+          // the same items, copied (`items.qty` over 100k items).
+          input_seq = r;
+          result_seq = std::move(r);
+          break;
+        }
         std::vector<Value> one;
         one.push_back(std::move(r));
         result_seq = finish_step(one, last);
@@ -643,7 +669,7 @@ class Evaluator {
       std::size_t expr_index;
       // Items after the first, gathered in place: appending to `data` each time copied the
       // group so far (quadratic in the group's size).
-      std::shared_ptr<ArrayBox> more;
+      Ref<ArrayBox> more;
     };
     std::vector<Group> groups;
     std::unordered_map<std::string, std::size_t> index;
@@ -805,12 +831,14 @@ class Evaluator {
   ASL_NOINLINE Value eval_function(const Node& e, const Value& input, const FramePtr& env, const Value* applyto) {
     Value proc = evaluate(*e.lhs, input, env);
     if (proc.is_undefined()) not_a_function(e, env, "T1005");
-    std::vector<Value> args;
+    std::vector<Value> args = take_args();
     args.reserve(e.items.size() + (applyto ? 1 : 0));
     if (applyto) args.push_back(*applyto);
     for (const auto& a : e.items) args.push_back(evaluate(*a, input, env));
     try {
-      return apply(proc, std::move(args), input, env);
+      Value r = apply_args(proc, args, input, env);
+      give_back(args);
+      return r;
     } catch (Error& err) {
       decorate(err, e.position, *e.lhs);
       throw;
@@ -827,13 +855,14 @@ class Evaluator {
     }
     Value proc = evaluate(*e.lhs, input, env);
     if (proc.is_undefined()) not_a_function(e, env, "T1007");
-    FunctionBox* f = proc.as_function();
+    const FunctionBox* f = proc.as_function();
     if (f && f->kind == FunctionKind::Lambda) {
-      auto p = std::make_shared<FunctionBox>();
+      auto p = make_ref<FunctionBox>();
       p->kind = FunctionKind::Lambda;
       p->node = f->node;
       p->input = f->input;
       p->env = make_frame(f->env ? f->env : env);
+      capture(p->env);
       for (std::size_t i = 0; i < f->params.size(); ++i) {
         if (i < holes.size() && holes[i]) {
           p->params.push_back(f->params[i]);
@@ -844,7 +873,7 @@ class Evaluator {
       return Value::function(std::move(p));
     }
     if (f && f->kind == FunctionKind::Builtin) {
-      auto p = std::make_shared<FunctionBox>();
+      auto p = make_ref<FunctionBox>();
       p->kind = FunctionKind::Partial;
       p->builtin = f->builtin;
       p->signature = f->signature;
@@ -854,7 +883,7 @@ class Evaluator {
     }
     if (f && f->kind == FunctionKind::Partial) {
       // Partially applying a partial application: its holes take the new arguments in order.
-      auto p = std::make_shared<FunctionBox>();
+      auto p = make_ref<FunctionBox>();
       p->kind = FunctionKind::Partial;
       p->builtin = f->builtin;
       p->signature = f->signature;
@@ -882,7 +911,7 @@ class Evaluator {
     Value func = evaluate(*e.rhs, input, env);
     if (!func.is_function()) throw Error("T2006", e.position).with_value(stringify_for_error(func));
     if (lhs.is_function()) {
-      auto c = std::make_shared<FunctionBox>();
+      auto c = make_ref<FunctionBox>();
       c->kind = FunctionKind::Chain;
       c->first = lhs;
       c->second = func;
@@ -891,8 +920,20 @@ class Evaluator {
     return apply(func, {lhs}, input, env);
   }
 
-  ASL_NOINLINE Value apply_inner(const Value& proc, std::vector<Value> args, const Value& input, const FramePtr& env) {
-    FunctionBox* f = proc.as_function();
+  // Argument lists are leased from a small pool: every call would otherwise allocate one.
+  std::vector<Value> take_args() {
+    if (spare_args_.empty()) return {};
+    std::vector<Value> v = std::move(spare_args_.back());
+    spare_args_.pop_back();
+    return v;
+  }
+  void give_back(std::vector<Value>& v) {
+    v.clear();
+    if (v.capacity() != 0 && v.capacity() <= 64 && spare_args_.size() < 64) spare_args_.push_back(std::move(v));
+  }
+
+  ASL_NOINLINE Value apply_inner(const Value& proc, std::vector<Value>& args, const Value& input, const FramePtr& env) {
+    const FunctionBox* f = proc.as_function();
     if (!f) throw Error("T1006");
     if (f->kind == FunctionKind::Partial) {
       // Fill the `?` holes, in order, with the supplied arguments.
@@ -909,12 +950,12 @@ class Evaluator {
       while (!full.empty() && full.back().is_undefined()) full.pop_back();
       args = std::move(full);
     }
-    if (f->signature) args = validate_signature(*f->signature, args, input);
+    if (f->signature) validate_signature(*f->signature, args, input);
     switch (f->kind) {
       case FunctionKind::Lambda: {
         FramePtr frame = make_frame(f->env);
         frame->vars.reserve(f->params.size());
-        for (std::size_t i = 0; i < f->params.size(); ++i) frame->bind(f->params[i], i < args.size() ? args[i] : Value());
+        for (std::size_t i = 0; i < f->params.size(); ++i) frame->bind(f->params[i], i < args.size() ? std::move(args[i]) : Value());
         return evaluate(*f->node->lhs, f->input, frame);
       }
       case FunctionKind::Builtin:
@@ -1002,7 +1043,8 @@ class Evaluator {
   const BuiltinTable& builtins_;
   Guard guard_;
   double now_ms_;
-  std::vector<std::weak_ptr<Frame>> frames_;
+  std::vector<FramePtr> captured_;
+  std::vector<std::vector<Value>> spare_args_;
   std::size_t compact_at_ = 1024;
   std::vector<std::shared_ptr<const Node>> kept_;
   std::vector<std::shared_ptr<const Json>> kept_json_;

@@ -212,8 +212,12 @@ inline Value sort(CallContext& c, std::vector<Value>& a) {
       return compare_utf16(x.as_string(), y.as_string()) > 0;
     });
   } else {
+    std::vector<Value> args;  // reused by every comparison
     merge_sort(items, [&](const Value& x, const Value& y) {
-      return js_truthy(c.ev.apply(comparator, {x, y}, c.input, c.env));
+      args.clear();
+      args.push_back(x);
+      args.push_back(y);
+      return js_truthy(c.ev.apply_args(comparator, args, c.input, c.env));
     });
   }
   auto out = new_array();

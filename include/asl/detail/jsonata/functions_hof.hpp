@@ -17,11 +17,10 @@
 namespace asl::detail::jsonata::fn {
 
 /// The arguments a callback gets: the value, then index and the whole array when it declares
-/// that many parameters (jsonata-js hofFuncArgs).
-inline std::vector<Value> hof_args(const Value& func, Value v, Value index, const Value& whole) {
+/// that many parameters (jsonata-js hofFuncArgs). Written into `out`, which a loop reuses.
+inline std::vector<Value>& hof_args(std::vector<Value>& out, const Value& func, Value v, Value index, const Value& whole) {
   std::size_t arity = Evaluator::arity_of(func);
-  std::vector<Value> out;
-  out.reserve(arity >= 3 ? 3 : (arity >= 2 ? 2 : 1));
+  out.clear();
   out.push_back(std::move(v));
   if (arity >= 2) out.push_back(std::move(index));
   if (arity >= 3) out.push_back(whole);
@@ -34,8 +33,9 @@ inline Value map(CallContext& c, std::vector<Value>& a) {
   const Value& f = arg(a, 1);
   auto result = new_sequence();
   result->items.reserve(arr.size());
+  std::vector<Value> args;
   for (std::size_t i = 0; i < arr.size(); ++i) {
-    Value r = c.ev.apply(f, hof_args(f, arr.at(i), Value::number(static_cast<double>(i)), arr), c.input, c.env);
+    Value r = c.ev.apply_args(f, hof_args(args, f, arr.at(i), Value::number(static_cast<double>(i)), arr), c.input, c.env);
     if (!r.is_undefined()) result->items.push_back(std::move(r));
   }
   return Value::array(std::move(result));
@@ -46,9 +46,10 @@ inline Value filter(CallContext& c, std::vector<Value>& a) {
   if (arr.is_undefined()) return Value();
   const Value& f = arg(a, 1);
   auto result = new_sequence();
+  std::vector<Value> args;
   for (std::size_t i = 0; i < arr.size(); ++i) {
     Value item = arr.at(i);
-    Value r = c.ev.apply(f, hof_args(f, item, Value::number(static_cast<double>(i)), arr), c.input, c.env);
+    Value r = c.ev.apply_args(f, hof_args(args, f, item, Value::number(static_cast<double>(i)), arr), c.input, c.env);
     if (truthy(r)) result->items.push_back(std::move(item));
   }
   return Value::array(std::move(result));
@@ -60,11 +61,12 @@ inline Value single(CallContext& c, std::vector<Value>& a) {
   const Value& f = arg(a, 1);
   bool found = false;
   Value result;
+  std::vector<Value> args;
   for (std::size_t i = 0; i < arr.size(); ++i) {
     Value item = arr.at(i);
     bool positive = true;
     if (!f.is_undefined()) {
-      positive = truthy(c.ev.apply(f, hof_args(f, item, Value::number(static_cast<double>(i)), arr), c.input, c.env));
+      positive = truthy(c.ev.apply_args(f, hof_args(args, f, item, Value::number(static_cast<double>(i)), arr), c.input, c.env));
     }
     if (positive) {
       if (found) throw Error("D3138").with_index(i);
@@ -90,11 +92,14 @@ inline Value reduce(CallContext& c, std::vector<Value>& a) {
   } else {
     result = arg(a, 2);
   }
+  std::vector<Value> args;
   for (; index < seq.size(); ++index) {
-    std::vector<Value> args{result, seq.at(index)};
+    args.clear();
+    args.push_back(std::move(result));
+    args.push_back(seq.at(index));
     if (arity >= 3) args.push_back(Value::number(static_cast<double>(index)));
     if (arity >= 4) args.push_back(seq);
-    result = c.ev.apply(f, std::move(args), c.input, c.env);
+    result = c.ev.apply_args(f, args, c.input, c.env);
   }
   return result;
 }
@@ -106,8 +111,9 @@ inline Value sift(CallContext& c, std::vector<Value>& a) {
   if (obj.is_object()) {
     std::vector<std::pair<std::string, Value>> members;
     object_for_each(obj, [&](std::string_view k, const Value& v) { members.emplace_back(std::string(k), v); });
+    std::vector<Value> args;
     for (auto& m : members) {
-      Value r = c.ev.apply(f, hof_args(f, m.second, Value::string(m.first), obj), c.input, c.env);
+      Value r = c.ev.apply_args(f, hof_args(args, f, m.second, Value::string(m.first), obj), c.input, c.env);
       if (truthy(r)) result->set(m.first, m.second);
     }
   }
@@ -122,8 +128,9 @@ inline Value each(CallContext& c, std::vector<Value>& a) {
   if (obj.is_object()) {
     std::vector<std::pair<std::string, Value>> members;
     object_for_each(obj, [&](std::string_view k, const Value& v) { members.emplace_back(std::string(k), v); });
+    std::vector<Value> args;
     for (auto& m : members) {
-      Value r = c.ev.apply(f, hof_args(f, m.second, Value::string(m.first), obj), c.input, c.env);
+      Value r = c.ev.apply_args(f, hof_args(args, f, m.second, Value::string(m.first), obj), c.input, c.env);
       if (!r.is_undefined()) result->items.push_back(std::move(r));
     }
   }

@@ -118,7 +118,8 @@ class Parser {
       case TokenType::Variable: n = make_node(NodeType::Variable, t.position, t.text); break;
       case TokenType::String:
         n = make_node(NodeType::String, t.position, t.text);
-        n->literal = Value::string(t.text);
+        n->literal_text = Json(t.text);
+        n->literal = Value::borrow(n->literal_text);
         break;
       case TokenType::Number:
         n = make_node(NodeType::Number, t.position, t.text);

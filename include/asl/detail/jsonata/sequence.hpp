@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -186,8 +187,9 @@ template <class Swap>
 void merge_sort(std::vector<Value>& v, Swap&& swap) {
   if (v.size() <= 1) return;
   std::size_t mid = v.size() / 2;
-  std::vector<Value> left(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid));
-  std::vector<Value> right(v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
+  // Moved, not copied: every slot of v is written again below.
+  std::vector<Value> left(std::make_move_iterator(v.begin()), std::make_move_iterator(v.begin() + static_cast<std::ptrdiff_t>(mid)));
+  std::vector<Value> right(std::make_move_iterator(v.begin() + static_cast<std::ptrdiff_t>(mid)), std::make_move_iterator(v.end()));
   merge_sort(left, swap);
   merge_sort(right, swap);
   std::size_t i = 0, j = 0, k = 0;

@@ -140,7 +140,7 @@ namespace signature_detail {
 // in the order JavaScript's regex engine tries alternatives, so the captures agree with
 // jsonata-js. Signatures are a handful of parameters, so recursion here is shallow.
 inline bool match_from(const std::vector<SignatureParam>& ps, std::size_t pi, std::size_t end_param, std::string_view s,
-                       std::size_t si, bool anchored_end, std::vector<std::size_t>& lens, std::size_t& matched) {
+                       std::size_t si, bool anchored_end, std::size_t* lens, std::size_t& matched) {
   if (pi == end_param) {
     if (anchored_end && si != s.size()) return false;
     matched = si;
@@ -167,27 +167,51 @@ inline bool match_from(const std::vector<SignatureParam>& ps, std::size_t pi, st
 
 }  // namespace signature_detail
 
-/// Checks arguments against a signature and returns them completed (context value inserted,
-/// single values wrapped for `a` parameters), or throws T0410/T0411/T0412.
-inline std::vector<Value> validate_signature(const Signature& sig, const std::vector<Value>& args, const Value& context) {
+/// Checks arguments against a signature and completes them in place (context value inserted,
+/// single values wrapped for `a` parameters, missing trailing ones undefined), or throws
+/// T0410/T0411/T0412. This runs on every built-in call, so the common case (no context value to
+/// insert) edits `args` where it is instead of building a second vector.
+inline void validate_signature(const Signature& sig, std::vector<Value>& args, const Value& context) {
   std::string symbols;
+  symbols.reserve(args.size());
   for (const auto& a : args) symbols += signature_symbol(a);
-  std::vector<std::size_t> lens(sig.params.size(), 0);
+  const std::size_t np = sig.params.size();
+  // Signatures have a handful of parameters: keep the match lengths on the stack.
+  constexpr std::size_t kInline = 16;
+  std::size_t lens_inline[kInline] = {};
+  std::vector<std::size_t> lens_heap;
+  std::size_t* lens = lens_inline;
+  if (np > kInline) {
+    lens_heap.assign(np, 0);
+    lens = lens_heap.data();
+  }
+  // Most calls pass one argument per leading parameter, each of an allowed type, and leave out
+  // only optional trailing ones. The backtracking match tries exactly that first (greedy `?` takes
+  // its argument), so when it fits it is the match: no need to run the matcher.
+  bool simple = args.size() <= np;
+  for (std::size_t i = 0; simple && i < np; ++i) {
+    const SignatureParam& p = sig.params[i];
+    if (i < args.size()) {
+      simple = (p.quant.empty() || (p.quant.size() == 1 && p.quant[0] == '?')) &&
+               p.allowed.find(symbols[i]) != std::string::npos;
+      lens[i] = 1;
+    } else {
+      simple = p.quant.find('?') != std::string::npos;
+      lens[i] = 0;
+    }
+  }
   std::size_t matched = 0;
-  if (!signature_detail::match_from(sig.params, 0, sig.params.size(), symbols, 0, true, lens, matched)) {
+  if (!simple && !signature_detail::match_from(sig.params, 0, np, symbols, 0, true, lens, matched)) {
     // Find how far a growing prefix of the signature still matches: that argument is the bad one.
     std::size_t good_to = 0;
-    for (std::size_t i = 0; i < sig.params.size(); ++i) {
-      std::vector<std::size_t> l2(sig.params.size(), 0);
+    std::vector<std::size_t> l2(np, 0);
+    for (std::size_t i = 0; i < np; ++i) {
       std::size_t m = 0;
-      if (!signature_detail::match_from(sig.params, 0, i + 1, symbols, 0, false, l2, m)) break;
+      if (!signature_detail::match_from(sig.params, 0, i + 1, symbols, 0, false, l2.data(), m)) break;
       good_to = m;
     }
     throw Error("T0410").with_index(good_to + 1);
   }
-  std::vector<Value> out;
-  out.reserve(args.size() + sig.params.size());
-  std::size_t arg_index = 0;
   static const char* const plural[] = {"arrays", "booleans", "functions", "numbers", "objects", "strings"};
   auto type_name = [](const std::string& sub) -> std::string {
     switch (sub.empty() ? ' ' : sub[0]) {
@@ -200,8 +224,20 @@ inline std::vector<Value> validate_signature(const Signature& sig, const std::ve
       default: return "undefined";
     }
   };
+  // Argument k of the completed list is args[k] (as jsonata-js: a parameter that matched nothing
+  // still takes the next argument slot), unless a context value is inserted before it.
+  bool inserts = false;
+  std::size_t total = 0;
+  for (std::size_t pi = 0; pi < np; ++pi) {
+    if (lens[pi] == 0 && sig.params[pi].context) inserts = true;
+    total += lens[pi] == 0 ? 1 : lens[pi];
+  }
+  std::vector<Value> built;
+  if (inserts) built.reserve(total);
+  if (!inserts && total > args.size()) args.resize(total);
+  std::size_t arg_index = 0;
   std::size_t sym_at = 0;
-  for (std::size_t pi = 0; pi < sig.params.size(); ++pi) {
+  for (std::size_t pi = 0; pi < np; ++pi) {
     const SignatureParam& p = sig.params[pi];
     std::string_view group = std::string_view(symbols).substr(sym_at, lens[pi]);
     sym_at += lens[pi];
@@ -209,11 +245,15 @@ inline std::vector<Value> validate_signature(const Signature& sig, const std::ve
       if (p.context) {
         char ct = signature_symbol(context);
         if (p.context_allowed.find(ct) == std::string::npos) throw Error("T0411").with_index(arg_index + 1);
-        out.push_back(context);
+        built.push_back(context);
       } else {
-        out.push_back(arg_index < args.size() ? args[arg_index] : Value());
+        if (inserts) built.push_back(arg_index < args.size() ? args[arg_index] : Value());
         ++arg_index;
       }
+      continue;
+    }
+    if (!inserts && p.type != 'a') {  // nothing to check or wrap: the match said the types fit
+      arg_index += group.size();
       continue;
     }
     for (char single : group) {
@@ -242,12 +282,13 @@ inline std::vector<Value> validate_signature(const Signature& sig, const std::ve
             arg = Value::array(std::move(wrapped));
           }
         }
+        if (!inserts) args[arg_index] = std::move(arg);
       }
-      out.push_back(std::move(arg));
+      if (inserts) built.push_back(std::move(arg));
       ++arg_index;
     }
   }
-  return out;
+  if (inserts) args = std::move(built);
 }
 
 }  // namespace asl::detail::jsonata

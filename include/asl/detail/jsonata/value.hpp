@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "asl/detail/jsonata/error.hpp"
+#include "asl/detail/jsonata/ref.hpp"
 #include "asl/json.hpp"
 
 namespace asl::detail::jsonata {
@@ -25,20 +26,6 @@ class Regex;
 
 /// The JSONata type of a value (what `$type` reports, plus undefined).
 enum class Type : std::uint8_t { Undefined, Null, Boolean, Number, String, Array, Object, Function };
-
-/// Base of the shared payloads. Values inside an evaluation share them; nothing is deep-copied
-/// except by the transform operator (which must mutate its copy).
-class Value;
-
-struct Heap {
-  Heap() = default;
-  Heap(const Heap&) = delete;
-  Heap& operator=(const Heap&) = delete;
-  virtual ~Heap() = default;
-  /// Moves out the values this payload holds, so that a deep structure can be destroyed with a
-  /// loop instead of one destructor call per level.
-  virtual void take_children(std::vector<Value>&) {}
-};
 
 /// Destroys `values` and everything only they keep alive, iteratively.
 inline void release_values(std::vector<Value>& values);
@@ -129,7 +116,7 @@ class Value {
   static Value string(std::string s) {
     Value v;
     v.rep_ = Rep::String;
-    v.h_ = std::make_shared<StringBox>(std::move(s));
+    v.h_ = make_ref<StringBox>(std::move(s));
     return v;
   }
   /// A reference into a JSON document that outlives the evaluation.
@@ -141,19 +128,27 @@ class Value {
     v.j_ = &j;
     return v;
   }
-  static Value array(std::shared_ptr<ArrayBox> a) {
+  static Value array(Ref<ArrayBox> a) {
     Value v;
     v.rep_ = Rep::Array;
     v.h_ = std::move(a);
     return v;
   }
-  static Value object(std::shared_ptr<ObjectBox> o) {
+  static Value object(Ref<ObjectBox> o) {
     Value v;
     v.rep_ = Rep::Object;
     v.h_ = std::move(o);
     return v;
   }
-  static Value function(std::shared_ptr<FunctionBox> f);
+  static Value function(Ref<FunctionBox> f);
+  /// A function value that outlives every evaluation (a built-in): shared by evaluations on
+  /// several threads, so it is pointed to, not counted.
+  static Value static_function(const FunctionBox& f) {
+    Value v;
+    v.rep_ = Rep::Function;
+    v.fb_ = &f;
+    return v;
+  }
 
   Rep rep() const noexcept { return rep_; }
   // Small enough to inline everywhere (it is asked on every step): a table for the owned
@@ -202,8 +197,8 @@ class Value {
   ObjectBox* owned_object() const noexcept {
     return rep_ == Rep::Object ? static_cast<ObjectBox*>(h_.get()) : nullptr;
   }
-  FunctionBox* as_function() const noexcept;
-  const std::shared_ptr<Heap>& heap() const noexcept { return h_; }
+  const FunctionBox* as_function() const noexcept;
+  const Ref<Heap>& heap() const noexcept { return h_; }
 
   /// Array access over both owned and borrowed arrays.
   std::size_t size() const {
@@ -228,25 +223,31 @@ class Value {
   bool same_identity(const Value& o) const noexcept {
     if (rep_ != o.rep_) return false;
     if (rep_ == Rep::Json) return j_ == o.j_;
+    if (rep_ == Rep::Function && !h_) return !o.h_ && fb_ == o.fb_;
     return h_ == o.h_;
   }
 
  private:
   Rep rep_ = Rep::Undefined;
   bool b_ = false;
-  // A number and a borrowed node never coexist: sharing their storage makes a Value 32 bytes.
+  // A number, a borrowed node and a static function never coexist: sharing their storage (and
+  // a one-pointer Ref) makes a Value 24 bytes.
   union {
     double n_ = 0;
     const Json* j_;
+    const FunctionBox* fb_;
   };
-  std::shared_ptr<Heap> h_;
+  Ref<Heap> h_;
 };
 
 /// Variables of one scope (block, lambda call, tuple). Parent links make closures.
-struct Frame {
-  explicit Frame(std::shared_ptr<Frame> p) : parent(std::move(p)) {}
-  std::shared_ptr<Frame> parent;
+/// Counted like the values (ref.hpp): frames belong to one evaluation too.
+struct Frame : Heap {
+  explicit Frame(Ref<Frame> p) : parent(std::move(p)) {}
+  Ref<Frame> parent;
   std::vector<std::pair<std::string, Value>> vars;
+  bool captured = false;  // a closure holds it (the Evaluator breaks cycles through such frames)
+  bool swept = false;     // its variables were cleared when the evaluation ended
 
   const Value* lookup(std::string_view name) const {
     for (const Frame* f = this; f != nullptr; f = f->parent.get()) {
@@ -266,7 +267,7 @@ struct Frame {
     vars.emplace_back(std::string(name), std::move(v));
   }
 };
-using FramePtr = std::shared_ptr<Frame>;
+using FramePtr = Ref<Frame>;
 
 struct FunctionBox : Heap {
   FunctionKind kind = FunctionKind::Lambda;
@@ -289,11 +290,12 @@ struct FunctionBox : Heap {
   const Signature* signature = nullptr;
 };
 
-inline FunctionBox* Value::as_function() const noexcept {
-  return rep_ == Rep::Function ? static_cast<FunctionBox*>(h_.get()) : nullptr;
+inline const FunctionBox* Value::as_function() const noexcept {
+  if (rep_ != Rep::Function) return nullptr;
+  return h_ ? static_cast<const FunctionBox*>(h_.get()) : fb_;
 }
 
-inline Value Value::function(std::shared_ptr<FunctionBox> f) {
+inline Value Value::function(Ref<FunctionBox> f) {
   Value v;
   v.rep_ = Rep::Function;
   v.h_ = std::move(f);
@@ -400,13 +402,13 @@ inline void ObjectBox::erase(std::string_view key) {
   }
 }
 
-inline std::shared_ptr<ArrayBox> new_array() { return std::make_shared<ArrayBox>(); }
-inline std::shared_ptr<ArrayBox> new_sequence() {
-  auto a = std::make_shared<ArrayBox>();
+inline Ref<ArrayBox> new_array() { return make_ref<ArrayBox>(); }
+inline Ref<ArrayBox> new_sequence() {
+  auto a = make_ref<ArrayBox>();
   a->sequence = true;
   return a;
 }
-inline std::shared_ptr<ObjectBox> new_object() { return std::make_shared<ObjectBox>(); }
+inline Ref<ObjectBox> new_object() { return make_ref<ObjectBox>(); }
 
 inline bool same_key(std::string_view a, std::string_view b) noexcept {
   return a.size() == b.size() && std::char_traits<char>::compare(a.data(), b.data(), a.size()) == 0;
