@@ -143,3 +143,50 @@ TEST_CASE("fast paths: a deep structure shared twice per level is destroyed with
   Json arr = eval_value("($x := $reduce([1..100000], function($a, $v) { [[$a], [$a]] }, []); 2)");
   CHECK(arr == 2);
 }
+
+TEST_CASE("fast paths: field paths, constant indexes, aggregates and built-in calls agree with jsonata-js", "[jsonata][api]") {
+  // Field paths over input objects are member lookups (Evaluator::field_path), aggregates read
+  // borrowed arrays in place, and most built-in calls skip the signature matcher; each case falls
+  // on one side of those shortcuts or the other. Expected: jsonata-js 2.2.2 on the same input.
+  const Json input = Json::parse(
+      R"J({"items":[{"name":"alpha","qty":1,"tags":["x","y"],"m":[[1,2],[3]],"n":null,"o":{"p":{"q":5}}},{"name":"bravo")J"
+      R"J(,"qty":2.5,"tags":["z"],"m":[[4]],"n":1,"o":{"p":{"q":[6,7]}}}],"a":{"b":[{"c":1},{"c":2}]},"s":"str","t":true)J"
+      R"J(,"z":null,"deep":{"x":{"y":{"z":"w"}}}})J");
+  const Json cases = Json::parse(
+      R"J([["deep.x.y.z",{"value":"w"}],["deep.x.y",{"value":{"z":"w"}}],["deep.x.nope.z",{"undefined":true}],["s.x",{"u)J"
+      R"J(ndefined":true}],["t.x",{"undefined":true}],["z.x",{"undefined":true}],["s[0]",{"value":"str"}],["s[-1]",{"val)J"
+      R"J(ue":"str"}],["s[1]",{"undefined":true}],["items[0].name",{"value":"alpha"}],["items.tags[0]",{"value":["x","z")J"
+      R"J(]}],["items.tags[-1]",{"value":["y","z"]}],["items.tags[5]",{"undefined":true}],["items.m[0]",{"value":[1,2,4])J"
+      R"J(}],["items[0].m[0]",{"value":[1,2]}],["items[0].m[1][0]",{"value":3}],["a.b[0].c",{"value":1}],["a.b[-1].c",{")J"
+      R"J(value":2}],["a.b[2].c",{"undefined":true}],["a.b.c",{"value":[1,2]}],["items[0].o.p.q",{"value":5}],["items[1])J"
+      R"J(.o.p.q",{"value":[6,7]}],["items.o.p.q",{"value":[5,6,7]}],["items[0].n",{"value":null}],["items[0].n.x",{"und)J"
+      R"J(efined":true}],["($v := items[0]; $v.o.p.q)",{"value":5}],["($v := {'k': {'j': 3}}; $v.k.j)",{"value":3}],["($)J"
+      R"J(v := items; $v.name)",{"value":["alpha","bravo"]}],["items.($.name)",{"value":["alpha","bravo"]}],["$$.deep.x.)J"
+      R"J(y.z",{"value":"w"}],["items[0].tags[0.7]",{"value":"x"}],["items[0].tags[-0.5]",{"value":"y"}],["$sum(items.qt)J"
+      R"J(y)",{"value":3.5}],["$max(items.qty)",{"value":2.5}],["$min(items.qty)",{"value":1}],["$average(items.qty)",{")J"
+      R"J(value":1.75}],["$sum([1..5])",{"value":15}],["$sum([])",{"value":0}],["$string(5)",{"value":"5"}],["$substring)J"
+      R"J(('hello', 1)",{"value":"ello"}],["$substring('hello', 1, 2)",{"value":"el"}],["$sum(items.name)",{"error":"T04)J"
+      R"J(12"}],["$max(['a'])",{"error":"T0412"}],["$count(items.tags)",{"value":3}],["($f := function($x){ $x.o.p.q }; )J"
+      R"J(items.$f($))",{"value":[5,6,7]}],["deep.x[0].y",{"value":{"z":"w"}}],["deep.x[1].y",{"undefined":true}],["t[0])J"
+      R"J(",{"value":true}],["z[0]",{"value":null}],["($n := 5; $n.x)",{"undefined":true}],["items[0].tags[0][0]",{"valu)J"
+      R"J(e":"x"}],["$uppercase(s)",{"value":"STR"}],["$length(s)",{"value":3}],["$join(items.name, '-')",{"value":"alph)J"
+      R"J(a-bravo"}],["$map(items, function($v, $i) { $v.qty + $i })",{"value":[1,3.5]}],["$reduce(items, function($a, $)J"
+      R"J(v) { $a + $v.qty }, 10)",{"value":13.5}],["$sort(items, function($a, $b) { $a.qty < $b.qty }).name",{"value":[)J"
+      R"J("bravo","alpha"]}],["items{name: qty}",{"value":{"alpha":1,"bravo":2.5}}],["items.{'n': name, 't': tags[0]}",{)J"
+      R"J("value":[{"n":"alpha","t":"x"},{"n":"bravo","t":"z"}]}]])J");
+  for (const auto& c : cases) {
+    const std::string expr = c[0].get<std::string>();
+    const Json& want = c[1];
+    INFO(expr);
+    ja::Result r = ja::compile(expr).evaluate(input);
+    if (want.contains("error")) {
+      REQUIRE(r.is_error());
+      CHECK(r.error().code == want["error"].get<std::string>());
+    } else if (want.contains("undefined")) {
+      CHECK(r.is_undefined());
+    } else {
+      REQUIRE(r.has_value());
+      CHECK(r.value() == want["value"]);
+    }
+  }
+}

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -34,6 +35,8 @@ namespace asl::detail::jsonata {
 /// the guard and the frames made along the way.
 class Evaluator {
  public:
+  /// `now_ms` is what `$now()`/`$millis()` give; NaN: the clock, read at the first such call
+  /// (most evaluations never ask, and a clock read is a good part of a small one's cost).
   Evaluator(const BuiltinTable& builtins, const EvalLimits& limits, double now_ms)
       : builtins_(builtins), guard_(limits), now_ms_(now_ms) {}
 
@@ -47,13 +50,20 @@ class Evaluator {
     for (auto& held : captured_) {
       for (Frame* f = held.get(); f != nullptr && !f->swept; f = f->parent.get()) {
         f->swept = true;
-        f->vars.clear();
+        f->clear();
       }
     }
   }
 
   Guard& guard() { return guard_; }
-  double now_ms() const { return now_ms_; }
+  double now_ms() {
+    if (std::isnan(now_ms_)) {
+      now_ms_ = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+    }
+    return now_ms_;
+  }
   const BuiltinTable& builtins() const { return builtins_; }
   /// Keeps trees parsed at run time (by `$eval`) alive as long as lambdas may point into them.
   void keep_alive(std::shared_ptr<const Node> tree) { kept_.push_back(std::move(tree)); }
@@ -290,6 +300,83 @@ class Evaluator {
  public:
  private:
   ASL_NOINLINE Value eval_path(const Node& e, const Value& input, const FramePtr& env) {
+    if (!e.group && !e.keep_array && !e.keep_singleton_array && !e.tuple) {
+      const Json* found = nullptr;
+      if (field_path(e, input, env, found)) return found ? Value::borrow(*found) : Value();
+    }
+    return eval_path_general(e, input, env);
+  }
+
+  /// The paths most expressions are made of: field names, perhaps after a variable, perhaps with
+  /// a constant index (`price`, `$v.qty`, `order.customer.name`, `tags[0]`), over input objects.
+  /// Each step is a member lookup, counted as evaluate() would count it. Returns false, having
+  /// changed nothing, when the path or the data is not of that shape (an array on the way, a
+  /// value built by the evaluation): the general walk then gives the answer.
+  bool field_path(const Node& e, const Value& input, const FramePtr& env, const Json*& found) {
+    const std::size_t n = e.items.size();
+    std::size_t k = 0;
+    const Json* cur = input.json();
+    if (n > 1 && e.items[0]->type == NodeType::Variable && !e.items[0]->value.empty() && plain_step(*e.items[0])) {
+      const Value* v = env ? env->lookup(e.items[0]->value) : nullptr;
+      if (v == nullptr) return false;
+      cur = v->json();
+      k = 1;
+      guard_.enter();  // as evaluate() of the variable step would
+      guard_.leave();
+    }
+    if (cur == nullptr || !cur->is_object()) return false;
+    for (std::size_t i = k; i < n; ++i) {
+      const Node& step = *e.items[i];
+      if (!is_plain_name(step) || !plain_step(step)) return false;
+      if (step.stages.size() > 1 || (step.stages.size() == 1 && !constant_index(step.stages[0]))) return false;
+    }
+    // The shape fits and the first value is an object: walk it.
+    for (std::size_t i = k; i < n; ++i) {
+      const Node& step = *e.items[i];
+      if (cur == nullptr) break;  // a missing member: the path is undefined
+      if (!cur->is_object()) {
+        if (cur->is_array()) return false;  // mapping over an array: the general walk
+        cur = nullptr;                      // a field of a scalar: undefined
+        break;
+      }
+      DepthScope depth(guard_);
+      std::size_t hint = 0;
+      cur = json_member(*cur, step.value, hint);
+      if (cur != nullptr && !step.stages.empty()) {
+        // `[n]` on a member: that item of an array (undefined past either end), the value itself
+        // for [0]/[-1] of a non-array. An array item that is itself an array is flattened by the
+        // general walk's rules: leave it to that.
+        double idx = std::floor(step.stages[0].expr->literal.as_number());
+        if (cur->is_array()) {
+          const double size = static_cast<double>(cur->size());
+          if (idx < 0) idx += size;
+          if (!(idx >= 0 && idx < size)) {
+            cur = nullptr;
+            break;
+          }
+          const Json& item = (*cur)[static_cast<std::size_t>(idx)];
+          if (item.is_array()) return false;
+          cur = &item;
+        } else if (!(idx == 0 || idx == -1)) {
+          cur = nullptr;
+          break;
+        }
+      }
+      if (cur != nullptr && cur->is_array() && i + 1 < n) return false;
+    }
+    if (cur != nullptr && cur->is_array()) return false;  // an array result keeps the general rules
+    found = cur;
+    return true;
+  }
+
+  // A step with nothing that makes a path build tuples or sequences of its own.
+  static bool plain_step(const Node& step) {
+    return step.predicates.empty() && !step.group && !step.keep_array && !step.tuple && step.focus.empty() &&
+           !step.ancestor && !step.has_index && !step.cons_array;
+  }
+  static bool constant_index(const Stage& st) { return st.expr && st.expr->type == NodeType::Number; }
+
+  Value eval_path_general(const Node& e, const Value& input, const FramePtr& env) {
     Value input_seq;
     Value result_seq;
     bool tuple_mode = false;
@@ -306,7 +393,17 @@ class Evaluator {
       if (step.type == NodeType::Sort || !step.stages.empty() || step.tuple || !step.focus.empty() || step.ancestor ||
           step.has_index || (first && step.cons_array) || (cur.is_array() && !(first && step.type == NodeType::Variable)))
         break;
-      Value r = evaluate(step, cur, env);
+      Value r;
+      const Json* obj = cur.json();
+      if (obj != nullptr && obj->is_object() && is_plain_name(step)) {
+        // A field of an input object (`price` inside a filter): a member lookup; evaluate() would
+        // add only its dispatch and the sequence handling a borrowed member never needs.
+        DepthScope depth(guard_);
+        std::size_t hint = 0;
+        if (const Json* member = json_member(*obj, step.value, hint)) r = Value::borrow(*member);
+      } else {
+        r = evaluate(step, cur, env);
+      }
       ++start;
       const bool last = start == e.items.size();
       if (r.is_undefined()) {
@@ -393,16 +490,25 @@ class Evaluator {
     results.reserve(n);
     // A plain field name over input objects (`items.qty`) is a member lookup; evaluate() would add
     // only its depth count and the sequence handling that a borrowed member never needs.
-    const bool plain_name = step.type == NodeType::Name && step.predicates.empty() && !step.group && !step.keep_array;
+    const bool plain_name = is_plain_name(step);
+    // The items are read where they are (a borrowed array's nodes, an owned array's values).
+    const Json* borrowed = input.json();
+    const ArrayBox* owned = input.owned_array();
+    if (owned && owned->range_count > 0) owned = nullptr;  // a lazy range: through at()
     std::size_t hint = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      Value item = input.at(i);
+      const Json* j = nullptr;
+      if (plain_name) j = borrowed ? &(*borrowed)[i] : (owned ? owned->items[i].json() : input.at(i).json());
       Value r;
-      if (const Json* j = plain_name ? item.json() : nullptr; j && j->is_object()) {
+      if (j && j->is_object()) {
         DepthScope depth(guard_);
         if (const Json* member = json_member(*j, step.value, hint)) r = Value::borrow(*member);
+      } else if (borrowed) {
+        r = evaluate(step, Value::borrow((*borrowed)[i]), env);
+      } else if (owned) {
+        r = evaluate(step, owned->items[i], env);
       } else {
-        r = evaluate(step, item, env);
+        r = evaluate(step, input.at(i), env);
       }
       for (const auto& st : step.stages) {
         if (st.expr) r = eval_filter(*st.expr, r, env);
@@ -410,6 +516,11 @@ class Evaluator {
       if (!r.is_undefined()) results.push_back(std::move(r));
     }
     return finish_step(results, last);
+  }
+
+  /// A field name with nothing attached: over an input object, a member lookup.
+  static bool is_plain_name(const Node& step) {
+    return step.type == NodeType::Name && step.predicates.empty() && !step.group && !step.keep_array;
   }
 
   /// A step's results (undefined ones dropped) as the step's sequence: flattened one level,
@@ -456,7 +567,7 @@ class Evaluator {
 
   FramePtr frame_from_tuple(const FramePtr& env, const Value& tuple) {
     FramePtr f = make_frame(env);
-    object_for_each(tuple, [&](std::string_view k, const Value& v) { f->vars.emplace_back(std::string(k), v); });
+    object_for_each(tuple, [&](std::string_view k, const Value& v) { f->add(std::string(k), v); });
     return f;
   }
 
@@ -954,7 +1065,6 @@ class Evaluator {
     switch (f->kind) {
       case FunctionKind::Lambda: {
         FramePtr frame = make_frame(f->env);
-        frame->vars.reserve(f->params.size());
         for (std::size_t i = 0; i < f->params.size(); ++i) frame->bind(f->params[i], i < args.size() ? std::move(args[i]) : Value());
         return evaluate(*f->node->lhs, f->input, frame);
       }

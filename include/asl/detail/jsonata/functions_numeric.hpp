@@ -27,7 +27,7 @@ inline Value sum(CallContext&, std::vector<Value>& a) {
   const Value& arr = arg(a, 0);
   if (arr.is_undefined()) return Value();
   double total = 0;
-  for (std::size_t i = 0; i < arr.size(); ++i) total += arr.at(i).as_number();
+  for_each_number(arr, [&](double x) { total += x; });
   return Value::number(total);
 }
 
@@ -41,7 +41,7 @@ inline Value max(CallContext&, std::vector<Value>& a) {
   const Value& arr = arg(a, 0);
   if (arr.is_undefined() || arr.size() == 0) return Value();
   double m = -HUGE_VAL;
-  for (std::size_t i = 0; i < arr.size(); ++i) m = std::max(m, arr.at(i).as_number());
+  for_each_number(arr, [&](double x) { m = std::max(m, x); });
   return Value::number(m);
 }
 
@@ -49,7 +49,7 @@ inline Value min(CallContext&, std::vector<Value>& a) {
   const Value& arr = arg(a, 0);
   if (arr.is_undefined() || arr.size() == 0) return Value();
   double m = HUGE_VAL;
-  for (std::size_t i = 0; i < arr.size(); ++i) m = std::min(m, arr.at(i).as_number());
+  for_each_number(arr, [&](double x) { m = std::min(m, x); });
   return Value::number(m);
 }
 
@@ -57,7 +57,7 @@ inline Value average(CallContext&, std::vector<Value>& a) {
   const Value& arr = arg(a, 0);
   if (arr.is_undefined() || arr.size() == 0) return Value();
   double total = 0;
-  for (std::size_t i = 0; i < arr.size(); ++i) total += arr.at(i).as_number();
+  for_each_number(arr, [&](double x) { total += x; });
   return Value::number(total / static_cast<double>(arr.size()));
 }
 

@@ -24,8 +24,10 @@ struct EvalLimits {
 /// The running counters of one evaluation.
 class Guard final : public StepCounter {
  public:
-  explicit Guard(const EvalLimits& l) : limits_(l), start_(std::chrono::steady_clock::now()) {
+  explicit Guard(const EvalLimits& l) : limits_(l) {
     if (limits_.max_depth == 0) limits_.max_depth = 1000;
+    // Only a time limit needs the start time (a clock read is much of a small evaluation's cost).
+    if (limits_.time_limit.count() > 0) start_ = std::chrono::steady_clock::now();
   }
 
   void enter() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,7 +22,26 @@ struct SignatureParam {
   bool context = false;  // `-`: take the context value when the argument is missing
   std::string context_allowed;
   std::string subtype;   // `a<n>`: element type
+  // Derived once the signature is parsed, for the check every call makes (validate_signature).
+  std::uint16_t allowed_bits = 0;  // `allowed` as a set of symbol_bit()s
+  bool single = false;             // quant is "" or "?": one argument, taken greedily when present
+  bool optional = false;           // quant lets it match nothing
 };
+
+/// A type symbol as one bit (the symbols signature_symbol() gives).
+inline std::uint16_t symbol_bit(char c) {
+  switch (c) {
+    case 'a': return 1u << 0;
+    case 's': return 1u << 1;
+    case 'n': return 1u << 2;
+    case 'b': return 1u << 3;
+    case 'l': return 1u << 4;
+    case 'f': return 1u << 5;
+    case 'o': return 1u << 6;
+    case 'm': return 1u << 7;
+    default: return 0;
+  }
+}
 
 struct Signature {
   std::string definition;
@@ -116,6 +136,11 @@ inline Signature parse_signature(std::string_view sig) {
       default: break;
     }
   }
+  for (SignatureParam& p : out.params) {
+    for (char c : p.allowed) p.allowed_bits = static_cast<std::uint16_t>(p.allowed_bits | symbol_bit(c));
+    p.single = p.quant.empty() || p.quant == "?";
+    p.optional = p.quant.find('?') != std::string::npos;
+  }
   return out;
 }
 
@@ -132,6 +157,39 @@ inline char signature_symbol(const Value& v) {
     case Type::Undefined: return 'm';
   }
   return 'm';
+}
+
+/// Whether every item of an array has the type symbol `sym` (checked for `a<n>` and the like on
+/// every call, so a borrowed array's nodes are read in place).
+inline bool all_items_are(const Value& arr, char sym) {
+  if (const Json* j = arr.json()) {
+    for (const Json& item : *j) {
+      char s = 'm';
+      switch (item.type()) {
+        case Json::value_t::number_integer:
+        case Json::value_t::number_unsigned:
+        case Json::value_t::number_float: s = 'n'; break;
+        case Json::value_t::string: s = 's'; break;
+        case Json::value_t::boolean: s = 'b'; break;
+        case Json::value_t::null: s = 'l'; break;
+        case Json::value_t::array: s = 'a'; break;
+        case Json::value_t::object: s = 'o'; break;
+        default: break;
+      }
+      if (s != sym) return false;
+    }
+    return true;
+  }
+  if (const ArrayBox* a = arr.owned_array(); a && a->range_count == 0) {
+    for (const Value& v : a->items) {
+      if (signature_symbol(v) != sym) return false;
+    }
+    return true;
+  }
+  for (std::size_t k = 0; k < arr.size(); ++k) {
+    if (signature_symbol(arr.at(k)) != sym) return false;
+  }
+  return true;
 }
 
 namespace signature_detail {
@@ -172,10 +230,30 @@ inline bool match_from(const std::vector<SignatureParam>& ps, std::size_t pi, st
 /// T0410/T0411/T0412. This runs on every built-in call, so the common case (no context value to
 /// insert) edits `args` where it is instead of building a second vector.
 inline void validate_signature(const Signature& sig, std::vector<Value>& args, const Value& context) {
+  const std::size_t np = sig.params.size();
+  {
+    // Most calls pass one argument of an allowed type per leading parameter, none needing to be
+    // wrapped in an array, and leave out optional trailing parameters that take no context
+    // value. The backtracking match below would find exactly that first (a greedy `?` takes its
+    // argument), and the completed list is the arguments padded with undefined.
+    const std::size_t k = args.size();
+    bool fast = k <= np;
+    for (std::size_t i = 0; fast && i < np; ++i) {
+      const SignatureParam& p = sig.params[i];
+      if (i < k) {
+        fast = p.single && p.type != 'a' && (p.allowed_bits & symbol_bit(signature_symbol(args[i]))) != 0;
+      } else {
+        fast = p.optional && !p.context;
+      }
+    }
+    if (fast) {
+      if (np > k) args.resize(np);
+      return;
+    }
+  }
   std::string symbols;
   symbols.reserve(args.size());
   for (const auto& a : args) symbols += signature_symbol(a);
-  const std::size_t np = sig.params.size();
   // Signatures have a handful of parameters: keep the match lengths on the stack.
   constexpr std::size_t kInline = 16;
   std::size_t lens_inline[kInline] = {};
@@ -268,11 +346,7 @@ inline void validate_signature(const Signature& sig, std::vector<Value>& args, c
               ok = false;
             } else if (single == 'a' && arg.size() > 0) {
               char item = signature_symbol(arg.at(0));
-              if (item != p.subtype[0]) {
-                ok = false;
-              } else {
-                for (std::size_t k = 0; k < arg.size() && ok; ++k) ok = signature_symbol(arg.at(k)) == item;
-              }
+              ok = item == p.subtype[0] && all_items_are(arg, item);
             }
           }
           if (!ok) throw Error("T0412").with_index(arg_index + 1).with_type(type_name(p.subtype));

@@ -240,32 +240,74 @@ class Value {
   Ref<Heap> h_;
 };
 
+inline bool same_key(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  // Keys are mostly short: a loop here costs less than the call to memcmp.
+  if (a.size() <= 16) {
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  return std::char_traits<char>::compare(a.data(), b.data(), a.size()) == 0;
+}
+
 /// Variables of one scope (block, lambda call, tuple). Parent links make closures.
 /// Counted like the values (ref.hpp): frames belong to one evaluation too.
 struct Frame : Heap {
   explicit Frame(Ref<Frame> p) : parent(std::move(p)) {}
   Ref<Frame> parent;
-  std::vector<std::pair<std::string, Value>> vars;
   bool captured = false;  // a closure holds it (the Evaluator breaks cycles through such frames)
   bool swept = false;     // its variables were cleared when the evaluation ended
 
   const Value* lookup(std::string_view name) const {
     for (const Frame* f = this; f != nullptr; f = f->parent.get()) {
-      for (auto it = f->vars.rbegin(); it != f->vars.rend(); ++it) {
-        if (it->first == name) return &it->second;
-      }
+      if (const Value* v = f->find(name)) return v;
+    }
+    return nullptr;
+  }
+  /// This frame's own variable `name`, or nullptr.
+  const Value* find(std::string_view name) const {
+    const std::size_t in = count_ < kInline ? count_ : kInline;
+    for (std::size_t i = 0; i < in; ++i) {
+      if (same_key(inline_[i].first, name)) return &inline_[i].second;
+    }
+    for (const auto& kv : more_) {
+      if (same_key(kv.first, name)) return &kv.second;
     }
     return nullptr;
   }
   void bind(std::string_view name, Value v) {
-    for (auto& kv : vars) {
-      if (kv.first == name) {
-        kv.second = std::move(v);
-        return;
-      }
+    if (const Value* existing = find(name)) {
+      *const_cast<Value*>(existing) = std::move(v);
+      return;
     }
-    vars.emplace_back(std::string(name), std::move(v));
+    add(std::string(name), std::move(v));
   }
+  /// Adds a variable the frame does not have yet.
+  void add(std::string name, Value v) {
+    if (count_ < kInline) {
+      inline_[count_].first = std::move(name);
+      inline_[count_].second = std::move(v);
+    } else {
+      more_.emplace_back(std::move(name), std::move(v));
+    }
+    ++count_;
+  }
+  /// Drops every variable (what they alone kept alive goes with them).
+  void clear() {
+    for (auto& kv : inline_) kv.second = Value();
+    more_.clear();
+    count_ = 0;
+  }
+
+ private:
+  // A lambda call's parameters and a block's bindings are a handful: kept in the frame itself,
+  // a call makes one allocation, not two.
+  static constexpr std::size_t kInline = 3;
+  std::size_t count_ = 0;
+  std::pair<std::string, Value> inline_[kInline];
+  std::vector<std::pair<std::string, Value>> more_;
 };
 using FramePtr = Ref<Frame>;
 
@@ -410,9 +452,6 @@ inline Ref<ArrayBox> new_sequence() {
 }
 inline Ref<ObjectBox> new_object() { return make_ref<ObjectBox>(); }
 
-inline bool same_key(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::char_traits<char>::compare(a.data(), b.data(), a.size()) == 0;
-}
 
 /// A member of a borrowed object, or nullptr. The member at index `hint` is tried first and
 /// `hint` is set to where the key was found: the objects of one array mostly share their key
@@ -457,6 +496,23 @@ void object_for_each(const Value& obj, F&& f) {
     return;
   }
   for (const auto& kv : obj.json()->items()) f(std::string_view(kv.key()), Value::borrow(kv.value()));
+}
+
+/// Calls f(number) for every item of an array as a number (NaN for one that is not), reading a
+/// borrowed array's nodes in place: aggregates over 100k input items make no Value per item.
+template <class F>
+void for_each_number(const Value& arr, F&& f) {
+  if (const Json* j = arr.json()) {
+    for (const Json& item : *j) f(item.is_number() ? item.get<double>() : std::nan(""));
+    return;
+  }
+  const ArrayBox* a = arr.owned_array();
+  if (a == nullptr) return;
+  if (a->range_count > 0) {
+    for (std::size_t i = 0; i < a->range_count; ++i) f(a->range_first + static_cast<double>(i));
+    return;
+  }
+  for (const Value& v : a->items) f(v.as_number());
 }
 
 inline std::size_t object_size(const Value& obj) {

@@ -102,6 +102,20 @@ inline Json to_json(const Value& root, bool nonfinite_as_strings = false) {
     Json* slot;
   };
   Json out;
+  const Type root_type = root.type();
+  if (root_type != Type::Array && root_type != Type::Object) {
+    // A scalar result (most of them): no work list.
+    switch (root_type) {
+      case Type::Boolean: return Json(root.as_bool());
+      case Type::Number:
+        if (const Json* j = root.json()) return *j;
+        if (nonfinite_as_strings && !std::isfinite(root.as_number())) return Json(js_number_to_string(root.as_number()));
+        return number_to_json(root.as_number());
+      case Type::String: return Json(std::string(root.as_string()));
+      case Type::Function: return Json("");
+      default: return Json(nullptr);
+    }
+  }
   std::vector<Item> todo;
   todo.push_back({root, &out});
   while (!todo.empty()) {
