@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
     for (auto& [n, x] : index.executions())
       if (x.memo)
         x.memo->each_task([&](const asl::detail::FactKey& k, const asl::detail::RecordedTask& t) {
-          if (t.result) finished.insert(Key{k.frame, k.step, k.attempt});
+          if (t.ended()) finished.insert(Key{k.frame, k.step, k.attempt});
         });
   }
   const int ledger = ::open((dir + "/ledger.txt").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);

@@ -1,7 +1,8 @@
 // Engine tests: durable executions (EngineOptions::journal). A pipeline is "killed" at every
 // record boundary of its journal and recovered from that prefix; it must end as the uncrashed
 // run did, without calling again a task whose result was recorded. Also: idempotent start by
-// name, a callback token across a restart, a stopped journal, EXPRESS left alone, FileJournal.
+// name, a callback token across a restart, a stopped journal, EXPRESS left alone, FileJournal,
+// a recorded result kept as text and replayed exactly (a corrupt one fails, never crashes).
 // SPDX-License-Identifier: MIT
 #include "support/catch.hpp"
 
@@ -22,6 +23,7 @@
 #include "asl/detail/durable/execution_index.hpp"
 #include "support/idempotency_key.hpp"
 #include "support/journal_cut.hpp"
+#include "support/json_identical.hpp"
 
 using asl::Json;
 using asl::testing::MemoryJournal;
@@ -172,7 +174,7 @@ TEST_CASE("durable: killed after any record, a pipeline resumes and ends as the 
     // No task whose result was recorded is called again.
     for (const auto& [key, n] : ledger.calls) {
       const asl::detail::RecordedTask* t = memo->find_task(asl::testing::fact_key_of(key));
-      CHECK_FALSE((t && t->result));
+      CHECK_FALSE((t && t->ended()));
       CHECK(n == 1);
     }
     // And the journal now holds the whole run: a second recovery finds nothing to do.
@@ -495,4 +497,131 @@ TEST_CASE("durable: an at-most-once task is synced before its call and never cal
   CHECK(charges == 1);  // not called again: the interrupted attempt failed, and Catch took it
   CHECK(r.output["error"]["Error"] == "States.TaskFailed");
   CHECK(r.output["review"] == "needs a human");
+}
+
+namespace {
+
+constexpr const char* one_task = R"J({"StartAt": "Make", "States": {
+  "Make": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:make", "End": true}}})J";
+
+/// A journal of `machine` run to its end, as its records.
+std::vector<std::string> one_run(const asl::StateMachine& machine) {
+  auto journal = std::make_shared<MemoryJournal>();
+  asl::Engine engine(options(true, journal));
+  REQUIRE(engine.start(machine, Json::object(), named("make-1")).get().status == asl::Status::succeeded);
+  return journal->records();
+}
+
+/// The position of the (only) task_result record.
+std::size_t task_result_record(const std::vector<std::string>& records) {
+  for (std::size_t i = 0; i < records.size(); ++i)
+    if (!records[i].empty() &&
+        static_cast<asl::detail::durable::RecordKind>(records[i][0]) == asl::detail::durable::RecordKind::task_result)
+      return i;
+  return records.size();
+}
+
+}  // namespace
+
+TEST_CASE("durable: a recorded task result is kept as its text and replays exactly as returned", "[durable]") {
+  // Unicode (an escaped NUL, a surrogate pair), 64-bit integers at both ends, a number past them
+  // (a double), doubles that must keep their bits and their type (1.0, -0.0), empty containers.
+  const Json value = Json::parse(R"J({"text": "caf\u00e9 \ud83d\ude00 \u65e5\u672c \u0000 \"q\" \\ \/ \t",
+      "raw": "žluťoučký kůň 🐎", "max": 18446744073709551615, "min": -9223372036854775808,
+      "past": 123456789012345678901234567890, "tenth": 0.1, "third": 0.3333333333333333, "one": 1.0,
+      "neg0": -0.0, "tiny": 5e-324, "nested": [[{"a": []}], {}, null, true, false]})J");
+  int calls = 0;
+  asl::HandlerRegistry tasks;
+  tasks.add("arn:aws:lambda:us-east-1:123456789012:function:make",
+            [&](const Json&, asl::TaskContext&) -> asl::Result<Json> {
+              ++calls;
+              return value;
+            });
+  const auto machine = asl::StateMachine::parse(one_task, tasks);
+  const std::vector<std::string> records = one_run(machine);
+  REQUIRE(calls == 1);
+  const std::size_t k = task_result_record(records);
+  REQUIRE(k < records.size());
+
+  // Killed right after the result was recorded: the memo holds it as text, not parsed.
+  const asl::testing::JournalCut c = asl::testing::cut_journal(records, k + 1);
+  REQUIRE(c.started);
+  REQUIRE_FALSE(c.ended);
+  int recorded = 0;
+  c.memo->each_task([&](const asl::detail::FactKey&, const asl::detail::RecordedTask& t) {
+    ++recorded;
+    CHECK(t.ended());
+    REQUIRE(t.output);
+    CHECK_FALSE(t.error);
+    CHECK(Json::parse(*t.output) == value);
+    const asl::Result<Json> r = t.result();
+    REQUIRE(r);
+    CHECK(asl::testing::identical(*r, value));
+  });
+  CHECK(recorded == 1);
+
+  auto cut = std::make_shared<MemoryJournal>(c.records);
+  asl::Engine engine(options(true, cut));
+  std::vector<asl::Execution> resumed = engine.recover(tasks);
+  REQUIRE(resumed.size() == 1);
+  const asl::ExecutionResult r = resumed[0].get();
+  REQUIRE(r.status == asl::Status::succeeded);
+  CHECK(asl::testing::identical(r.output, value));
+  CHECK(calls == 1);  // replayed, not called again
+}
+
+TEST_CASE("durable: a recorded task result that is not JSON fails the resumed execution, never crashes",
+          "[durable]") {
+  int calls = 0;
+  asl::HandlerRegistry tasks;
+  tasks.add("arn:aws:lambda:us-east-1:123456789012:function:make",
+            [&](const Json&, asl::TaskContext&) -> asl::Result<Json> {
+              ++calls;
+              return Json{{"ok", true}};
+            });
+  const auto machine = asl::StateMachine::parse(one_task, tasks);
+  std::vector<std::string> records = one_run(machine);
+  const std::size_t k = task_result_record(records);
+  REQUIRE(k < records.size());
+  records.resize(k + 1);
+
+  // The same record with its result text cut short (as another format could have written it:
+  // the record passed its checksum).
+  namespace d = asl::detail::durable;
+  d::RecordReader in(records[k]);
+  in.u8();
+  const std::uint64_t number = in.varint(), frame = in.varint();
+  const std::uint32_t step = in.u32(), attempt = in.u32(), state = in.u32();
+  const std::uint8_t flags = in.u8();
+  const std::string_view text = in.text();
+  REQUIRE(in.ok());
+  REQUIRE(in.at_end());
+  REQUIRE((flags & d::result_ok) != 0);
+  REQUIRE(text == R"({"ok":true})");
+  std::string corrupt;
+  d::RecordWriter w(corrupt);
+  w.kind(d::RecordKind::task_result);
+  w.varint(number);
+  w.varint(frame);
+  w.varint(step);
+  w.varint(attempt);
+  w.varint(state);
+  w.u8(flags);
+  w.text(R"({"ok":tru)");
+  records[k] = corrupt;
+
+  // Recovery reads it (the text is not parsed there) ...
+  const asl::testing::JournalCut c = asl::testing::cut_journal(records, records.size());
+  REQUIRE(c.started);
+  REQUIRE_FALSE(c.ended);
+  // ... and the attempt's replay fails the execution with a clear States.Runtime, uncaught.
+  auto cut = std::make_shared<MemoryJournal>(records);
+  asl::Engine engine(options(true, cut));
+  std::vector<asl::Execution> resumed = engine.recover(tasks);
+  REQUIRE(resumed.size() == 1);
+  const asl::ExecutionResult r = resumed[0].get();
+  CHECK(r.status == asl::Status::failed);
+  CHECK(r.error == "States.Runtime");
+  CHECK(r.cause.value_or("").find("is not JSON: the journal is corrupt") != std::string::npos);
+  CHECK(calls == 1);  // never called again in its place
 }

@@ -186,7 +186,7 @@ TEST_CASE("map run durable: killed after any record, a Map Run resumes without r
     // No child whose result was recorded is called again, and none twice.
     for (const std::string& key : scorer.idempotency_keys) {
       const asl::detail::RecordedTask* t = cut.memo->find_task(asl::testing::fact_key_of(key));
-      CHECK_FALSE((t && t->result));
+      CHECK_FALSE((t && t->ended()));
     }
     for (const auto& [key, n] : scorer.calls) CHECK(n == 1);
   }

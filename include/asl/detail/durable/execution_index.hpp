@@ -208,15 +208,15 @@ class ExecutionIndex {
         RecordedTask& t = memo.task(at);
         t.heartbeat = (flags & result_heartbeat) != 0;
         if (flags & result_ok) {
-          const std::string_view text = in.text();
-          Json value = Json::parse(text.begin(), text.end(), nullptr, false);
-          if (value.is_discarded()) bad(seq, "task_result");
-          t.result.emplace(std::move(value));
+          // Kept as text, parsed when the attempt replays (RecordedTask::result()).
+          t.output.emplace(in.text());
+          t.error.reset();
         } else {
           Error e;
           e.name = in.optional_text();
           e.cause = in.optional_text();
-          t.result.emplace(std::move(e));
+          t.error.emplace(std::move(e));
+          t.output.reset();
         }
         break;
       }

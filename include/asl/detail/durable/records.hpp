@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "asl/clock.hpp"
+#include "asl/detail/base/fnv1a.hpp"
 #include "asl/detail/json/writer.hpp"
 #include "asl/execution_result.hpp"
 #include "asl/json.hpp"
@@ -154,12 +155,9 @@ class RecordReader {
 /// FNV-1a, 64 bits: the definition's fingerprint in the start record (a changed file is told
 /// apart from the text an execution started with; not a security measure).
 inline std::uint64_t definition_hash(std::string_view text) noexcept {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (char c : text) {
-    h ^= static_cast<std::uint8_t>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
+  Fnv1a64 h;
+  h.mix(text);
+  return h.value();
 }
 
 /// Flags of a task_result record.

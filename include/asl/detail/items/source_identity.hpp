@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "asl/detail/base/fnv1a.hpp"
 #include "asl/json.hpp"
 #include "asl/object_store.hpp"
 
@@ -32,14 +33,10 @@ inline Json object_identity(const std::string& bucket, const ObjectInfo& o) {
 /// so a listing of a million objects costs no second copy of itself.
 inline Json listing_identity(const std::string& bucket, const std::string& prefix,
                              const std::vector<ObjectInfo>& objects) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
+  Fnv1a64 h;
   auto mix = [&h](std::string_view s) {
-    for (const char c : s) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 0x100000001b3ULL;
-    }
-    h ^= 0xffU;  // a field separator no text byte of these fields can fake
-    h *= 0x100000001b3ULL;
+    h.mix(s);
+    h.mix_byte(0xff);  // a field separator no text byte of these fields can fake
   };
   for (const ObjectInfo& o : objects) {
     mix(o.key);
@@ -51,7 +48,7 @@ inline Json listing_identity(const std::string& bucket, const std::string& prefi
   id["Bucket"] = bucket;
   id["Prefix"] = prefix;
   id["Objects"] = objects.size();
-  id["Digest"] = fmt::format("{:016x}", h);
+  id["Digest"] = fmt::format("{:016x}", h.value());
   return id;
 }
 

@@ -139,7 +139,7 @@ class JournalHook {
   }
   ASL_NOINLINE void task_result(const FactKey& at, std::uint32_t state, const Result<Json>& result, bool heartbeat) {
     if (replay_)
-      if (const RecordedTask* t = replay_->find_task(at); t && t->result) return;
+      if (const RecordedTask* t = replay_->find_task(at); t && t->ended()) return;
     JournalRecord r = on(JournalFact::task_result, at, state, result ? &*result : nullptr);
     if (!result) r.error = &result.error();
     r.heartbeat = heartbeat;

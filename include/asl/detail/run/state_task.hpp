@@ -30,7 +30,7 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
     const ReplayMemo& memo = *config_.journal->replay();
     recorded = memo.find_task(FactKey{f->id, f->step, f->retry_count});
     // An attempt its past did not finish: a redriven execution's new run has begun.
-    if (!memo.redrives.empty() && !(recorded && recorded->result)) redrive_point(memo.redrives.size());
+    if (!memo.redrives.empty() && !(recorded && recorded->ended())) redrive_point(memo.redrives.size());
   }
   // A callback's token must exist before $$.Task.Token is read by Parameters; a replayed one
   // keeps the token it handed out, which whoever holds it will call back with.
@@ -80,11 +80,11 @@ inline Interpreter::Step Interpreter::run_task(const std::shared_ptr<Frame>& f, 
     emit(*f, st.lambda_events ? EventType::LambdaFunctionStarted : EventType::TaskStarted,
          [&](Json& d) { d["resource"] = st.resource; });
   };
-  if (recorded && recorded->result) {
+  if (recorded && recorded->ended()) {
     // It ended before the process stopped: its recorded outcome, and no second call.
     f->token.clear();
     announce();
-    return task_result(f, st, Result<Json>(*recorded->result), recorded->heartbeat);
+    return task_result(f, st, recorded->result(), recorded->heartbeat);
   }
   if (config_.journal && config_.journal->replay() && config_.journal->replay()->history_only) {
     // Rebuilding the history: this attempt was in flight when the journal was read.
