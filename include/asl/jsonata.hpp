@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -138,8 +139,7 @@ class Expression {
     l.max_depth = limits.max_depth;
     l.time_limit = limits.timeout;
     l.max_steps = limits.max_steps;
-    double now = static_cast<double>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    const double now = std::nan("");  // the clock, read if the expression asks ($now, $millis)
     dj::DialectId d = dialect_ == Dialect::aws ? dj::DialectId::aws : dj::DialectId::full;
     try {
       dj::Evaluator ev(dj::builtins_for(d), l, now);
