@@ -2,7 +2,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -106,6 +108,10 @@ struct Node {
   bool thunk = false;
   bool has_index = false;  // index_var is set
   BinaryOp op = BinaryOp::None;  // Binary after post-processing: `value` resolved
+  // Name: where the field was found last time among an object's members. The objects of one
+  // input mostly share their key order, so the next lookup tries there first. Evaluations on
+  // several threads share the tree: relaxed atomic loads and stores (plain moves on x86).
+  mutable std::atomic<std::uint32_t> member_hint{0};
 };
 
 inline NodePtr make_node(NodeType t, std::size_t position, std::string value = {}) {

@@ -340,8 +340,9 @@ class Evaluator {
         break;
       }
       DepthScope depth(guard_);
-      std::size_t hint = 0;
+      std::size_t hint = step.member_hint.load(std::memory_order_relaxed);
       cur = json_member(*cur, step.value, hint);
+      step.member_hint.store(static_cast<std::uint32_t>(hint), std::memory_order_relaxed);
       if (cur != nullptr && !step.stages.empty()) {
         // `[n]` on a member: that item of an array (undefined past either end), the value itself
         // for [0]/[-1] of a non-array. An array item that is itself an array is flattened by the

@@ -32,6 +32,22 @@ inline std::string error_text(const Value& v) {
 // `op` is resolved from the operator's text when the expression is processed (Node::op): one
 // switch per evaluation instead of string compares.
 inline Value binary_op(BinaryOp op, const Value& lhs, const Value& rhs) {
+  double x = 0, y = 0;
+  if (lhs.number_if(x) && rhs.number_if(y) && std::isfinite(x) && std::isfinite(y)) {
+    // Two finite numbers (most operations in filters and arithmetic): no type checks to make.
+    switch (op) {
+      case BinaryOp::Add: return Value::number(x + y);
+      case BinaryOp::Subtract: return Value::number(x - y);
+      case BinaryOp::Multiply: return Value::number(x * y);
+      case BinaryOp::Divide: return Value::number(x / y);
+      case BinaryOp::Modulo: return Value::number(std::fmod(x, y));
+      case BinaryOp::Less: return Value::boolean(x < y);
+      case BinaryOp::LessEqual: return Value::boolean(x <= y);
+      case BinaryOp::Greater: return Value::boolean(x > y);
+      case BinaryOp::GreaterEqual: return Value::boolean(x >= y);
+      default: break;
+    }
+  }
   switch (op) {
     case BinaryOp::Add:
     case BinaryOp::Subtract:

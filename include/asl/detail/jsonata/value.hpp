@@ -180,9 +180,27 @@ class Value {
   // Callers check the type first; a call on another type (a missed check) reads NaN or "" rather
   // than dereferencing null or throwing nlohmann's type_error out of the evaluation.
   double as_number() const {
-    if (rep_ == Rep::Number) return n_;
-    if (rep_ == Rep::Json && j_->is_number()) return j_->get<double>();
-    return std::nan("");
+    double d = 0;
+    return number_if(d) ? d : std::nan("");
+  }
+  /// The value as a number, if it is one: a number's own or an input node's, read in place
+  /// (nlohmann's get<double> is a call that converts through a switch on every read).
+  bool number_if(double& out) const noexcept {
+    if (rep_ == Rep::Number) {
+      out = n_;
+      return true;
+    }
+    if (rep_ != Rep::Json) return false;
+    switch (j_->type()) {
+      case Json::value_t::number_float: out = *j_->get_ptr<const Json::number_float_t*>(); return true;
+      case Json::value_t::number_integer:
+        out = static_cast<double>(*j_->get_ptr<const Json::number_integer_t*>());
+        return true;
+      case Json::value_t::number_unsigned:
+        out = static_cast<double>(*j_->get_ptr<const Json::number_unsigned_t*>());
+        return true;
+      default: return false;
+    }
   }
   std::string_view as_string() const {
     if (rep_ == Rep::String) return static_cast<const StringBox&>(*h_).text;
