@@ -71,7 +71,9 @@ struct ObjectBox : Heap {
 
  private:
   void build_index() const;
-  mutable std::unordered_map<std::string_view, std::size_t> index_;
+  // Made only for objects of more than 16 members (most are a handful): a smaller ObjectBox is
+  // one of the allocations every object constructor makes.
+  mutable std::unique_ptr<std::unordered_map<std::string_view, std::size_t>> index_;
   mutable bool indexed_ = false;
 };
 
@@ -413,7 +415,7 @@ inline ObjectBox::~ObjectBox() {
 inline void ObjectBox::take_children(std::vector<Value>& out) {
   for (auto& kv : entries) out.push_back(std::move(kv.second));
   entries.clear();
-  index_.clear();
+  index_.reset();
   indexed_ = false;
 }
 
@@ -425,15 +427,16 @@ inline void ArrayBox::materialize() {
 }
 
 inline void ObjectBox::build_index() const {
-  index_.clear();
-  for (std::size_t i = 0; i < entries.size(); ++i) index_[entries[i].first] = i;
+  if (!index_) index_ = std::make_unique<std::unordered_map<std::string_view, std::size_t>>();
+  index_->clear();
+  for (std::size_t i = 0; i < entries.size(); ++i) (*index_)[entries[i].first] = i;
   indexed_ = true;
 }
 inline const Value* ObjectBox::find(std::string_view key) const {
   if (entries.size() > 16) {
     if (!indexed_) build_index();
-    auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &entries[it->second].second;
+    auto it = index_->find(key);
+    return it == index_->end() ? nullptr : &entries[it->second].second;
   }
   for (const auto& kv : entries) {
     if (kv.first == key) return &kv.second;
