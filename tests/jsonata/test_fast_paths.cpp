@@ -190,3 +190,26 @@ TEST_CASE("fast paths: field paths, constant indexes, aggregates and built-in ca
     }
   }
 }
+
+TEST_CASE("fast paths: $contains with a regex literal and integers printed by $string agree with jsonata-js", "[jsonata][api]") {
+  // A regex literal's function value is made with the tree and $contains only asks whether it
+  // matches; $string prints integers below 2^53 as their digits. Expected: jsonata-js 2.2.2.
+  const Json input = Json::parse(R"J({"items":[{"name":"Alpha"},{"name":"bravo"},{"name":"echo7"}]})J");
+  const Json cases = Json::parse(
+      R"J([["$contains('abc', /b/)",{"value":true}],["$contains('abc', /x/)",{"value":false}],["$contains('', /^$/)",{"v)J"
+      R"J(alue":true}],["$contains('a\u00e9b', /\u00e9/)",{"value":true}],["items[$contains(name, /a/i)].name",{"value":)J"
+      R"J(["Alpha","bravo"]}],["$map(['a','B'], function($s){ $contains($s, /b/i) })",{"value":[false,true]}],["($r := /)J"
+      R"J(o/; items[$contains(name, $r)].name)",{"value":["bravo","echo7"]}],["$string(123456789012)",{"value":"12345678)J"
+      R"J(9012"}],["$string(-42)",{"value":"-42"}],["$string(1e21)",{"value":"1e+21"}],["$string(2e15)",{"value":"200000)J"
+      R"J(0000000000"}],["$string(9007199254740993)",{"value":"9007199254740992"}],["$string(-0)",{"value":"0"}],["$stri)J"
+      R"J(ng(0.1)",{"value":"0.1"}],["$string(1e-7)",{"value":"1e-7"}],["$string(123.0)",{"value":"123"}],["$string(-900)J"
+      R"J(7199254740991)",{"value":"-9007199254740991"}],["$string(4.35)",{"value":"4.35"}],["items.$string($length(name)J"
+      R"J())",{"value":["5","5","5"]}]])J");
+  for (const auto& c : cases) {
+    const std::string expr = c[0].get<std::string>();
+    INFO(expr);
+    ja::Result r = ja::compile(expr).evaluate(input);
+    REQUIRE(r.has_value());
+    CHECK(r.value() == c[1]["value"]);
+  }
+}

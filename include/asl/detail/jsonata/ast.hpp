@@ -101,6 +101,9 @@ struct Node {
   SlotPtr slot;           // Parent node
   std::vector<SlotPtr> seeking_parent;
   std::shared_ptr<const Regex> regex;
+  // Regex: the payload of its function value, made with the tree. A regex literal in a filter is
+  // evaluated once per item; handing out this one (uncounted, as a built-in's) makes nothing.
+  std::unique_ptr<FunctionBox> regex_function;
   bool keep_array = false;
   bool keep_singleton_array = false;
   bool cons_array = false;
@@ -122,6 +125,15 @@ inline NodePtr make_node(NodeType t, std::size_t position, std::string value = {
   return n;
 }
 
+/// The function value a regex literal evaluates to (jsonata-js's matcher closure).
+inline std::unique_ptr<FunctionBox> regex_function_of(const Node& n) {
+  auto f = std::make_unique<FunctionBox>();
+  f->kind = FunctionKind::Regex;
+  f->regex = n.regex;
+  f->node = &n;
+  return f;
+}
+
 /// Deep copy of an unprocessed tree (`?:` and `??` need the left side twice).
 inline NodePtr clone_raw(const Node* n) {
   if (!n) return nullptr;
@@ -140,6 +152,7 @@ inline NodePtr clone_raw(const Node* n) {
   c->params = n->params;
   c->signature = n->signature;
   c->regex = n->regex;
+  if (n->regex_function) c->regex_function = regex_function_of(*c);
   c->keep_array = n->keep_array;
   return c;
 }

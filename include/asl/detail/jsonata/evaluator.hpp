@@ -270,6 +270,7 @@ class Evaluator {
   // Function values made by evaluating a regex literal, a lambda or a transform. Kept out of
   // evaluate() so that its stack frame, paid once per nesting level, stays small.
   ASL_NOINLINE Value make_function(const Node& e, const Value& input, const FramePtr& env) {
+    if (e.type == NodeType::Regex && e.regex_function) return Value::static_function(*e.regex_function);
     auto f = make_ref<FunctionBox>();
     f->node = &e;
     if (e.type == NodeType::Regex) {

@@ -260,6 +260,11 @@ class MatchIterator {
 inline Value contains(CallContext& c, std::vector<Value>& a) {
   if (arg(a, 0).is_undefined() || arg(a, 1).is_undefined()) return Value();
   if (arg(a, 1).is_string()) return Value::boolean(arg(a, 0).as_string().find(arg(a, 1).as_string()) != std::string_view::npos);
+  if (const FunctionBox* f = arg(a, 1).as_function(); f && f->kind == FunctionKind::Regex) {
+    // Whether it matches is all $contains asks: no match object to build.
+    const std::u16string s16 = to_utf16(arg(a, 0).as_string());
+    return Value::boolean(c.ev.run_regex(*f->regex, s16, 0).has_value());
+  }
   MatchIterator it(c, arg(a, 1), arg(a, 0).as_string());
   return Value::boolean(it.first().has_value());
 }

@@ -47,6 +47,9 @@ inline std::string js_number_to_string(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v < 0 ? "-Infinity" : "Infinity";
   if (v == 0) return "0";
+  // Integers below 2^53 print as their digits (JavaScript's plain notation reaches 1e21): the
+  // common case ($string of a count or an id) needs no shortest-digits search.
+  if (std::fabs(v) < 9007199254740992.0 && v == std::floor(v)) return std::to_string(static_cast<long long>(v));
   DecimalDigits d = decimal_digits(v);
   std::string out = v < 0 ? "-" : "";
   const int k = static_cast<int>(d.digits.size());

@@ -132,6 +132,7 @@ class Parser {
       case TokenType::Regex:
         n = make_node(NodeType::Regex, t.position, t.text);
         n->regex = compile_regex(to_utf16(t.text), t.flags, t.position, opts_.regex_engine);
+        n->regex_function = regex_function_of(*n);
         break;
       case TokenType::End: n = make_node(NodeType::End, t.position, "(end)"); break;
       case TokenType::Operator: n = make_node(NodeType::OperatorName, t.position, t.text); break;
