@@ -488,7 +488,14 @@ class Evaluator {
       return r;
     }
     if (is_plain_name(step) && step.stages.empty()) {
-      if (const Json* arr = input.json(); arr != nullptr && arr->is_array()) return field_of_each(step, *arr, env, last);
+      if (const Json* arr = input.json(); arr != nullptr && arr->is_array()) {
+        const auto& items = arr->get_ref<const Json::array_t&>();
+        return field_of_each(step, items.data(), items.size(), env, last);
+      }
+      if (const ArrayBox* a = input.owned_array(); a != nullptr && a->range_count == 0) {
+        // A sequence the evaluation built (a filter's matches): its items are mostly input nodes.
+        return field_of_each(step, a->items.data(), a->items.size(), env, last);
+      }
     }
     std::vector<Value> results;
     std::size_t n = input.is_array() ? input.size() : 0;
@@ -526,18 +533,20 @@ class Evaluator {
   /// `items.qty`: a field of every item of an input array, the loop the largest inputs go through.
   /// The same results as the general step, built straight into the step's sequence. The items
   /// are counted against the step budget together, as evaluate() would count them one by one.
-  Value field_of_each(const Node& step, const Json& arr, const FramePtr& env, bool last) {
-    const auto& items = arr.get_ref<const Json::array_t&>();
+  template <class Item>
+  Value field_of_each(const Node& step, const Item* items, std::size_t count, const FramePtr& env, bool last) {
     DepthScope depth(guard_);
-    if (!items.empty()) guard_.add_steps(items.size() - 1);
+    if (count != 0) guard_.add_steps(count - 1);
     auto out = new_sequence();
     std::vector<Value>& results = out->items;
-    results.reserve(items.size());
+    results.reserve(count);
     bool flat = true;  // no array among the results: nothing to flatten
     std::size_t hint = step.member_hint.load(std::memory_order_relaxed);
     const std::string_view key = step.value;
-    for (const Json& item : items) {
-      if (const Json::object_t* members = item.get_ptr<const Json::object_t*>()) {
+    for (std::size_t i = 0; i < count; ++i) {
+      const Item& item = items[i];
+      const Json* node = as_node(item);
+      if (const Json::object_t* members = node ? node->template get_ptr<const Json::object_t*>() : nullptr) {
         const Json* found = nullptr;
         const auto* kv = members->data();  // ordered_json's object is a vector of pairs
         const std::size_t size = members->size();
@@ -556,7 +565,7 @@ class Evaluator {
         if (found->is_array()) flat = false;
         results.push_back(Value::borrow(*found));
       } else {
-        Value r = evaluate(step, Value::borrow(item), env);
+        Value r = evaluate(step, as_value(item), env);
         if (r.is_undefined()) continue;
         if (r.is_array() && !r.is_cons()) flat = false;
         results.push_back(std::move(r));
@@ -569,6 +578,11 @@ class Evaluator {
     std::vector<Value> taken = std::move(results);
     return finish_step(taken, last);
   }
+
+  static const Json* as_node(const Json& j) { return &j; }
+  static const Json* as_node(const Value& v) { return v.json(); }
+  static Value as_value(const Json& j) { return Value::borrow(j); }
+  static const Value& as_value(const Value& v) { return v; }
 
   /// A field name with nothing attached: over an input object, a member lookup.
   static bool is_plain_name(const Node& step) {
