@@ -4,7 +4,12 @@
 #include "support/catch.hpp"
 #include "support/run.hpp"
 
+#include "asl/jsonata.hpp"
+
+#include <cstddef>
 #include <string>
+#include <thread>
+#include <vector>
 
 using asl::Json;
 using asl::testing::run_machine;
@@ -255,4 +260,30 @@ TEST_CASE("jsonata: constant expressions inside JSON are evaluated, not copied a
       "Q":{"Type":"Pass","End":true,"Output":{"in":"{% $states.input %}","v":"{% $v %}","w":"{% $w %}"}}})"));
   REQUIRE(r.status == asl::Status::succeeded);
   CHECK(r.output == Json::parse(R"({"in":[{"key":true},0.5,{"plain":"{ % no % }"}],"v":1,"w":["x",{"k":null}]})"));
+}
+
+TEST_CASE("jsonata: one compiled expression evaluated on several threads at once", "[jsonata][concurrency]") {
+  // The evaluator counts its values' references without atomics: nothing an evaluation can copy
+  // may be shared with another one. A compiled tree (its string literals, regexes, lambdas) and
+  // the built-in functions are, so this runs under ThreadSanitizer in CI.
+  const auto expr = asl::jsonata::compile(
+      R"($join($map(items[$contains(name, /a/)], function($v, $i) { $uppercase($v.name) & "-" & $string($i) }), ", ")
+         & " " & $string($sum(items.qty)) & " " & ($f := function($n) { $n < 2 ? $n : $f($n - 1) + $f($n - 2) }; $string($f(10))))");
+  const Json input = Json::parse(R"({"items":[{"name":"alpha","qty":1},{"name":"bravo","qty":2},{"name":"echo","qty":3}]})");
+  const Json expected = "ALPHA-0, BRAVO-1 6 55";
+  REQUIRE(expr.evaluate(input).value() == expected);
+  for (std::size_t threads : {2u, 4u, 8u}) {
+    std::vector<std::thread> pool;
+    std::vector<int> wrong(threads, 0);
+    for (std::size_t t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        for (int i = 0; i < 200; ++i) {
+          auto r = expr.evaluate(input);
+          if (!r.has_value() || r.value() != expected) ++wrong[t];
+        }
+      });
+    }
+    for (auto& th : pool) th.join();
+    for (std::size_t t = 0; t < threads; ++t) CHECK(wrong[t] == 0);
+  }
 }
