@@ -340,10 +340,7 @@ class Evaluator {
         cur = nullptr;                      // a field of a scalar: undefined
         break;
       }
-      DepthScope depth(guard_);
-      std::size_t hint = step.member_hint.load(std::memory_order_relaxed);
-      cur = json_member(*cur, step.value, hint);
-      step.member_hint.store(static_cast<std::uint32_t>(hint), std::memory_order_relaxed);
+      cur = field_of(step, *cur);
       if (cur != nullptr && !step.stages.empty()) {
         // `[n]` on a member: that item of an array (undefined past either end), the value itself
         // for [0]/[-1] of a non-array. An array item that is itself an array is flattened by the
@@ -369,6 +366,16 @@ class Evaluator {
     if (cur != nullptr && cur->is_array()) return false;  // an array result keeps the general rules
     found = cur;
     return true;
+  }
+
+  /// One field step over an input object: its member or nullptr, counted as evaluate() of the
+  /// step would count it, trying first where the step found its key last time.
+  const Json* field_of(const Node& step, const Json& object) {
+    DepthScope depth(guard_);
+    std::size_t hint = step.member_hint.load(std::memory_order_relaxed);
+    const Json* member = json_member(object, step.value, hint);
+    step.member_hint.store(static_cast<std::uint32_t>(hint), std::memory_order_relaxed);
+    return member;
   }
 
   // A step with nothing that makes a path build tuples or sequences of its own.
@@ -400,9 +407,7 @@ class Evaluator {
       if (obj != nullptr && obj->is_object() && is_plain_name(step)) {
         // A field of an input object (`price` inside a filter): a member lookup; evaluate() would
         // add only its dispatch and the sequence handling a borrowed member never needs.
-        DepthScope depth(guard_);
-        std::size_t hint = 0;
-        if (const Json* member = json_member(*obj, step.value, hint)) r = Value::borrow(*member);
+        if (const Json* member = field_of(step, *obj)) r = Value::borrow(*member);
       } else {
         r = evaluate(step, cur, env);
       }
@@ -546,21 +551,8 @@ class Evaluator {
     for (std::size_t i = 0; i < count; ++i) {
       const Item& item = items[i];
       const Json* node = as_node(item);
-      if (const Json::object_t* members = node ? node->template get_ptr<const Json::object_t*>() : nullptr) {
-        const Json* found = nullptr;
-        const auto* kv = members->data();  // ordered_json's object is a vector of pairs
-        const std::size_t size = members->size();
-        if (hint < size && same_key(kv[hint].first, key)) {
-          found = &kv[hint].second;
-        } else {
-          for (std::size_t k = 0; k < size; ++k) {
-            if (same_key(kv[k].first, key)) {
-              hint = k;
-              found = &kv[k].second;
-              break;
-            }
-          }
-        }
+      if (node != nullptr && node->is_object()) {
+        const Json* found = json_member(*node, key, hint);
         if (found == nullptr) continue;
         if (found->is_array()) flat = false;
         results.push_back(Value::borrow(*found));

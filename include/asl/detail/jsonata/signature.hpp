@@ -231,28 +231,29 @@ inline bool match_from(const std::vector<SignatureParam>& ps, std::size_t pi, st
 /// insert) edits `args` where it is instead of building a second vector.
 inline void validate_signature(const Signature& sig, std::vector<Value>& args, const Value& context) {
   const std::size_t np = sig.params.size();
-  {
-    // Most calls pass one argument of an allowed type per leading parameter, none needing to be
-    // wrapped in an array, and leave out optional trailing parameters that take no context
-    // value. The backtracking match below would find exactly that first (a greedy `?` takes its
-    // argument), and the completed list is the arguments padded with undefined.
-    const std::size_t k = args.size();
-    bool fast = k <= np;
-    for (std::size_t i = 0; fast && i < np; ++i) {
-      const SignatureParam& p = sig.params[i];
-      if (i < k) {
-        fast = p.single && p.type != 'a' && (p.allowed_bits & symbol_bit(signature_symbol(args[i]))) != 0;
-      } else {
-        fast = p.optional && !p.context;
-      }
-    }
-    if (fast) {
-      if (np > k) args.resize(np);
-      return;
+  const std::size_t k = args.size();
+  // Most calls pass one argument of an allowed type per leading parameter and leave out only
+  // optional trailing ones. The backtracking match below would find exactly that first (a greedy
+  // `?` takes its argument), so when the arguments fit that shape it is the match.
+  bool fits = k <= np;
+  bool plain = true;  // ... and there is nothing to complete: no array to wrap, no context to insert
+  for (std::size_t i = 0; fits && i < np; ++i) {
+    const SignatureParam& p = sig.params[i];
+    if (i < k) {
+      fits = p.single && (p.allowed_bits & symbol_bit(signature_symbol(args[i]))) != 0;
+      plain = plain && p.type != 'a';
+    } else {
+      fits = p.optional;
+      plain = plain && !p.context;
     }
   }
+  if (fits && plain) {
+    // The completed list is the arguments padded with undefined.
+    if (np > k) args.resize(np);
+    return;
+  }
   std::string symbols;
-  symbols.reserve(args.size());
+  symbols.reserve(k);
   for (const auto& a : args) symbols += signature_symbol(a);
   // Signatures have a handful of parameters: keep the match lengths on the stack.
   constexpr std::size_t kInline = 16;
@@ -263,23 +264,11 @@ inline void validate_signature(const Signature& sig, std::vector<Value>& args, c
     lens_heap.assign(np, 0);
     lens = lens_heap.data();
   }
-  // Most calls pass one argument per leading parameter, each of an allowed type, and leave out
-  // only optional trailing ones. The backtracking match tries exactly that first (greedy `?` takes
-  // its argument), so when it fits it is the match: no need to run the matcher.
-  bool simple = args.size() <= np;
-  for (std::size_t i = 0; simple && i < np; ++i) {
-    const SignatureParam& p = sig.params[i];
-    if (i < args.size()) {
-      simple = (p.quant.empty() || (p.quant.size() == 1 && p.quant[0] == '?')) &&
-               p.allowed.find(symbols[i]) != std::string::npos;
-      lens[i] = 1;
-    } else {
-      simple = p.quant.find('?') != std::string::npos;
-      lens[i] = 0;
-    }
+  if (fits) {
+    for (std::size_t i = 0; i < np; ++i) lens[i] = i < k ? 1 : 0;
   }
   std::size_t matched = 0;
-  if (!simple && !signature_detail::match_from(sig.params, 0, np, symbols, 0, true, lens, matched)) {
+  if (!fits && !signature_detail::match_from(sig.params, 0, np, symbols, 0, true, lens, matched)) {
     // Find how far a growing prefix of the signature still matches: that argument is the bad one.
     std::size_t good_to = 0;
     std::vector<std::size_t> l2(np, 0);
